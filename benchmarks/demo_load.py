@@ -1,0 +1,60 @@
+"""How long `jingzhi demo` takes to build the Tieling demo city on a fresh SQLite file.
+
+Prints one JSON line: migrate_seconds, load_seconds, cases, events, queries_per_case.
+Usage: python benchmarks/demo_load.py [--cases N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=3000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["JINGZHI_DATA_DIR"] = tmp
+        os.environ["DJANGO_SETTINGS_MODULE"] = "jingzhi.settings"
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from jingzhi.cases.models import Case, CaseEvent
+        from jingzhi.demo.loader import load_demo
+
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        migrated = time.perf_counter()
+        count = [0]
+
+        def counting(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            count[0] += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counting):
+            load_demo(password="benchmark-only", cases=args.cases)
+        loaded = time.perf_counter()
+        cases = Case.objects.count()
+        print(json.dumps({
+            "cases": cases,
+            "events": CaseEvent.objects.count(),
+            "migrate_seconds": round(migrated - started, 2),
+            "load_seconds": round(loaded - migrated, 2),
+            "queries_per_case": round(count[0] / max(cases, 1), 1),
+        }))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""How long the SLA sweep takes over many open cases, the first time (escalating) and the second (nothing to do).
+
+Creates N open cases (default 20,000) in the database given by DATABASE_URL, in a mix of statuses, kinds and
+priorities, their clocks started over the 20 days before a fixed moment (2025-11-20 10:00, Asia/Shanghai),
+with deadlines from the real calendar and rule book. Then runs the sweep twice at that moment and prints one
+JSON line: cases, first_sweep_seconds, second_sweep_seconds, escalated (and the detail of each sweep).
+
+It refuses to run on a database that has cases other than its own (numbers starting with BENCH), and it
+replaces its own cases of an earlier run.
+
+Usage: DATABASE_URL=postgres://… python benchmarks/sweep.py [--cases N] [--batch-size 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PREFIX = "BENCH"
+NOW = datetime(2025, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=20251120)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        print("Set DATABASE_URL to the database to benchmark (it must hold no real cases).", file=sys.stderr)
+        return 2
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jingzhi.settings"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from jingzhi.cases.models import Case
+
+    call_command("migrate", verbosity=0)
+    if Case.objects.exclude(number__startswith=PREFIX).exists():
+        print("This database holds cases that are not benchmark cases; refusing to touch it.", file=sys.stderr)
+        return 2
+    _clear()
+    org = _organisation()
+    started = time.perf_counter()
+    _create_cases(args.cases, org, random.Random(args.seed))
+    created = time.perf_counter() - started
+
+    from jingzhi.cases.sweep import sla_sweep
+
+    first = sla_sweep(now=NOW, batch_size=args.batch_size)
+    second = sla_sweep(now=NOW, batch_size=args.batch_size)
+    print(json.dumps({
+        "cases": Case.objects.filter(number__startswith=PREFIX).count(),
+        "first_sweep_seconds": first.seconds,
+        "second_sweep_seconds": second.seconds,
+        "escalated": first.escalated,
+        "first": first.as_dict(),
+        "second": second.as_dict(),
+        "create_seconds": round(created, 2),
+        "database": connection.vendor,
+    }))
+    return 0
+
+
+def _clear() -> None:
+    """Remove what an earlier run left: its cases, their events and notifications, and queued notifications."""
+    from django_tasks_db.models import DBTaskResult
+
+    from jingzhi.cases.models import Case, CaseEvent
+    from jingzhi.core.models import Notification
+
+    bench = Case.objects.filter(number__startswith=PREFIX)
+    Notification.objects.filter(case__in=bench).delete()
+    CaseEvent.objects.filter(case__in=bench).delete()
+    Case.assisting_units.through.objects.filter(case__in=bench).delete()
+    bench.delete()
+    DBTaskResult.objects.filter(task_path="jingzhi.core.tasks.deliver_notification").delete()
+
+
+def _organisation() -> dict[str, list]:
+    """A city, two counties, ten units with two handlers and a head each, a 包保 leader and a supervisor."""
+    from jingzhi.org.models import Role
+    from jingzhi.org.services import division_upsert, responsibility_assign, unit_upsert, user_upsert
+
+    city = division_upsert(code="219900", name="基准市", level="city", parent=None)
+    counties = [division_upsert(code=f"2199{n:02d}", name=f"基准县{n}", level="county", parent=city) for n in (1, 2)]
+    units = []
+    for n in range(10):
+        unit = unit_upsert(code=f"BENCH{n}", name=f"基准单位{n}", division=city)
+        units.append(unit)
+        for role, count in ((Role.HANDLER, 2), (Role.UNIT_HEAD, 1)):
+            for k in range(count):
+                user_upsert(username=f"bench_{role}_{n}_{k}", role=role, unit=unit, division=None,
+                            display_name=f"基准{n}{k}")
+    leader = user_upsert(username="bench_leader", role=Role.LEADER, unit=None, division=city,
+                         display_name="基准领导")
+    user_upsert(username="bench_supervisor", role=Role.SUPERVISOR, unit=None, division=city,
+                display_name="基准督办")
+    responsibility_assign(official=leader, division=city)
+    return {"divisions": [city, *counties], "units": units}
+
+
+def _create_cases(n: int, org: dict[str, list], rng: random.Random) -> None:
+    """N open cases. bulk_create, not case_create: fine in a benchmark (the sweep is what is measured), never
+    in the product, where every case comes through intake. Deadlines still come from the real rule book."""
+    from jingzhi.cases import sla
+    from jingzhi.cases.models import Case, Kind, Priority, Status
+
+    cal, rules = sla.work_calendar(), sla.RuleBook()
+    statuses = [Status.ACCEPTED] * 10 + [Status.DISPATCHED] * 10 + [Status.HANDLING] * 55 + [Status.SUSPENDED] * 10 + \
+        [Status.REPLIED] * 15
+    kinds = [Kind.COMPLAINT, Kind.HELP, Kind.INQUIRY, Kind.SUGGESTION]
+    priorities = [Priority.NORMAL] * 18 + [Priority.UTILITIES, Priority.EMERGENCY]
+    batch: list[Case] = []
+    for i in range(n):
+        status, kind, priority = rng.choice(statuses), rng.choice(kinds), rng.choice(priorities)
+        created = NOW - timedelta(seconds=rng.uniform(0, 20 * 86400))
+        if priority == Priority.EMERGENCY:
+            created = NOW - timedelta(seconds=rng.uniform(0, 4 * 3600))
+
+        def due(clock: str, start: datetime) -> datetime:
+            return rules.limit(clock, kind=kind, priority=priority).apply(cal, start)  # noqa: B023
+
+        case = Case(
+            number=f"{PREFIX}{i:010d}", channel="hotline", kind=kind, priority=priority, status=status,
+            title=f"基准诉求 {i}", content="小区供暖温度不达标，请尽快处理。", division=rng.choice(org["divisions"]),
+            created_at=created, dispatch_due=due("dispatch", created),
+        )
+        if status != Status.ACCEPTED:
+            dispatched = created + timedelta(minutes=rng.uniform(5, 60))
+            case.lead_unit = rng.choice(org["units"])
+            case.dispatched_at = dispatched
+            case.acknowledge_due = due("acknowledge", dispatched)
+            case.reply_due = due("reply", dispatched)
+            if status != Status.DISPATCHED:
+                case.acknowledged_at = dispatched + timedelta(minutes=20)
+            if status == Status.SUSPENDED:
+                case.paused_at = dispatched + timedelta(hours=1)
+            if status == Status.REPLIED:
+                replied = min(NOW, dispatched + timedelta(hours=rng.uniform(1, 100)))
+                case.replied_at = replied
+                case.follow_up_due = due("follow_up", replied)
+        batch.append(case)
+        if len(batch) == 2000:
+            Case.objects.bulk_create(batch)
+            batch = []
+    Case.objects.bulk_create(batch)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

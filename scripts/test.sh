@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need, then runs the linters, Django's checks,
+# and the whole suite twice — on SQLite and on PostgreSQL (a fresh test database each run).
+# With CI=true a PostgreSQL that cannot be reached is a failure, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_URL="${JINGZHI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/jingzhi}"
+
+echo "== installing test requirements"
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || { echo "could not install chromium" >&2; exit 1; }
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+pg_ready() { python3 - "$PG_URL" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
+except Exception as e:
+    print(e, file=sys.stderr); sys.exit(1)
+PY
+}
+if ! pg_ready 2>/dev/null && command -v pg_ctlcluster >/dev/null 2>&1; then
+  echo "== starting the local PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  sleep 2
+fi
+if ! pg_ready; then
+  echo "PostgreSQL is not reachable at $PG_URL — the suite must run on it too." >&2
+  exit 1
+fi
+
+export JINGZHI_DATA_DIR="$(mktemp -d)"
+trap 'rm -rf "$JINGZHI_DATA_DIR"' EXIT
+
+echo "== ruff"
+ruff check src tests benchmarks
+echo "== mypy"
+mypy
+echo "== django checks"
+DJANGO_SETTINGS_MODULE=jingzhi.settings python3 manage.py check --fail-level WARNING
+DJANGO_SETTINGS_MODULE=jingzhi.settings python3 manage.py makemigrations --check --dry-run
+
+echo "== tests on SQLite"
+env -u DATABASE_URL python3 -m pytest "$@"
+echo "== tests on PostgreSQL"
+DATABASE_URL="$PG_URL" python3 -m pytest --create-db "$@"

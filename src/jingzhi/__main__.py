@@ -1,0 +1,3 @@
+from jingzhi.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,296 @@
+"""Cases (诉求) and everything that happens to them: events, extensions, follow-ups, attachments, time-limit rules."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jingzhi.cases.querysets import CaseQuerySet
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint (投诉)")
+    HELP = "help", _("Help (求助)")
+    INQUIRY = "inquiry", _("Inquiry (咨询)")
+    SUGGESTION = "suggestion", _("Suggestion (建议)")
+    REPORT = "report", _("Report (举报)")
+    PRAISE = "praise", _("Praise (表扬)")
+    ENTERPRISE = "enterprise", _("Enterprise need (企业诉求)")
+    DISPUTE = "dispute", _("Dispute (矛盾纠纷)")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    UTILITIES = "utilities", _("Utilities (水电气热)")
+    EMERGENCY = "emergency", _("Emergency")
+    COMPLEX = "complex", _("Complex (疑难)")
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", _("Hotline")
+    WEB = "web", _("Website")
+    APP = "app", _("Mobile app")
+    WINDOW = "window", _("Service window")
+    LETTER = "letter", _("Letters and visits (信访)")
+    OPEN311 = "open311", _("Open311")
+    IMPORT = "import", _("Import")
+    PROACTIVE = "proactive", _("Proactive (未诉先办)")
+
+
+class Status(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted, awaiting dispatch")
+    DISPATCHED = "dispatched", _("Dispatched, awaiting acknowledgement")
+    RETURNED = "returned", _("Returned, awaiting review")
+    HANDLING = "handling", _("In progress")
+    SUSPENDED = "suspended", _("Waiting for the requester")
+    REPLIED = "replied", _("Replied, awaiting follow-up")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged into another case")
+
+
+OPEN_STATUSES = frozenset(s for s in Status.values if s not in {Status.CLOSED, Status.MERGED})
+
+
+class Supervision(models.IntegerChoices):
+    NONE = 0, _("None")
+    REMINDED = 1, _("Reminded (催办)")
+    SUPERVISED = 2, _("Supervised (督办)")
+    FLAGGED = 3, _("Flagged (挂牌督办)")
+
+
+class Resolution(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    PARTLY = "partly", _("Partly resolved")
+    UNRESOLVED = "unresolved", _("Not resolved")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY = "basically", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Not satisfied")
+
+
+class Case(models.Model):
+    """One request from a citizen or an enterprise, from intake to close. Changed only by services."""
+
+    number = models.CharField(_("case number"), max_length=24, unique=True)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    priority = models.CharField(_("priority"), max_length=12, choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACCEPTED)
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"))
+    category = models.ForeignKey(
+        "dispatch.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("category")
+    )
+
+    requester_name = models.CharField(_("requester"), max_length=50, blank=True)
+    requester_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    requester_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    enterprise = models.ForeignKey(
+        "org.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("enterprise")
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    division = models.ForeignKey("org.Division", on_delete=models.PROTECT, related_name="cases", verbose_name=_("division"))
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    lead_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="lead_cases", verbose_name=_("lead unit")
+    )
+    assisting_units = models.ManyToManyField("org.Unit", blank=True, related_name="assisting_cases", verbose_name=_("assisting units"))
+
+    created_at = models.DateTimeField(_("received at"), db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("registered by")
+    )
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # Deadlines, computed by the SLA engine at each transition and stored so lists can sort and filter on them.
+    dispatch_due = models.DateTimeField(_("dispatch due"), null=True, blank=True)
+    acknowledge_due = models.DateTimeField(_("acknowledge due"), null=True, blank=True)
+    reply_due = models.DateTimeField(_("reply due"), null=True, blank=True, db_index=True)
+    follow_up_due = models.DateTimeField(_("follow-up due"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    extensions_granted = models.PositiveSmallIntegerField(_("extensions granted"), default=0)
+
+    supervision = models.PositiveSmallIntegerField(_("supervision"), choices=Supervision.choices, default=Supervision.NONE)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+
+    reply = models.TextField(_("reply"), blank=True)
+    resolution = models.CharField(_("resolution"), max_length=12, choices=Resolution.choices, blank=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
+    contacted = models.BooleanField(_("requester contacted"), null=True, blank=True)
+
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("merged into")
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True, unique=True)
+    # Bumped by every transition; a client that acted on an older version gets a conflict, not a lost update.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "reply_due"]),
+            models.Index(fields=["lead_unit", "status"]),
+            models.Index(fields=["division", "created_at"]),
+        ]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseEvent(models.Model):
+    """One thing that happened to a case: who, when, from which unit, what changed. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    action = models.CharField(_("action"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    actor_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit"))
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    """A file that came with a case (photo, scan) or was added while handling it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("case"))
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExtensionRequest(models.Model):
+    """A unit asks for more time before its reply deadline; a supervisor decides."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extension_requests", verbose_name=_("case"))
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("requested at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=models.Q(state="pending"), name="one_pending_extension_per_case")
+        ]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.working_days}"
+
+
+class FollowUp(models.Model):
+    """回访: the requester was called back after a reply. Every follow-up is kept; the case holds the latest."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("case"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    contacted = models.BooleanField(_("requester contacted"))
+    resolution = models.CharField(_("resolution"), max_length=12, choices=Resolution.choices, blank=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("unit assessed"))
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.satisfaction}"
+
+
+class SlaRule(models.Model):
+    """A time limit for one clock, for cases of a kind and/or priority; the most specific matching rule wins."""
+
+    class Clock(models.TextChoices):
+        DISPATCH = "dispatch", _("Dispatch")
+        ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+        REPLY = "reply", _("Reply")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+
+    class TimeUnit(models.TextChoices):
+        HOURS = "hours", _("hours (around the clock)")
+        WORKING_HOURS = "working_hours", _("working hours")
+        WORKING_DAYS = "working_days", _("working days")
+
+    clock = models.CharField(_("clock"), max_length=12, choices=Clock.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, blank=True, help_text=_("Empty: any kind"))
+    priority = models.CharField(
+        _("priority"), max_length=12, choices=Priority.choices, blank=True, help_text=_("Empty: any priority")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=6, decimal_places=2)
+    time_unit = models.CharField(_("time unit"), max_length=14, choices=TimeUnit.choices)
+
+    class Meta:
+        ordering = ["clock", "priority", "kind"]
+        constraints = [models.UniqueConstraint(fields=["clock", "kind", "priority"], name="sla_rule_unique")]
+        verbose_name = _("time-limit rule")
+        verbose_name_plural = _("time-limit rules")
+
+    def __str__(self) -> str:
+        return f"{self.get_clock_display()} {self.kind or '*'}/{self.priority or '*'}: {self.amount} {self.get_time_unit_display()}"
+
+
+class CaseNumberSequence(models.Model):
+    """The last number given out on one day; incremented under a row lock so numbers never repeat."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"

@@ -1,0 +1,210 @@
+"""Reads of cases as a user sees them. Everything starts from Case.objects.visible_to(user)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhi.cases import sla
+from jingzhi.cases.models import OPEN_STATUSES, Case, CaseEvent, ExtensionRequest, Kind, Status
+from jingzhi.cases.querysets import CaseQuerySet
+from jingzhi.cases.services.common import may_perform
+from jingzhi.cases.transitions import TRANSITIONS, Action
+from jingzhi.core.errors import NotFound, ValidationFailed
+from jingzhi.org.models import Division, Unit, User
+
+LIST_RELATED = ("division", "lead_unit", "category")
+
+
+def case_get(*, number: str, user: User) -> Case:
+    """One case by its public number, if this user may see it; otherwise NotFound (never 'forbidden')."""
+    case = (
+        Case.objects.visible_to(user)
+        .select_related(*LIST_RELATED, "merged_into", "enterprise", "created_by")
+        .filter(number=(number or "").strip())
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("Case not found."))
+    return case
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor", "actor_unit").order_by("created_at", "id")
+
+
+def allowed_actions(*, case: Case, user: User) -> list[Action]:
+    """The actions the table allows this user on this case now, in table order."""
+    return [action for action in TRANSITIONS if may_perform(action, case, user)]
+
+
+def pending_extension(*, case: Case) -> ExtensionRequest | None:
+    return case.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+
+
+@dataclass
+class CaseFilters:
+    """The filters every case list offers (and the export applies identically)."""
+
+    number: str = ""
+    text: str = ""
+    status: list[str] = field(default_factory=list)
+    kind: str = ""
+    unit: str = ""  # unit code
+    division: str = ""  # division code; its whole subtree matches
+    date_from: date | None = None
+    date_to: date | None = None
+    overdue: bool = False
+    supervision_min: int = 0
+
+    @classmethod
+    def parse(cls, data: Any) -> CaseFilters:
+        """Read filters from a query dict; a malformed value is an error the user sees, not a silent drop."""
+        errors: dict[str, str] = {}
+        f = cls(
+            number=(data.get("number") or "").strip()[:30],
+            text=(data.get("text") or "").strip()[:100],
+            kind=(data.get("kind") or "").strip(),
+            unit=(data.get("unit") or "").strip(),
+            division=(data.get("division") or "").strip(),
+            overdue=(data.get("overdue") or "") in {"1", "true", "on"},
+        )
+        getlist = getattr(data, "getlist", None)
+        statuses = getlist("status") if getlist else ([data["status"]] if data.get("status") else [])
+        f.status = [s for s in statuses if s]
+        if any(s not in Status.values and s != "open" for s in f.status):
+            errors["status"] = _("Unknown status.")
+        if f.kind and f.kind not in Kind.values:
+            errors["kind"] = _("Unknown kind.")
+        for name in ("date_from", "date_to"):
+            raw = (data.get(name) or "").strip()
+            if raw:
+                try:
+                    setattr(f, name, date.fromisoformat(raw))
+                except ValueError:
+                    errors[name] = _("Enter a date as YYYY-MM-DD.")
+        if f.date_from and f.date_to and f.date_from > f.date_to:
+            errors["date_to"] = _("The end date is before the start date.")
+        try:
+            f.supervision_min = int(data.get("supervision_min") or 0)
+        except ValueError:
+            errors["supervision_min"] = _("Unknown supervision level.")
+        if errors:
+            raise ValidationFailed(_("Please correct the filters."), fields=errors)
+        return f
+
+
+def case_list(*, user: User, filters: CaseFilters | None = None, now: datetime | None = None) -> CaseQuerySet:
+    """The cases this user may see, narrowed by the filters, with what list pages show already joined."""
+    f = filters or CaseFilters()
+    qs: CaseQuerySet = Case.objects.visible_to(user).select_related(*LIST_RELATED)
+    if f.number:
+        qs = qs.filter(number__icontains=f.number)
+    if f.text:
+        qs = qs.filter(Q(title__icontains=f.text) | Q(content__icontains=f.text) | Q(address__icontains=f.text))
+    if f.status:
+        wanted = set(f.status)
+        if "open" in wanted:
+            wanted = (wanted - {"open"}) | set(OPEN_STATUSES)
+        qs = qs.filter(status__in=sorted(wanted))
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.unit:
+        qs = qs.filter(lead_unit__code=f.unit)
+    if f.division:
+        div = Division.objects.filter(code=f.division).first()
+        qs = qs.filter(division__path__startswith=div.path) if div else qs.none()
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        qs = qs.filter(created_at__gte=datetime.combine(f.date_from, time.min, tzinfo=tz))
+    if f.date_to:
+        qs = qs.filter(created_at__lt=datetime.combine(f.date_to + timedelta(days=1), time.min, tzinfo=tz))
+    if f.overdue:
+        qs = qs.filter(overdue_q(now or timezone.now()))
+    if f.supervision_min:
+        qs = qs.filter(supervision__gte=f.supervision_min, status__in=sorted(OPEN_STATUSES))
+    return qs
+
+
+def overdue_q(now: datetime) -> Q:
+    """Open cases whose running clock has run out (the clock that applies depends on the status)."""
+    return (
+        Q(status=Status.ACCEPTED, dispatch_due__lt=now)
+        | Q(status=Status.RETURNED, dispatch_due__lt=now)
+        | Q(status__in=[Status.DISPATCHED, Status.HANDLING], reply_due__lt=now)
+        | Q(status=Status.DISPATCHED, acknowledge_due__lt=now)
+        | Q(status=Status.REPLIED, follow_up_due__lt=now)
+    )
+
+
+def running_clock(case: Case) -> tuple[str, datetime | None, datetime | None]:
+    """(clock name, started at, due at) for the clock that matters in the case's current status."""
+    if case.status in (Status.ACCEPTED, Status.RETURNED):
+        return "dispatch", case.created_at, case.dispatch_due
+    if case.status == Status.DISPATCHED:
+        return "acknowledge", case.dispatched_at, case.acknowledge_due
+    if case.status == Status.HANDLING:
+        return "reply", case.dispatched_at, case.reply_due
+    if case.status == Status.REPLIED:
+        return "follow_up", case.replied_at, case.follow_up_due
+    return "", None, None
+
+
+def sla_badge(case: Case, *, now: datetime | None = None, warn_ratio: float = 0.8) -> sla.SlaState:
+    """On time / at risk / overdue for the clock that is running now (a paused case shows none)."""
+    _clock, started, due_at = running_clock(case)
+    return sla.state_of(due_at=due_at, started_at=started, now=now or timezone.now(), warn_ratio=warn_ratio)
+
+
+def dispatcher_queue(*, user: User) -> CaseQuerySet:
+    """Cases waiting for the dispatcher: new ones and returned ones, most urgent first."""
+    return case_list(user=user).filter(status__in=[Status.ACCEPTED, Status.RETURNED]).order_by("dispatch_due", "created_at")
+
+
+def unit_queue(*, user: User) -> CaseQuerySet:
+    """The handler's open cases, the nearest deadline first."""
+    statuses = [Status.DISPATCHED, Status.HANDLING, Status.SUSPENDED]
+    return case_list(user=user).filter(status__in=statuses).order_by("reply_due", "created_at")
+
+
+def follow_up_queue(*, user: User) -> CaseQuerySet:
+    """Replied cases to call back, and followed-up ones waiting to be closed or reopened."""
+    return case_list(user=user).filter(status__in=[Status.REPLIED, Status.FOLLOWED_UP]).order_by("follow_up_due", "replied_at")
+
+
+def supervision_board(*, user: User, now: datetime | None = None) -> dict[str, Any]:
+    """The supervisor's board: at risk, overdue, flagged, and extension requests awaiting a decision."""
+    now = now or timezone.now()
+    visible = case_list(user=user)
+    open_cases = visible.filter(status__in=sorted(OPEN_STATUSES))
+    pending = (
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, case__in=visible.values("pk"))
+        .select_related("case", "unit", "requested_by", "case__lead_unit")
+        .order_by("created_at")
+    )
+    at_risk = open_cases.filter(supervision=1).exclude(overdue_q(now))
+    return {
+        "overdue": open_cases.filter(overdue_q(now)).exclude(supervision=3).order_by("reply_due"),
+        "flagged": open_cases.filter(supervision=3).order_by("reply_due"),
+        "at_risk": at_risk.order_by("reply_due"),
+        "extensions": pending,
+    }
+
+
+def units_for_choice() -> QuerySet[Unit]:
+    return Unit.objects.filter(is_active=True).select_related("division").order_by("code")
+
+
+def case_with_related(case: Case) -> Case:
+    """Prefetch what the case page needs in a fixed number of queries."""
+    return (
+        Case.objects.filter(pk=case.pk)
+        .select_related(*LIST_RELATED, "merged_into", "enterprise")
+        .prefetch_related("assisting_units", "attachments", Prefetch("follow_ups"))
+        .get()
+    )

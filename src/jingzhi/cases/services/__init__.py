@@ -1,0 +1,43 @@
+"""Every change to a case goes through one of these functions (see ARCHITECTURE.md, rules of the house)."""
+
+from jingzhi.cases.services.extension import case_request_extension, extension_approve, extension_reject
+from jingzhi.cases.services.followup import case_close, case_follow_up, case_reopen
+from jingzhi.cases.services.intake import case_create
+from jingzhi.cases.services.lifecycle import (
+    case_acknowledge,
+    case_add_note,
+    case_answer_directly,
+    case_dispatch,
+    case_merge,
+    case_overrule_return,
+    case_redispatch,
+    case_reply,
+    case_resume,
+    case_return,
+    case_suspend,
+    case_transfer,
+)
+from jingzhi.cases.services.privacy import case_reveal
+
+__all__ = [
+    "case_acknowledge",
+    "case_add_note",
+    "case_answer_directly",
+    "case_close",
+    "case_create",
+    "case_dispatch",
+    "case_follow_up",
+    "case_merge",
+    "case_overrule_return",
+    "case_redispatch",
+    "case_reopen",
+    "case_reply",
+    "case_request_extension",
+    "case_resume",
+    "case_return",
+    "case_reveal",
+    "case_suspend",
+    "case_transfer",
+    "extension_approve",
+    "extension_reject",
+]

@@ -1,0 +1,126 @@
+"""What every case transition shares: lock the row, check the table and the actor, write the event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhi.cases.models import Case, CaseEvent
+from jingzhi.cases.transitions import TRANSITIONS, Action, Transition, UnitScope
+from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied
+from jingzhi.core.notify import notify_after_commit
+from jingzhi.org.models import Role, User
+
+
+def actor_role(actor: User | None) -> str | None:
+    if actor is None:
+        return None
+    return Role.ADMIN if actor.is_superuser else actor.role
+
+
+def may_perform(action: Action, case: Case, actor: User | None) -> bool:
+    """True if the table allows `action` from the case's status, for this actor's role and unit."""
+    transition = TRANSITIONS[action]
+    if case.status not in transition.sources:
+        return False
+    return _actor_allowed(transition, case, actor)
+
+
+def _actor_allowed(transition: Transition, case: Case, actor: User | None) -> bool:
+    if actor is None:  # the system (SLA sweep) acts on its own authority
+        return True
+    role = actor_role(actor)
+    if role not in transition.roles:
+        return False
+    if role == Role.ADMIN or transition.unit_scope == UnitScope.ANY:
+        return True
+    if actor.unit_id is None:
+        return False
+    if actor.unit_id == case.lead_unit_id:
+        return True
+    if transition.unit_scope == UnitScope.LEAD_OR_ASSISTING:
+        return case.assisting_units.filter(pk=actor.unit_id).exists()
+    return False
+
+
+def lock(case: Case, *, action: Action, actor: User | None, expected_version: int | None = None) -> Case:
+    """Re-read the case under a row lock and check that `actor` may do `action` to it now.
+
+    Call inside transaction.atomic(). Raises PermissionDenied, or InvalidTransition when the
+    case has moved on (someone else acted first, or the client showed an old version).
+    """
+    try:
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise NotFound(_("Case not found.")) from None
+    transition = TRANSITIONS[action]
+    if not _actor_allowed(transition, locked, actor):
+        raise PermissionDenied(_("Your role or unit may not do this to this case."))
+    if expected_version is not None and locked.version != expected_version:
+        raise InvalidTransition(_("This case was changed by someone else a moment ago. Reload the page and try again."))
+    if locked.status not in transition.sources:
+        raise InvalidTransition(
+            _("This cannot be done while the case is “%(status)s”.") % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def commit(
+    case: Case,
+    *,
+    action: Action,
+    actor: User | None,
+    from_status: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+    update_fields: Iterable[str] = (),
+) -> CaseEvent:
+    """Save the changed fields, bump the version and append the event that explains the change."""
+    # The row is locked (see lock()), so a plain increment cannot lose an update.
+    case.version += 1
+    case.save(update_fields=sorted(set(update_fields) | {"status", "updated_at", "version"}))
+    return CaseEvent.objects.create(
+        case=case,
+        action=action.value,
+        actor=actor,
+        actor_unit_id=actor.unit_id if actor is not None else None,
+        from_status=from_status,
+        to_status=case.status,
+        note=note,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def unit_staff(unit_id: int | None, *, heads_only: bool = False) -> list[int]:
+    if unit_id is None:
+        return []
+    roles = [Role.UNIT_HEAD] if heads_only else [Role.HANDLER, Role.UNIT_HEAD]
+    return list(User.objects.filter(unit_id=unit_id, role__in=roles, is_active=True).values_list("pk", flat=True))
+
+
+def users_with_role(role: str) -> list[int]:
+    return list(User.objects.filter(role=role, is_active=True).values_list("pk", flat=True))
+
+
+def supervisors_for(case: Case) -> list[int]:
+    """Supervisors whose division subtree contains the case."""
+    path = case.division.path
+    return [
+        pk
+        for pk, div_path in User.objects.filter(role=Role.SUPERVISOR, is_active=True, division__isnull=False).values_list(
+            "pk", "division__path"
+        )
+        if path.startswith(div_path)
+    ]
+
+
+def notify(recipients: Callable[[], Iterable[int]], *, kind: str, case: Case, message: str) -> None:
+    """Notify after commit; `recipients` is evaluated then, so a rolled-back or silent run costs no queries."""
+    notify_after_commit(recipients=recipients, kind=kind, case_id=case.pk, message=message)
+

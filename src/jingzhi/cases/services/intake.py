@@ -1,0 +1,233 @@
+"""Intake: every channel (operator form, public page, import, Open311) creates cases through case_create."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhi.cases import sla
+from jingzhi.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    Channel,
+    Kind,
+    Priority,
+    Status,
+)
+from jingzhi.cases.transitions import Action
+from jingzhi.core.errors import PermissionDenied, ValidationFailed
+from jingzhi.core.validators import normalize_phone, validate_id_number, validate_phone
+from jingzhi.dispatch.models import Category
+from jingzhi.org.models import Division, Enterprise, Role, User
+
+TITLE_MAX = 200
+CONTENT_MAX = 5000
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".mp3", ".amr"}
+# Channels where the requester must leave a phone number: we have to call them back.
+PHONE_REQUIRED = {Channel.HOTLINE, Channel.WEB, Channel.APP, Channel.WINDOW}
+INTAKE_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.ADMIN}
+# Control characters other than tab and newline arrive from copy-paste and break exports.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A tag such as <script>, </b> or <img src=x onerror=...>: an attack or a paste from a web page. A lone "<" or ">"
+# in plain text (温度<15度, "<A4区...") is not markup and stays accepted.
+_MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
+
+
+def _clean(value: str | None) -> str:
+    return _CONTROL.sub("", (value or "")).strip()
+
+
+def next_case_number(at: datetime) -> str:
+    """TL20221215-000123: the city's prefix, the local date, and that day's running number."""
+    day = timezone.localtime(at).date()
+    with transaction.atomic():
+        CaseNumberSequence.objects.get_or_create(day=day)
+        CaseNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
+        last = CaseNumberSequence.objects.get(day=day).last
+    return f"{settings.JINGZHI['CASE_PREFIX']}{day:%Y%m%d}-{last:06d}"
+
+
+def _validate(
+    *,
+    channel: str,
+    kind: str,
+    priority: str,
+    title: str,
+    content: str,
+    division_code: str,
+    requester_phone: str,
+    requester_id_number: str,
+    lat: object,
+    lng: object,
+    attachments: Sequence[UploadedFile],
+) -> tuple[dict[str, str], Division | None, Decimal | None, Decimal | None]:
+    errors: dict[str, str] = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    if kind not in Kind.values:
+        errors["kind"] = _("Choose the kind of request.")
+    if priority not in Priority.values:
+        errors["priority"] = _("Choose a priority.")
+    if not title:
+        errors["title"] = _("Please enter a title.")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = _("The title may have at most %(max)d characters (it has %(n)d).") % {"max": TITLE_MAX, "n": len(title)}
+    if not content:
+        errors["content"] = _("Please describe the request.")
+    elif len(content) > CONTENT_MAX:
+        errors["content"] = _("The description may have at most %(max)d characters (it has %(n)d).") % {
+            "max": CONTENT_MAX,
+            "n": len(content),
+        }
+    division = None
+    if not division_code:
+        errors["division"] = _("Choose the division (place) the request is about.")
+    else:
+        division = Division.objects.filter(code=division_code).first()
+        if division is None:
+            errors["division"] = _("There is no division with the code “%(code)s”.") % {"code": division_code}
+    if requester_phone:
+        try:
+            validate_phone(requester_phone)
+        except ValidationError as e:
+            errors["requester_phone"] = str(e.messages[0])
+    elif channel in PHONE_REQUIRED:
+        errors["requester_phone"] = _("Please leave a phone number so that we can reply.")
+    if requester_id_number:
+        try:
+            validate_id_number(requester_id_number)
+        except ValidationError as e:
+            errors["requester_id_number"] = str(e.messages[0])
+    lat_d = lng_d = None
+    if lat not in (None, "") or lng not in (None, ""):
+        try:
+            lat_d, lng_d = Decimal(str(lat)), Decimal(str(lng))
+            if not (-90 <= lat_d <= 90 and -180 <= lng_d <= 180):
+                raise InvalidOperation
+            lat_d, lng_d = lat_d.quantize(Decimal("0.000001")), lng_d.quantize(Decimal("0.000001"))
+        except (InvalidOperation, ValueError):
+            errors["location"] = _("Latitude must be between -90 and 90 and longitude between -180 and 180.")
+    for f in attachments:
+        name = f.name or ""
+        suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+        if suffix not in ATTACHMENT_TYPES:
+            errors["attachments"] = _("“%(name)s” is not an accepted file type (photos, PDF, Office documents, audio).") % {
+                "name": f.name
+            }
+        elif (f.size or 0) > ATTACHMENT_MAX_BYTES:
+            errors["attachments"] = _("“%(name)s” is larger than 10 MB.") % {"name": f.name}
+    return errors, division, lat_d, lng_d
+
+
+def case_create(
+    *,
+    actor: User | None,
+    channel: str,
+    kind: str,
+    title: str,
+    content: str,
+    division_code: str,
+    priority: str = Priority.NORMAL,
+    requester_name: str = "",
+    requester_phone: str = "",
+    requester_id_number: str = "",
+    address: str = "",
+    enterprise: Enterprise | None = None,
+    category: Category | None = None,
+    lat: object = None,
+    lng: object = None,
+    attachments: Sequence[UploadedFile] = (),
+    idempotency_key: str | None = None,
+    received_at: datetime | None = None,
+) -> tuple[Case, bool]:
+    """Register a request. Returns (case, created); a retry with the same idempotency key returns the first case."""
+    if actor is not None and actor.role not in INTAKE_ROLES and not actor.is_superuser:
+        raise PermissionDenied(_("Only the hotline centre registers cases."))
+    key = _clean(idempotency_key)[:100] or None
+    if key is not None:
+        existing = Case.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+
+    title, content = _clean(title), _clean(content)
+    requester_phone = normalize_phone(_clean(requester_phone))
+    requester_id_number = _clean(requester_id_number).upper()
+    errors, division, lat_d, lng_d = _validate(
+        channel=channel,
+        kind=kind,
+        priority=priority,
+        title=title,
+        content=content,
+        division_code=_clean(division_code),
+        requester_phone=requester_phone,
+        requester_id_number=requester_id_number,
+        lat=lat,
+        lng=lng,
+        attachments=attachments,
+    )
+    texts = {"title": title, "content": content, "requester_name": requester_name, "address": address}
+    for name, text in texts.items():
+        tag = _MARKUP.search(_clean(text))
+        if tag and name not in errors:
+            errors[name] = _("Plain text only: remove the HTML markup “%(tag)s”.") % {"tag": tag.group(0)[:40]}
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    assert division is not None
+
+    at = received_at or timezone.now()
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                number=next_case_number(at),
+                channel=channel,
+                kind=kind,
+                priority=priority,
+                status=Status.ACCEPTED,
+                title=title,
+                content=content,
+                category=category,
+                requester_name=_clean(requester_name)[:50],
+                requester_phone=requester_phone,
+                requester_id_number=requester_id_number,
+                enterprise=enterprise,
+                address=_clean(address)[:200],
+                division=division,
+                lat=lat_d,
+                lng=lng_d,
+                created_at=at,
+                created_by=actor,
+                dispatch_due=sla.due("dispatch", kind=kind, priority=priority, start=at),
+                idempotency_key=key,
+            )
+            for f in attachments:
+                Attachment.objects.create(case=case, file=f, name=(f.name or "")[:200], size=f.size or 0, uploaded_by=actor)
+            CaseEvent.objects.create(
+                case=case,
+                action=Action.CREATE.value,
+                actor=actor,
+                actor_unit_id=actor.unit_id if actor is not None else None,
+                to_status=case.status,
+                data={"channel": channel},
+                created_at=at,
+            )
+    except IntegrityError:
+        # Two retries raced past the lookup above: the unique key let exactly one in.
+        if key is not None:
+            existing = Case.objects.filter(idempotency_key=key).first()
+            if existing is not None:
+                return existing, False
+        raise
+    return case, True

@@ -1,0 +1,254 @@
+"""Moving a case through its life: dispatch, acknowledge, return, transfer, handle, reply, merge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhi.cases import sla
+from jingzhi.cases.models import Case, Status, Supervision
+from jingzhi.cases.services.common import commit, lock, notify, unit_staff, users_with_role
+from jingzhi.cases.transitions import Action
+from jingzhi.core.errors import InvalidTransition, ValidationFailed
+from jingzhi.org.models import Role, Unit, User
+
+NOTE_MAX = 5000
+
+
+def _required_text(value: str, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed(message, fields={field: message})
+    if len(text) > NOTE_MAX:
+        msg = _("At most %(max)d characters.") % {"max": NOTE_MAX}
+        raise ValidationFailed(msg, fields={field: msg})
+    return text
+
+
+def _assign(case: Case, *, unit: Unit, assisting: Sequence[Unit], at: datetime, first: bool) -> None:
+    """Give the case to a unit: new acknowledge and reply clocks start now."""
+    if not unit.is_active:
+        msg = _("“%(unit)s” no longer takes cases.") % {"unit": unit.name}
+        raise ValidationFailed(msg, fields={"unit": msg})
+    case.lead_unit = unit
+    case.dispatched_at = at
+    case.acknowledged_at = None
+    cal, rules = sla.work_calendar(), sla.rule_book()
+    case.acknowledge_due = sla.due("acknowledge", kind=case.kind, priority=case.priority, start=at, calendar=cal, rules=rules)
+    case.reply_due = sla.due("reply", kind=case.kind, priority=case.priority, start=at, calendar=cal, rules=rules)
+    case.supervision = Supervision.NONE
+    if assisting or not first:  # a first dispatch has no assisting units to clear
+        case.assisting_units.set([u for u in assisting if u.pk != unit.pk])
+
+
+_ASSIGN_FIELDS = ("lead_unit", "dispatched_at", "acknowledged_at", "acknowledge_due", "reply_due", "supervision")
+
+
+def _dispatch_like(
+    action: Action, *, case: Case, unit: Unit, assisting: Sequence[Unit], actor: User, note: str,
+    expected_version: int | None, at: datetime | None,
+) -> Case:
+    at = at or timezone.now()
+    with transaction.atomic():
+        case = lock(case, action=action, actor=actor, expected_version=expected_version)
+        before, previous_unit = case.status, case.lead_unit
+        if action == Action.TRANSFER and previous_unit is not None and unit.pk == previous_unit.pk:
+            msg = _("The case is already with this unit; choose another unit to transfer to.")
+            raise ValidationFailed(msg, fields={"unit": msg})
+        _assign(case, unit=unit, assisting=assisting, at=at, first=previous_unit is None)
+        case.status = Status.DISPATCHED
+        commit(
+            case, action=action, actor=actor, from_status=before, note=note, at=at,
+            data={
+                "unit": unit.code,
+                "unit_name": unit.name,
+                "assisting": [u.code for u in assisting],
+                "previous_unit": previous_unit.code if previous_unit else None,
+            },
+            update_fields=_ASSIGN_FIELDS,
+        )
+        notify(
+            lambda: unit_staff(unit.pk), kind="assigned", case=case,
+            message=_("New case %(number)s: %(title)s") % {"number": case.number, "title": case.title[:60]},
+        )
+    return case
+
+
+def case_dispatch(
+    *, case: Case, unit: Unit, actor: User, assisting: Sequence[Unit] = (), note: str = "",
+    expected_version: int | None = None, at: datetime | None = None,
+) -> Case:
+    """派单: send an accepted case to its lead unit (and assisting units)."""
+    return _dispatch_like(Action.DISPATCH, case=case, unit=unit, assisting=assisting, actor=actor, note=note,
+                          expected_version=expected_version, at=at)
+
+
+def case_transfer(
+    *, case: Case, unit: Unit, actor: User, reason: str, assisting: Sequence[Unit] = (),
+    expected_version: int | None = None, at: datetime | None = None,
+) -> Case:
+    """转办: the dispatcher re-routes a case that is with one unit to another."""
+    reason = _required_text(reason, "reason", _("Say why the case is transferred."))
+    return _dispatch_like(Action.TRANSFER, case=case, unit=unit, assisting=assisting, actor=actor, note=reason,
+                          expected_version=expected_version, at=at)
+
+
+def case_redispatch(
+    *, case: Case, unit: Unit, actor: User, note: str = "", assisting: Sequence[Unit] = (),
+    expected_version: int | None = None, at: datetime | None = None,
+) -> Case:
+    """The dispatcher accepts a return and sends the case to the right unit (counts against dispatch accuracy)."""
+    return _dispatch_like(Action.REDISPATCH, case=case, unit=unit, assisting=assisting, actor=actor, note=note,
+                          expected_version=expected_version, at=at)
+
+
+def case_overrule_return(
+    *, case: Case, actor: User, reason: str, expected_version: int | None = None, at: datetime | None = None
+) -> Case:
+    """The dispatcher rejects a return: the case goes back to the same unit with fresh clocks."""
+    reason = _required_text(reason, "reason", _("Say why the return is overruled."))
+    if case.lead_unit is None:  # never dispatched, so never returned: a conflict, not a crash
+        raise InvalidTransition(_("Only a returned case can have its return overruled."))
+    return _dispatch_like(Action.OVERRULE_RETURN, case=case, unit=case.lead_unit, assisting=list(case.assisting_units.all()),
+                          actor=actor, note=reason, expected_version=expected_version, at=at)
+
+
+def case_acknowledge(*, case: Case, actor: User, expected_version: int | None = None, at: datetime | None = None) -> Case:
+    """签收: the lead unit takes the case; from now on it is theirs to handle."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        case = lock(case, action=Action.ACKNOWLEDGE, actor=actor, expected_version=expected_version)
+        before = case.status
+        case.status = Status.HANDLING
+        case.acknowledged_at = at
+        commit(case, action=Action.ACKNOWLEDGE, actor=actor, from_status=before, at=at, update_fields=["acknowledged_at"])
+    return case
+
+
+def case_return(
+    *, case: Case, actor: User, reason: str, expected_version: int | None = None, at: datetime | None = None
+) -> Case:
+    """回退: the unit says the case is not theirs; a dispatcher must review it."""
+    reason = _required_text(reason, "reason", _("Say why the case is not your unit's."))
+    at = at or timezone.now()
+    with transaction.atomic():
+        case = lock(case, action=Action.RETURN, actor=actor, expected_version=expected_version)
+        before = case.status
+        case.status = Status.RETURNED
+        case.return_count += 1
+        case.dispatch_due = sla.due("dispatch", kind=case.kind, priority=case.priority, start=at)
+        case.supervision = Supervision.NONE
+        commit(
+            case, action=Action.RETURN, actor=actor, from_status=before, note=reason, at=at,
+            data={"unit": case.lead_unit.code if case.lead_unit else None},
+            update_fields=["return_count", "dispatch_due", "supervision"],
+        )
+        notify(
+            lambda: users_with_role(Role.DISPATCHER), kind="returned", case=case,
+            message=_("%(unit)s returned case %(number)s") % {"unit": actor.unit or actor, "number": case.number},
+        )
+    return case
+
+
+def case_add_note(*, case: Case, actor: User, note: str, expected_version: int | None = None) -> Case:
+    """办理: a handling note (a visit, a call, a measure taken); the lead or an assisting unit may write it."""
+    note = _required_text(note, "note", _("Write what was done."))
+    with transaction.atomic():
+        case = lock(case, action=Action.NOTE, actor=actor, expected_version=expected_version)
+        commit(case, action=Action.NOTE, actor=actor, from_status=case.status, note=note)
+    return case
+
+
+def case_suspend(*, case: Case, actor: User, reason: str, expected_version: int | None = None, at: datetime | None = None) -> Case:
+    """The unit waits for the requester (documents, a visit date); the reply clock stops."""
+    reason = _required_text(reason, "reason", _("Say what you are waiting for from the requester."))
+    at = at or timezone.now()
+    with transaction.atomic():
+        case = lock(case, action=Action.SUSPEND, actor=actor, expected_version=expected_version)
+        before = case.status
+        case.status = Status.SUSPENDED
+        case.paused_at = at
+        commit(case, action=Action.SUSPEND, actor=actor, from_status=before, note=reason, at=at, update_fields=["paused_at"])
+    return case
+
+
+def case_resume(*, case: Case, actor: User, note: str = "", expected_version: int | None = None, at: datetime | None = None) -> Case:
+    """The requester answered: the reply clock runs again with the time it had left."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        case = lock(case, action=Action.RESUME, actor=actor, expected_version=expected_version)
+        before, old_due = case.status, case.reply_due
+        case.reply_due = sla.resumed_due(case=case, paused_at=case.paused_at, resumed_at=at)
+        case.status = Status.HANDLING
+        case.paused_at = None
+        commit(
+            case, action=Action.RESUME, actor=actor, from_status=before, note=note, at=at,
+            data={"reply_due_before": old_due.isoformat() if old_due else None, "reply_due": case.reply_due.isoformat() if case.reply_due else None},
+            update_fields=["reply_due", "paused_at"],
+        )
+    return case
+
+
+def case_reply(*, case: Case, actor: User, reply: str, expected_version: int | None = None, at: datetime | None = None) -> Case:
+    """答复: the unit's answer to the requester; the follow-up clock starts."""
+    reply = _required_text(reply, "reply", _("Write the reply to the requester."))
+    at = at or timezone.now()
+    with transaction.atomic():
+        case = lock(case, action=Action.REPLY, actor=actor, expected_version=expected_version)
+        before = case.status
+        case.status = Status.REPLIED
+        case.reply = reply
+        case.replied_at = at
+        case.follow_up_due = sla.due("follow_up", kind=case.kind, priority=case.priority, start=at)
+        case.supervision = Supervision.NONE
+        commit(
+            case, action=Action.REPLY, actor=actor, from_status=before, note=reply, at=at,
+            data={"on_time": bool(case.reply_due and at <= case.reply_due)},
+            update_fields=["reply", "replied_at", "follow_up_due", "supervision"],
+        )
+    return case
+
+
+def case_answer_directly(*, case: Case, actor: User, reply: str, expected_version: int | None = None, at: datetime | None = None) -> Case:
+    """直接办结: the operator answers an inquiry on the spot (from the knowledge base) and closes it."""
+    reply = _required_text(reply, "reply", _("Write the answer given to the requester."))
+    at = at or timezone.now()
+    with transaction.atomic():
+        case = lock(case, action=Action.ANSWER_DIRECTLY, actor=actor, expected_version=expected_version)
+        before = case.status
+        case.status = Status.CLOSED
+        case.reply = reply
+        case.replied_at = case.closed_at = at
+        commit(case, action=Action.ANSWER_DIRECTLY, actor=actor, from_status=before, note=reply, at=at,
+               update_fields=["reply", "replied_at", "closed_at"])
+    return case
+
+
+def case_merge(
+    *, case: Case, into: Case, actor: User, note: str = "", expected_version: int | None = None, at: datetime | None = None
+) -> Case:
+    """合并: a duplicate joins its original; it is closed as merged and points to the original."""
+    at = at or timezone.now()
+    if into.pk == case.pk:
+        msg = _("A case cannot be merged into itself.")
+        raise ValidationFailed(msg, fields={"into": msg})
+    with transaction.atomic():
+        # Lock both rows in one fixed order and judge the target as it is now, not as the caller loaded it:
+        # otherwise A→B and B→A at the same time (or from two stale pages) would both pass and leave a cycle.
+        list(Case.objects.select_for_update().filter(pk__in=[case.pk, into.pk]).order_by("pk").values_list("pk", flat=True))
+        into = Case.objects.get(pk=into.pk)
+        if into.status == Status.MERGED:
+            msg = _("Case %(number)s is itself merged; merge into the case it points to.") % {"number": into.number}
+            raise ValidationFailed(msg, fields={"into": msg})
+        case = lock(case, action=Action.MERGE, actor=actor, expected_version=expected_version)
+        before = case.status
+        case.status = Status.MERGED
+        case.merged_into = into
+        case.closed_at = at
+        commit(case, action=Action.MERGE, actor=actor, from_status=before, note=note, at=at,
+               data={"into": into.number}, update_fields=["merged_into", "closed_at"])
+    return case

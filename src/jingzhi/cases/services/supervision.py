@@ -1,0 +1,197 @@
+"""Escalation of a case whose clock runs out: reminder (催办), supervision (督办), flagged supervision (挂牌督办).
+
+The SLA sweep calls case_escalate for every case that needs it; a supervisor may call it by hand (manual 督办
+with a note). The level only ever goes up while a clock runs (services that start a new clock reset it), so
+escalating to a level the case already has writes nothing: that is what makes the sweep safe to repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhi.cases.models import Case, Status, Supervision
+from jingzhi.cases.services.common import commit, lock, notify, supervisors_for, unit_staff, users_with_role
+from jingzhi.cases.transitions import Action
+from jingzhi.core.errors import InvalidTransition, ValidationFailed
+from jingzhi.org.models import Division, Responsibility, Role, User
+
+NOTE_MAX = 5000
+
+LEVEL_ACTION: dict[int, Action] = {
+    Supervision.REMINDED: Action.REMIND,
+    Supervision.SUPERVISED: Action.SUPERVISE,
+    Supervision.FLAGGED: Action.FLAG,
+}
+LEVEL_NOTIFICATION_KIND: dict[int, str] = {
+    Supervision.REMINDED: "reminder",
+    Supervision.SUPERVISED: "supervision",
+    Supervision.FLAGGED: "flagged",
+}
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    known = [m for m in moments if m is not None]
+    return max(known) if known else None
+
+
+def running_clocks(case: Case) -> list[tuple[str, datetime | None, datetime | None]]:
+    """(clock, started at, due at) for every clock that runs in the case's status; none while it waits (suspended).
+
+    Like selectors.running_clock, except that a dispatched case has two clocks running at once (the unit must
+    acknowledge within hours and reply within days, both from the dispatch), and that a clock restarted by a
+    return or a reopening starts no earlier than the last moment the case records before the restart (the
+    case keeps no field for the restart itself).
+    """
+    if case.status in (Status.ACCEPTED, Status.RETURNED):
+        return [("dispatch", _latest(case.created_at, case.dispatched_at, case.acknowledged_at), case.dispatch_due)]
+    if case.status == Status.DISPATCHED:
+        return [("acknowledge", case.dispatched_at, case.acknowledge_due), ("reply", case.dispatched_at, case.reply_due)]
+    if case.status == Status.HANDLING:
+        return [("reply", _latest(case.dispatched_at, case.followed_up_at), case.reply_due)]
+    if case.status == Status.REPLIED:
+        return [("follow_up", case.replied_at, case.follow_up_due)]
+    return []
+
+
+def division_leaders(division: Division) -> list[int]:
+    """The 包保 officials of a division: its own active ones or, if it has none, those of its nearest ancestor."""
+    codes = [code for code in division.path.strip("/").split("/") if code] or [division.code]
+    rows = Responsibility.objects.filter(
+        target_type=Responsibility.TargetType.DIVISION, is_active=True, official__is_active=True, division__code__in=codes
+    ).values_list("official_id", "division__code")
+    by_code: dict[str, list[int]] = {}
+    for official_id, code in rows:
+        by_code.setdefault(code, []).append(official_id)
+    for code in reversed(codes):  # the division itself first, then up the tree
+        if code in by_code:
+            return sorted(by_code[code])
+    return []
+
+
+_memo: ContextVar[dict[Any, list[int]] | None] = ContextVar("jingzhi_escalation_recipients", default=None)
+
+
+@contextmanager
+def recipients_memo() -> Iterator[None]:
+    """Within a bulk run (the sweep), look up each unit's staff and each division's leaders once, not per case."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _memoized(memo: dict[Any, list[int]] | None, key: Any, compute: Callable[[], list[int]]) -> list[int]:
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def escalation_recipients(case: Case, level: int, clock: str, *, memo: dict[Any, list[int]] | None = None) -> list[int]:
+    """Who hears of an escalation.
+
+    Reminder: the lead unit's handlers and heads (for the dispatch clock, which is the hotline centre's own,
+    the dispatchers). Supervision: the unit's heads and the division's 包保 leader. Flagged: those and the
+    supervisors whose division contains the case. `memo` (from recipients_memo) saves repeated look-ups.
+    """
+    if level == Supervision.REMINDED:
+        if clock == "dispatch":
+            return _memoized(memo, ("role", Role.DISPATCHER), lambda: users_with_role(Role.DISPATCHER))
+        return _memoized(memo, ("unit", case.lead_unit_id), lambda: unit_staff(case.lead_unit_id))
+    recipients = _memoized(memo, ("heads", case.lead_unit_id), lambda: unit_staff(case.lead_unit_id, heads_only=True))
+    recipients = recipients + _memoized(memo, ("leaders", case.division_id), lambda: division_leaders(case.division))
+    if level >= Supervision.FLAGGED:
+        recipients = recipients + _memoized(memo, ("supervisors", case.division_id), lambda: supervisors_for(case))
+    return sorted(set(recipients))
+
+
+def _message(case: Case, level: int, due: datetime | None) -> str:
+    params = {
+        "number": case.number,
+        "title": case.title[:60],
+        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "—",
+    }
+    if level == Supervision.REMINDED:
+        return _("Reminder (催办): case %(number)s is due at %(due)s: %(title)s") % params
+    if level == Supervision.SUPERVISED:
+        return _("Supervision (督办): case %(number)s was due at %(due)s and is overdue: %(title)s") % params
+    return _("Flagged supervision (挂牌督办): case %(number)s was due at %(due)s and is long overdue: %(title)s") % params
+
+
+def _pick_clock(case: Case, clock: str | None) -> tuple[str, datetime | None]:
+    clocks = [(name, due) for name, _start, due in running_clocks(case)]
+    if clock is not None:
+        for name, due in clocks:
+            if name == clock:
+                return name, due
+        return clock, None
+    # By hand: the most pressing clock that is running (the earliest deadline).
+    dated = [c for c in clocks if c[1] is not None]
+    if dated:
+        return min(dated, key=lambda c: c[1])  # type: ignore[arg-type, return-value]
+    return (clocks[0][0], None) if clocks else ("", None)
+
+
+def case_escalate(
+    *,
+    case: Case,
+    level: Supervision | int,
+    actor: User | None,
+    note: str = "",
+    at: datetime | None = None,
+    clock: str | None = None,
+    expected_version: int | None = None,
+) -> bool:
+    """Raise the case's supervision level to `level` (催办 / 督办 / 挂牌督办) and tell the people who answer for it.
+
+    `actor` None is the system (the SLA sweep). Returns False, writing and sending nothing, if the case is
+    already at or above `level`. `clock` names the clock that ran out (the sweep knows it; by hand the most
+    pressing running clock is recorded). With `expected_version`, a case that changed since it was read
+    raises InvalidTransition instead of being escalated on stale facts.
+    """
+    if level not in LEVEL_ACTION:
+        msg = _("Unknown supervision level.")
+        raise ValidationFailed(msg, fields={"level": msg})
+    level = Supervision(level)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        msg = _("At most %(max)d characters.") % {"max": NOTE_MAX}
+        raise ValidationFailed(msg, fields={"note": msg})
+    action = LEVEL_ACTION[level]
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = lock(case, action=action, actor=actor)
+        if locked.supervision >= level:
+            return False
+        if expected_version is not None and locked.version != expected_version:
+            raise InvalidTransition(_("This case was changed by someone else a moment ago. Reload the page and try again."))
+        clock_name, due = _pick_clock(locked, clock)
+        before = locked.supervision
+        locked.supervision = level
+        commit(
+            locked, action=action, actor=actor, from_status=locked.status, note=note, at=at,
+            data={
+                "level": int(level),
+                "from_level": int(before),
+                "clock": clock_name,
+                "due": due.isoformat() if due else None,
+            },
+            update_fields=["supervision"],
+        )
+        memo = _memo.get()  # captured now: the recipients are looked up after the commit
+        notify(
+            lambda: escalation_recipients(locked, level, clock_name, memo=memo),
+            kind=LEVEL_NOTIFICATION_KIND[level], case=locked, message=_message(locked, level, due),
+        )
+    case.supervision, case.version = locked.supervision, locked.version
+    return True

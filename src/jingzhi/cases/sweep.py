@@ -1,0 +1,261 @@
+"""The SLA sweep: a periodic job that reminds (催办), supervises (督办) and flags (挂牌督办) cases whose clocks run out.
+
+It only ever raises a case's level, through services.supervision.case_escalate, which re-reads the case
+under a row lock and does nothing if the case is already at that level. Running the sweep twice, or on two
+workers at once, therefore escalates each case once.
+
+Scale: candidates are selected in the database with the status and deadline columns (a case can only need
+escalating if its deadline is near enough for the warning share of the longest possible limit to have begun,
+or has passed), read in batches by primary key, and evaluated in Python against the working calendar and the
+rule book, each loaded once per sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+import operator
+import time as _time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from functools import reduce
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from jingzhi.cases import sla
+from jingzhi.cases.models import Case, Kind, Priority, Status, Supervision
+from jingzhi.cases.services.supervision import LEVEL_ACTION, case_escalate, recipients_memo, running_clocks
+from jingzhi.cases.transitions import TRANSITIONS
+from jingzhi.core.errors import ApplicationError
+from jingzhi.core.workcalendar import WorkCalendar
+
+logger = logging.getLogger(__name__)
+
+# Which deadline column each clock keeps, and the statuses in which that clock runs (see running_clocks).
+CLOCK_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "dispatch": ("dispatch_due", (Status.ACCEPTED, Status.RETURNED)),
+    "acknowledge": ("acknowledge_due", (Status.DISPATCHED,)),
+    "reply": ("reply_due", (Status.DISPATCHED, Status.HANDLING)),
+    "follow_up": ("follow_up_due", (Status.REPLIED,)),
+}
+
+# What the sweep reads of a candidate; everything else is re-read under the lock by case_escalate.
+_FIELDS = (
+    "id", "status", "kind", "priority", "supervision", "version", "created_at", "dispatched_at", "acknowledged_at",
+    "replied_at", "followed_up_at", "dispatch_due", "acknowledge_due", "reply_due", "follow_up_due",
+)
+
+# A deadline in working days falls at the end of the N-th working day after the start's date, so the clock
+# may also hold what was left of the start day: at most one working day more than N.
+_START_DAY_SLACK = 1
+
+
+@dataclass
+class SweepResult:
+    """What one sweep did. `skipped`: the case changed (or another worker escalated it) between read and lock."""
+
+    examined: int = 0
+    reminded: int = 0
+    supervised: int = 0
+    flagged: int = 0
+    skipped: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def escalated(self) -> int:
+        return self.reminded + self.supervised + self.flagged
+
+    def as_dict(self) -> dict[str, int | float]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Policy:
+    calendar: WorkCalendar
+    rules: sla.RuleBook
+    warn_ratio: float
+    flag_after_working_days: int
+    day_seconds: float
+    extension_days: int  # the most working days extensions can add to a reply deadline
+
+
+def _allowed_levels(status: str) -> int:
+    """The highest level the system may raise a case to in this status: levels are climbed in order, and the
+    transition table says from which statuses each may be reached (an undispatched case is not supervised)."""
+    top = int(Supervision.NONE)
+    for level in sorted(LEVEL_ACTION):
+        if status not in TRANSITIONS[LEVEL_ACTION[level]].sources:
+            break
+        top = level
+    return top
+
+
+def _clock_level(pol: _Policy, clock: str, case: Case, start: datetime | None, due: datetime, now: datetime) -> int:
+    """The level one running clock calls for at `now`."""
+    cal = pol.calendar
+    if now >= due:
+        overdue = cal.working_seconds_between(due, now)
+        if overdue >= pol.flag_after_working_days * pol.day_seconds:
+            return Supervision.FLAGGED
+        return Supervision.SUPERVISED
+    if start is None or start >= due:
+        return Supervision.NONE
+    limit = pol.rules.limit(clock, kind=case.kind, priority=case.priority)
+    allowed = elapsed = 0.0
+    if limit.unit != "hours":
+        allowed = cal.working_seconds_between(start, due)
+        elapsed = cal.working_seconds_between(start, now)
+    if allowed <= 0:  # hour-based (emergency) limits run around the clock
+        allowed = (due - start).total_seconds()
+        elapsed = (now - start).total_seconds()
+    return Supervision.REMINDED if elapsed >= pol.warn_ratio * allowed else Supervision.NONE
+
+
+def target_level(case: Case, *, now: datetime, policy: _Policy) -> tuple[int, str]:
+    """(level, clock): the level the case's running clocks call for, capped by what its status allows."""
+    best, best_clock = int(Supervision.NONE), ""
+    for clock, start, due in running_clocks(case):
+        if due is None:
+            continue
+        level = _clock_level(policy, clock, case, start, due, now)
+        if level > best:
+            best, best_clock = level, clock
+    return min(best, _allowed_levels(case.status)), best_clock
+
+
+def _limit_seconds(limit: sla.Limit, day_seconds: float) -> tuple[float, float]:
+    """(working seconds, wall-clock seconds) a limit can span at most."""
+    amount = float(limit.amount)
+    if limit.unit == "hours":
+        return 0.0, amount * 3600
+    if limit.unit == "working_hours":
+        return amount * 3600, 0.0
+    return (amount + _START_DAY_SLACK) * day_seconds, 0.0
+
+
+def _horizon(pol: _Policy, clock: str, now: datetime) -> datetime | None:
+    """The latest deadline that can already be past the warning share of its limit at `now` (None: any)."""
+    if pol.warn_ratio <= 0:
+        return None
+    most_working = most_wall = 0.0
+    for kind in Kind.values:
+        for priority in Priority.values:
+            working, wall = _limit_seconds(pol.rules.limit(clock, kind=kind, priority=priority), pol.day_seconds)
+            most_working, most_wall = max(most_working, working), max(most_wall, wall)
+    if clock == "reply":
+        most_working += pol.extension_days * pol.day_seconds
+    share = max(0.0, 1.0 - pol.warn_ratio)
+    working_horizon = pol.calendar.add_working_seconds(now, share * most_working)
+    wall_horizon = now + timedelta(seconds=share * most_wall)
+    # One minute of slack for rounding: a candidate too many costs a little Python, one too few a reminder.
+    return max(working_horizon, wall_horizon) + timedelta(minutes=1)
+
+
+def candidates_q(pol: _Policy, now: datetime) -> Q:
+    """Open cases that may need a higher level now: indexed filters on status, deadline and current level."""
+    # Five working days are at least four calendar days, so a case due later than this cannot be flagged yet.
+    flag_bound = now - timedelta(days=max(0, pol.flag_after_working_days - 1))
+    parts = []
+    for clock, (column, statuses) in CLOCK_COLUMNS.items():
+        horizon = _horizon(pol, clock, now)
+        near = Q(**{f"{column}__isnull": False}) if horizon is None else Q(**{f"{column}__lte": horizon})
+        parts.append(Q(status__in=statuses) & (
+            (near & Q(supervision=Supervision.NONE))
+            | Q(**{f"{column}__lte": now}, supervision=Supervision.REMINDED)
+            | Q(**{f"{column}__lte": flag_bound}, supervision=Supervision.SUPERVISED)
+        ))
+    return reduce(operator.or_, parts)
+
+
+def _load_policy() -> _Policy:
+    pol = sla.policy()
+    cal = sla.work_calendar()
+    start, end = pol.workday_start, pol.workday_end
+    day_seconds = float((end.hour * 3600 + end.minute * 60 + end.second) - (start.hour * 3600 + start.minute * 60 + start.second))
+    return _Policy(
+        calendar=cal,
+        rules=sla.rule_book(),
+        warn_ratio=float(pol.warn_ratio),
+        flag_after_working_days=int(pol.flag_after_working_days),
+        day_seconds=day_seconds,
+        extension_days=int(pol.extension_max_working_days) * int(pol.extensions_allowed),
+    )
+
+
+def sla_sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
+    """Escalate every open case whose running clock calls for a higher level than it has. Idempotent."""
+    started = _time.perf_counter()
+    now = now or timezone.now()
+    result = SweepResult()
+    with sla.frozen_policy(), recipients_memo(), _relaxed_commits():
+        pol = _load_policy()
+        if not pol.calendar.knows_year(timezone.localtime(now).year):
+            logger.warning("The statutory calendar does not know %s: weekends only; enter the holidays.", now.year)
+        qs = Case.objects.filter(candidates_q(pol, now)).only(*_FIELDS).order_by("pk")
+        last_pk = 0
+        while True:
+            batch = list(qs.filter(pk__gt=last_pk)[:batch_size])
+            if not batch:
+                break
+            last_pk = batch[-1].pk
+            for case in batch:
+                result.examined += 1
+                _sweep_one(case, now=now, policy=pol, result=result)
+    result.seconds = round(_time.perf_counter() - started, 3)
+    logger.info("SLA sweep: %s", result.as_dict())
+    return result
+
+
+@contextmanager
+def _relaxed_commits() -> Iterator[None]:
+    """On PostgreSQL, do not wait for each of the sweep's many small commits to reach the disk.
+
+    PostgreSQL's `synchronous_commit = off` for non-critical transactions: a commit costs microseconds
+    instead of a disk flush, and a crash of the database server may lose the last fraction of a second of
+    commits, never consistency. A lost escalation is simply made again by the next sweep; a lost queued
+    notification is the same loss as a worker dying between an escalation's commit and its on-commit
+    enqueue, which no setting prevents. Only this connection, and only during the sweep, is affected.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _sweep_one(case: Case, *, now: datetime, policy: _Policy, result: SweepResult) -> None:
+    try:
+        level, clock = target_level(case, now=now, policy=policy)
+        if level <= case.supervision:
+            return
+        escalated = case_escalate(
+            case=case, level=Supervision(level), actor=None, at=now, clock=clock, expected_version=case.version
+        )
+    except ApplicationError:
+        # Moved on since it was read (replied, closed, escalated by another worker): the next sweep sees it afresh.
+        result.skipped += 1
+        return
+    except Exception:
+        logger.exception("SLA sweep failed on case %s", case.pk)
+        result.errors += 1
+        return
+    if not escalated:
+        result.skipped += 1
+    elif level == Supervision.REMINDED:
+        result.reminded += 1
+    elif level == Supervision.SUPERVISED:
+        result.supervised += 1
+    else:
+        result.flagged += 1
+
+
+__all__ = ["SweepResult", "candidates_q", "sla_sweep", "target_level"]

@@ -1,0 +1,103 @@
+"""The lifecycle as one table: for every action, the states it may start from, where it leads, and who may do it.
+
+Services consult this table before every change; pages consult it to show only the buttons a user may press.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from jingzhi.cases.models import OPEN_STATUSES, Status
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    ANSWER_DIRECTLY = "answer_directly"
+    DISPATCH = "dispatch"
+    ACKNOWLEDGE = "acknowledge"
+    RETURN = "return"
+    REDISPATCH = "redispatch"
+    OVERRULE_RETURN = "overrule_return"
+    TRANSFER = "transfer"
+    NOTE = "note"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REJECT_EXTENSION = "reject_extension"
+    REPLY = "reply"
+    FOLLOW_UP = "follow_up"
+    REOPEN = "reopen"
+    CLOSE = "close"
+    MERGE = "merge"
+    REMIND = "remind"
+    SUPERVISE = "supervise"
+    FLAG = "flag"
+    REVEAL = "reveal"
+
+
+class UnitScope(StrEnum):
+    """Whether the actor must belong to the case's lead unit (or an assisting unit) to act."""
+
+    ANY = "any"
+    LEAD = "lead"
+    LEAD_OR_ASSISTING = "lead_or_assisting"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str | None  # None: the status does not change
+    roles: frozenset[str]
+    label: str | Promise
+    unit_scope: UnitScope = UnitScope.ANY
+
+
+HOTLINE = frozenset({"operator", "admin"})
+DISPATCHERS = frozenset({"dispatcher", "admin"})
+UNIT = frozenset({"handler", "unit_head", "admin"})
+SUPERVISORS = frozenset({"supervisor", "admin"})
+FOLLOWERS = frozenset({"operator", "supervisor", "admin"})
+SYSTEM: frozenset[str] = frozenset()  # only the sweep (actor None) performs these
+
+_open = frozenset(OPEN_STATUSES)
+_unit_working = frozenset({Status.HANDLING, Status.SUSPENDED})
+
+TRANSITIONS: dict[Action, Transition] = {
+    Action.ANSWER_DIRECTLY: Transition(frozenset({Status.ACCEPTED}), Status.CLOSED, HOTLINE, _("Answer directly and close")),
+    Action.DISPATCH: Transition(frozenset({Status.ACCEPTED}), Status.DISPATCHED, DISPATCHERS, _("Dispatch")),
+    Action.ACKNOWLEDGE: Transition(frozenset({Status.DISPATCHED}), Status.HANDLING, UNIT, _("Acknowledge"), UnitScope.LEAD),
+    Action.RETURN: Transition(
+        frozenset({Status.DISPATCHED, Status.HANDLING}), Status.RETURNED, UNIT, _("Return as not ours"), UnitScope.LEAD
+    ),
+    Action.REDISPATCH: Transition(frozenset({Status.RETURNED}), Status.DISPATCHED, DISPATCHERS, _("Accept return and re-dispatch")),
+    Action.OVERRULE_RETURN: Transition(
+        frozenset({Status.RETURNED}), Status.DISPATCHED, DISPATCHERS, _("Overrule return (back to the same unit)")
+    ),
+    Action.TRANSFER: Transition(frozenset({Status.DISPATCHED, Status.HANDLING}), Status.DISPATCHED, DISPATCHERS, _("Transfer")),
+    Action.NOTE: Transition(_unit_working, None, UNIT, _("Add a handling note"), UnitScope.LEAD_OR_ASSISTING),
+    Action.SUSPEND: Transition(frozenset({Status.HANDLING}), Status.SUSPENDED, UNIT, _("Wait for the requester"), UnitScope.LEAD),
+    Action.RESUME: Transition(frozenset({Status.SUSPENDED}), Status.HANDLING, UNIT, _("Resume handling"), UnitScope.LEAD),
+    Action.REQUEST_EXTENSION: Transition(_unit_working, None, UNIT, _("Request an extension"), UnitScope.LEAD),
+    Action.APPROVE_EXTENSION: Transition(_unit_working, None, SUPERVISORS, _("Approve extension")),
+    Action.REJECT_EXTENSION: Transition(_unit_working, None, SUPERVISORS, _("Reject extension")),
+    Action.REPLY: Transition(frozenset({Status.HANDLING}), Status.REPLIED, UNIT, _("Reply to the requester"), UnitScope.LEAD),
+    Action.FOLLOW_UP: Transition(frozenset({Status.REPLIED}), Status.FOLLOWED_UP, FOLLOWERS, _("Record follow-up")),
+    Action.REOPEN: Transition(frozenset({Status.FOLLOWED_UP}), Status.HANDLING, FOLLOWERS, _("Reopen (back to the unit)")),
+    Action.CLOSE: Transition(frozenset({Status.FOLLOWED_UP}), Status.CLOSED, FOLLOWERS, _("Close")),
+    Action.MERGE: Transition(_open, Status.MERGED, frozenset({"operator", "dispatcher", "supervisor", "admin"}), _("Merge as duplicate")),
+    Action.REMIND: Transition(_open, None, SYSTEM, _("Reminder (催办)")),
+    Action.SUPERVISE: Transition(_open - {Status.ACCEPTED}, None, SUPERVISORS, _("Supervision (督办)")),
+    Action.FLAG: Transition(_open, None, SUPERVISORS, _("Flagged supervision (挂牌督办)")),
+}
+
+# Labels for the timeline: events that are not transitions of the table.
+EVENT_LABELS: dict[str, str | Promise] = {
+    Action.CREATE: _("Received"),
+    Action.REVEAL: _("Personal data revealed"),
+    **{action.value: t.label for action, t in TRANSITIONS.items()},
+}

@@ -1,0 +1,178 @@
+"""The `jingzhi` command: demo, serve, worker, migrate, createadmin, and Django's own commands via `manage`.
+
+Every sub-command finds its database the same way: DATABASE_URL if set, else the SQLite file in
+--data-dir / JINGZHI_DATA_DIR, else the default data directory that `jingzhi demo` uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+DEMO_PASSWORD = "jingzhi-demo"
+
+
+def _setup(data_dir: str | None) -> None:
+    if data_dir:
+        os.environ["JINGZHI_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhi.settings")
+    from jingzhi.paths import data_dir as resolved
+
+    if not os.environ.get("DATABASE_URL"):
+        resolved().mkdir(parents=True, exist_ok=True)
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _serve(host: str, port: int, threads: int) -> None:
+    from waitress import serve
+
+    from jingzhi.wsgi import application
+
+    serve(application, host=host, port=port, threads=threads, ident="jingzhi")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from django.conf import settings
+
+    from jingzhi.core.scheduler import start_embedded_worker
+    from jingzhi.demo.loader import demo_is_loaded, load_demo
+
+    db = settings.DATABASES["default"]
+    print(f"数据库 / database: {db['NAME']} ({db['ENGINE'].rsplit('.', 1)[-1]})", flush=True)
+    _migrate()
+    if not demo_is_loaded():
+        print("正在生成铁岭示范城市数据… / building the Tieling demo city…", flush=True)
+        summary = load_demo(password=DEMO_PASSWORD)
+        print(summary.describe(), flush=True)
+    from jingzhi.demo.loader import demo_logins
+
+    print(f"\n示范账号 / demo logins (密码 password: {DEMO_PASSWORD})")
+    for username, role, name in demo_logins():
+        print(f"  {username:<14} {role:<12} {name}")
+    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
+    print(f"\n精治 Jingzhi: {url}  (Ctrl+C 停止 / to stop)\n", flush=True)
+    stop = threading.Event()
+    start_embedded_worker(stop)
+    if not args.no_browser and (os.environ.get("DISPLAY") or sys.platform in ("darwin", "win32")):
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    try:
+        _serve(args.host, args.port, args.threads)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    _serve(args.host, args.port, args.threads)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from jingzhi.core.scheduler import run_worker
+
+    run_worker(with_scheduler=not args.no_scheduler)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    _migrate(verbosity=1)
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    import getpass
+
+    from jingzhi.core.errors import ApplicationError
+    from jingzhi.org.models import Role
+    from jingzhi.org.services import user_upsert
+
+    password = args.password or os.environ.get("JINGZHI_ADMIN_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            print("error: give --password or JINGZHI_ADMIN_PASSWORD when not run interactively", file=sys.stderr)
+            return 2
+        password = getpass.getpass("Password: ")
+    try:
+        user_upsert(username=args.username, role=Role.ADMIN, display_name=args.name or args.username, password=password)
+    except ApplicationError as e:
+        for field, message in e.fields.items():
+            print(f"error: {field}: {message}", file=sys.stderr)
+        return 2
+    print(f"administrator {args.username} is ready")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _setup(args.data_dir)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["jingzhi manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jingzhi", description="精治 Jingzhi — city government, on time.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, *, web: bool = False) -> None:
+        p.add_argument("--data-dir", help="SQLite data directory (ignored when DATABASE_URL is set)")
+        if web:
+            p.add_argument("--host", default="127.0.0.1")
+            p.add_argument("--port", type=int, default=8000)
+            p.add_argument("--threads", type=int, default=8)
+
+    p = sub.add_parser("demo", help="create (or reuse) the demo city on SQLite and serve it")
+    common(p, web=True)
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("serve", help="serve the web site and APIs (production)")
+    common(p, web=True)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("worker", help="run background tasks (and, unless --no-scheduler, periodic jobs)")
+    common(p)
+    p.add_argument("--no-scheduler", action="store_true")
+    p.set_defaults(func=cmd_worker)
+    p = sub.add_parser("migrate", help="create or upgrade the database schema")
+    common(p)
+    p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("createadmin", help="create or reset an administrator")
+    common(p)
+    p.add_argument("--username", default="admin")
+    p.add_argument("--name", default="")
+    p.add_argument("--password")
+    p.set_defaults(func=cmd_createadmin)
+    p = sub.add_parser("manage", help="run a Django management command")
+    common(p)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""Shared records: the city's calendar, the SLA policy, the audit log and in-app notifications."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarDay(models.Model):
+    """The city's own word on one date: a holiday, or a make-up working day (调休). Wins over the built-in calendar."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'+' if self.is_workday else '-'} {self.note}"
+
+
+class SlaPolicy(models.Model):
+    """City-wide time-limit policy (one row): working hours, warning threshold, escalation, extensions."""
+
+    workday_start = models.TimeField(_("working hours start"), default=time(8, 30))
+    workday_end = models.TimeField(_("working hours end"), default=time(17, 30))
+    warn_ratio = models.FloatField(_("warn at share of the limit"), default=0.8)
+    flag_after_working_days = models.PositiveSmallIntegerField(_("flag after working days overdue"), default=5)
+    extension_max_working_days = models.PositiveSmallIntegerField(_("longest extension (working days)"), default=10)
+    extensions_allowed = models.PositiveSmallIntegerField(_("extensions allowed per case"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("time-limit policy")
+        verbose_name_plural = _("time-limit policy")
+
+    def __str__(self) -> str:
+        return str(_("Time-limit policy"))
+
+
+class AuditLog(models.Model):
+    """Who looked at or changed something sensitive outside the case timeline (e.g. revealing a phone number)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name=_("actor"))
+    action = models.CharField(_("action"), max_length=50)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.CharField(_("object"), max_length=50)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"
+
+
+class Notification(models.Model):
+    """A message to one user (reminders, supervision, returns); shown in the app."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("New case")
+        RETURNED = "returned", _("Case returned")
+        REMINDER = "reminder", _("Reminder (催办)")
+        SUPERVISION = "supervision", _("Supervision (督办)")
+        FLAGGED = "flagged", _("Flagged supervision (挂牌督办)")
+        EXTENSION = "extension", _("Extension")
+        REOPENED = "reopened", _("Case reopened")
+        INFO = "info", _("Information")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    message = models.CharField(_("message"), max_length=300)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("case"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,66 @@
+"""Notifications leave after the transaction commits, through pluggable channels (in-app by default)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+_suppressed: ContextVar[bool] = ContextVar("jingzhi_notifications_suppressed", default=False)
+
+
+@contextmanager
+def suppressed() -> Iterator[None]:
+    """Record history without telling anyone (loading past cases): nobody should be paged about last year."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
+def notify_after_commit(
+    *, recipients: Callable[[], Iterable[int]], kind: str, case_id: int | None, message: str
+) -> None:
+    """Queue a notification; nothing is sent if the surrounding transaction rolls back.
+
+    `recipients` is called after the commit, so it sees the committed state and costs nothing
+    when notifications are suppressed.
+    """
+    if _suppressed.get():
+        return
+    from jingzhi.core.tasks import deliver_notification
+
+    def send() -> None:
+        ids = sorted(set(recipients()))
+        if ids:
+            deliver_notification.enqueue(recipient_ids=ids, kind=kind, case_id=case_id, message=message[:300])
+
+    transaction.on_commit(send)
+
+
+def deliver(*, recipient_ids: list[int], kind: str, case_id: int | None, message: str) -> int:
+    """Hand one notification to every configured channel. Returns how many deliveries were made."""
+    delivered = 0
+    for path in settings.JINGZHI["NOTIFICATION_CHANNELS"]:
+        channel = import_string(path)
+        delivered += channel(recipient_ids=recipient_ids, kind=kind, case_id=case_id, message=message)
+    return delivered
+
+
+def in_app(*, recipient_ids: list[int], kind: str, case_id: int | None, message: str) -> int:
+    """The built-in channel: a row per recipient, shown on the notifications page."""
+    from jingzhi.core.models import Notification
+
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=rid, kind=kind, case_id=case_id, message=message) for rid in recipient_ids]
+    )
+    return len(recipient_ids)

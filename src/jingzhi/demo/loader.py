@@ -1,0 +1,356 @@
+"""Builds the Tieling (铁岭) demo city: divisions, units, users for every role, routing, and a year of cases.
+
+Every case is created and moved through its life by the same services the product uses, with the
+times it would have happened (`at=`), so the demo's history obeys the same rules as real work.
+Past events notify nobody; the SLA sweep runs at the end so today's supervision is real.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import random
+import time as clock
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from jingzhi.cases import services as cs
+from jingzhi.cases import sla
+from jingzhi.cases.models import Case, Status
+from jingzhi.cases.sweep import sla_sweep
+from jingzhi.core import notify
+from jingzhi.dispatch.models import Category
+from jingzhi.dispatch.selectors import route_for
+from jingzhi.dispatch.services import category_tree_import, routing_rule_set
+from jingzhi.org.models import Division, Enterprise, Role, Unit, User
+from jingzhi.org.services import (
+    division_upsert,
+    enterprise_upsert,
+    responsibility_assign,
+    unit_upsert,
+    user_upsert,
+)
+
+DEMO_MARKER_UNIT = "SZX"
+
+
+def _data(name: str) -> bytes:
+    return resources.files("jingzhi.demo").joinpath("data", name).read_bytes()
+
+
+def city_facts() -> dict[str, Any]:
+    facts: dict[str, Any] = json.loads(_data("tieling.json"))
+    return facts
+
+
+def demo_messages() -> list[dict[str, str]]:
+    with gzip.open(io.BytesIO(_data("messages.csv.gz")), "rt", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def demo_is_loaded() -> bool:
+    return Unit.objects.filter(code=DEMO_MARKER_UNIT).exists()
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    users = city_facts()["users"]
+    return [(u["username"], u["role"], u.get("name", "")) for u in users]
+
+
+@dataclass
+class DemoSummary:
+    divisions: int = 0
+    units: int = 0
+    users: int = 0
+    cases: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        states = ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
+        return (
+            f"已生成 / built: {self.divisions} divisions, {self.units} units, {self.users} users, "
+            f"{self.cases} cases ({states}) in {self.seconds:.1f} s"
+        )
+
+
+# Keyword hints for messages that carry no label: enough to route a demo case plausibly.
+_CATEGORY_HINTS = [
+    ("交通运输", ("公交", "出租", "道路运输", "客运", "车站", "驾校", "交通", "停车场", "网约车")),
+    ("卫生计生", ("医院", "医保", "卫生", "疫苗", "医生", "计生", "生育", "药店", "诊所")),
+    ("教育文体", ("学校", "学生", "教师", "老师", "幼儿园", "教育", "学费", "招生", "文化", "体育")),
+    ("劳动和社会保障", ("工资", "社保", "养老", "欠薪", "劳动", "就业", "退休", "失业", "人才")),
+    ("环境保护", ("污染", "噪音", "噪声", "排放", "粉尘", "臭", "环保", "垃圾焚烧", "废水")),
+    ("商贸旅游", ("商场", "超市", "消费", "旅游", "景区", "价格", "商家", "预付卡", "酒店")),
+]
+
+
+def _category_name(message: dict[str, str]) -> str:
+    if message.get("label"):
+        return message["label"]
+    text = message["title"] + message["detail"][:200]
+    for name, words in _CATEGORY_HINTS:
+        if any(w in text for w in words):
+            return name
+    return "城乡建设"
+
+
+def _kind(title: str, rng: random.Random) -> str:
+    for word, kind in (("举报", "report"), ("投诉", "complaint"), ("咨询", "inquiry"), ("请问", "inquiry"),
+                       ("建议", "suggestion"), ("求助", "help"), ("感谢", "praise"), ("表扬", "praise")):
+        if word in title:
+            return kind
+    return rng.choices(["complaint", "help", "inquiry", "suggestion"], weights=[45, 25, 15, 15])[0]
+
+
+def _priority(title: str, rng: random.Random) -> str:
+    if any(w in title for w in ("停水", "停电", "停气", "暖气", "供暖", "供热", "燃气")):
+        return "utilities"
+    if any(w in title for w in ("坍塌", "着火", "漏气", "危险", "塌陷")) or rng.random() < 0.01:
+        return "emergency"
+    return "complex" if rng.random() < 0.03 else "normal"
+
+
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段"
+_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰飞鹏辉建国志强凤兰春梅海燕红梅晓东宇航思雨子涵"
+
+
+def _person(rng: random.Random) -> tuple[str, str]:
+    name = rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
+    phone = rng.choice(("13", "15", "18", "17")) + str(rng.randint(0, 9)) + f"{rng.randint(0, 99999999):08d}"
+    return name, phone
+
+
+def _reply_text(case: Case, unit: Unit, rng: random.Random) -> str:
+    measures = rng.choice([
+        "已安排工作人员到现场核实，相关问题已整改完毕",
+        "经核查情况属实，已责成责任单位限期整改，目前已处理完成",
+        "已与相关企业沟通协调，问题已得到解决",
+        "经调查，已依据相关政策向您作出解释说明，并将持续跟踪",
+        "已纳入近期工作计划，相关部门正在按计划推进",
+    ])
+    return (f"您好！您反映的“{case.title[:40]}”问题已收悉。经{unit.name}调查核实，{measures}。"
+            "如有疑问，请拨打12345热线。感谢您对我们工作的理解和支持！（示范数据）")
+
+
+class _Builder:
+    """Plays each demo case through its life until the moment the demo is built."""
+
+    def __init__(self, *, now: datetime, rng: random.Random) -> None:
+        self.now, self.rng = now, rng
+        self.cal = sla.work_calendar()
+        self.operator = User.objects.get(username="operator")
+        self.dispatcher = User.objects.get(username="dispatcher")
+        self.supervisor = User.objects.get(username="supervisor")
+        self.handlers: dict[int, User] = {}
+        self.routable = list(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, is_active=True))
+        self.recent: dict[tuple[int, int], Case] = {}
+
+    def handler_for(self, unit: Unit) -> User:
+        if unit.pk not in self.handlers:
+            user = User.objects.filter(unit=unit, role=Role.HANDLER, is_active=True).order_by("pk").first()
+            if user is None:
+                user = user_upsert(username=f"h_{unit.code.lower()}", role=Role.HANDLER, unit=unit,
+                                   display_name=f"{unit.short_name or unit.name}承办人")
+            self.handlers[unit.pk] = user
+        return self.handlers[unit.pk]
+
+    def later(self, start: datetime, working_hours: float) -> datetime:
+        return self.cal.add_working_seconds(start, working_hours * 3600) + timedelta(minutes=self.rng.randint(0, 50))
+
+    def play(self, case: Case, lead: Unit, assisting: list[Unit]) -> Case:
+        rng, now = self.rng, self.now
+        t = case.created_at
+        if case.kind == "inquiry" and rng.random() < 0.3:
+            t = t + timedelta(minutes=rng.randint(3, 15))
+            return cs.case_answer_directly(case=case, actor=self.operator, reply=_reply_text(case, lead, rng), at=t) if t < now else case
+        key = (case.division_id, case.category_id or 0)
+        original = self.recent.get(key)
+        if original is not None and original.status not in (Status.MERGED,) and rng.random() < 0.03:
+            t = t + timedelta(hours=rng.uniform(0.2, 3))
+            if t < now:
+                return cs.case_merge(case=case, into=original, actor=self.dispatcher, note="重复诉求（示范数据）", at=t)
+            return case
+        self.recent[key] = case
+
+        # Dispatch, sometimes first to the wrong unit, which returns it.
+        t = self.later(t, rng.uniform(0.2, 6))
+        if t >= now:
+            return case
+        wrong = rng.random() < 0.07 and len(self.routable) > 1
+        first = rng.choice([u for u in self.routable if u.pk != lead.pk]) if wrong else lead
+        case = cs.case_dispatch(case=case, unit=first, assisting=[] if wrong else assisting, actor=self.dispatcher, at=t)
+        if wrong:
+            t = self.later(t, rng.uniform(0.3, 3))
+            if t >= now:
+                return case
+            case = cs.case_return(case=case, actor=self.handler_for(first), reason="该事项不属于我单位职责范围，请重新派单。", at=t)
+            t = self.later(t, rng.uniform(0.5, 4))
+            if t >= now:
+                return case
+            case = cs.case_redispatch(case=case, unit=lead, assisting=assisting, actor=self.dispatcher, at=t)
+        handler = self.handler_for(lead)
+        t = self.later(t, rng.uniform(0.1, 2.5))
+        if t >= now:
+            return case
+        case = cs.case_acknowledge(case=case, actor=handler, at=t)
+
+        stalled = rng.random() < 0.06
+        if rng.random() < 0.5:
+            t = self.later(t, rng.uniform(2, 10))
+            if t >= now:
+                return case
+            case = cs.case_add_note(case=case, actor=handler, note="已联系诉求人，了解具体情况，正在协调处理。")
+        if rng.random() < 0.06 and case.reply_due and t < case.reply_due:
+            t = self.later(t, rng.uniform(1, 8))
+            if t >= now or t >= case.reply_due:
+                return case
+            request = cs.case_request_extension(case=case, actor=handler, working_days=rng.choice((3, 5, 10)),
+                                                reason="涉及多部门协调，需要更多时间。", at=t)
+            t = self.later(t, rng.uniform(1, 6))
+            if t >= now:
+                return case
+            if rng.random() < 0.8:
+                cs.extension_approve(request=request, actor=self.supervisor, at=t)
+            else:
+                cs.extension_reject(request=request, actor=self.supervisor, note="可在原时限内办结。", at=t)
+            case.refresh_from_db()
+
+        assert case.reply_due is not None
+        budget = max(0.5, self.cal.working_seconds_between(t, case.reply_due) / 3600)
+        hours = budget + rng.uniform(8, 60) if stalled else budget * rng.uniform(0.2, 0.95)
+        t = self.later(t, hours)
+        if t >= now:
+            return case
+        return self.reply_and_follow(case, lead, handler, t)
+
+    def reply_and_follow(self, case: Case, lead: Unit, handler: User, t: datetime) -> Case:
+        rng, now = self.rng, self.now
+        case = cs.case_reply(case=case, actor=handler, reply=_reply_text(case, lead, rng), at=t)
+        t = self.later(t, rng.uniform(1, 14))
+        if t >= now:
+            return case
+        contacted = rng.random() < 0.95
+        sat = rng.choices(["satisfied", "basically", "unsatisfied"], weights=[78, 12, 10])[0] if contacted else ""
+        res = {"satisfied": "resolved", "basically": rng.choice(["resolved", "partly"]), "unsatisfied":
+               rng.choice(["partly", "unresolved"])}.get(sat, "")
+        case = cs.case_follow_up(case=case, actor=self.operator, contacted=contacted, resolution=res, satisfaction=sat,
+                                 note="" if contacted else "三次致电未接通。", at=t)
+        t = t + timedelta(minutes=rng.randint(2, 30))
+        if t >= now:
+            return case
+        if sat == "unsatisfied" and case.reopen_count == 0 and rng.random() < 0.7:
+            case = cs.case_reopen(case=case, actor=self.operator, reason="诉求人对答复不满意，要求重新办理。", at=t)
+            t = self.later(t, rng.uniform(4, 30))
+            if t >= now:
+                return case
+            return self.reply_and_follow(case, lead, handler, t)
+        return cs.case_close(case=case, actor=self.operator, at=t)
+
+
+def _load_organisation(facts: dict[str, Any], password: str, summary: DemoSummary) -> None:
+    divisions: dict[str, Division] = {}
+    for d in facts["divisions"]:
+        divisions[d["code"]] = division_upsert(code=d["code"], name=d["name"], level=d["level"],
+                                               parent=divisions.get(d["parent"]) if d.get("parent") else None)
+    units: dict[str, Unit] = {}
+    pending = list(facts["units"])
+    while pending:  # parents before children, whatever order the file lists them in
+        rest = []
+        for u in pending:
+            if u.get("parent") and u["parent"] not in units:
+                rest.append(u)
+                continue
+            units[u["code"]] = unit_upsert(code=u["code"], name=u["name"], short_name=u.get("short", ""),
+                                           kind=u.get("kind", "department"), division=divisions[u["division"]],
+                                           parent=units.get(u["parent"]) if u.get("parent") else None)
+        if len(rest) == len(pending):
+            raise ValueError(f"demo units with unknown parents: {[u['code'] for u in rest]}")
+        pending = rest
+    users: dict[str, User] = {}
+    shared_hash = make_password(password)  # one hash for every demo login: hashing is slow by design
+    for u in facts["users"]:
+        users[u["username"]] = user_upsert(
+            username=u["username"], role=u["role"], display_name=u.get("name", ""),
+            unit=units.get(u["unit"]) if u.get("unit") else None,
+            division=divisions.get(u["division"]) if u.get("division") else None, password_hash=shared_hash,
+        )
+    enterprises: dict[str, Enterprise] = {}
+    for e in facts.get("enterprises", []):
+        enterprises[e["name"]] = enterprise_upsert(name=e["name"], credit_code=e["credit_code"],
+                                                   division=divisions[e["division"]], description=e.get("description", ""))
+    for r in facts.get("responsibilities", []):
+        official = users[r["official"]]
+        if r["target_type"] == "division":
+            responsibility_assign(official=official, division=divisions[r["target"]], note=r.get("note", ""))
+        elif r["target_type"] == "enterprise":
+            responsibility_assign(official=official, enterprise=enterprises[r["target"]], note=r.get("note", ""))
+        else:
+            responsibility_assign(official=official, site_name=r["target"], site_division=divisions.get(r.get("division", "")),
+                                  note=r.get("note", ""))
+    taxonomy = csv.DictReader(io.StringIO(_data("taxonomy.csv").decode("utf-8")))
+    category_tree_import(rows=[(r["level1"], r["level2"], r["level3"]) for r in taxonomy])
+    for r in facts["routing"]:
+        category = Category.objects.get(name=r["category"], parent=None)
+        routing_rule_set(category=category, lead_unit=units[r["unit"]],
+                         assisting=[units[c] for c in r.get("assisting", [])])
+    summary.divisions, summary.units, summary.users = len(divisions), len(units), len(users)
+
+
+def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, seed: int = 20221215) -> DemoSummary:
+    """Load the whole demo city into an empty database (the caller checks demo_is_loaded first)."""
+    started = clock.perf_counter()
+    summary = DemoSummary()
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    facts = city_facts()
+    with transaction.atomic(), notify.suppressed():
+        _load_organisation(facts, password, summary)
+    messages = demo_messages()
+    rng.shuffle(messages)
+    messages = messages[:cases]
+    # More cases in recent weeks than a year ago, so today's queues are full while history stays long.
+    times = sorted(now - timedelta(days=365 * rng.random() ** 1.6, minutes=rng.randint(1, 600)) for _ in messages)
+    communities = list(Division.objects.filter(level=Division.Level.COMMUNITY).select_related("parent__parent"))
+    by_county: dict[str, list[Division]] = {}
+    for d in communities:
+        county = d.parent.parent if d.parent and d.parent.parent else d
+        by_county.setdefault(county.name, []).append(d)
+    categories = {c.name: c for c in Category.objects.filter(parent=None)}
+    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
+        builder = _Builder(now=now, rng=rng)
+        routes: dict[tuple[int, int], tuple[Unit, list[Unit]]] = {}
+        for message, received in zip(messages, times, strict=True):
+            text = message["title"] + message["detail"]
+            places = [name for name in by_county if name in text]
+            division = rng.choice(by_county[places[0]] if places else communities)
+            category = categories.get(_category_name(message))
+            name, phone = _person(rng)
+            case, _created = cs.case_create(
+                actor=builder.operator if rng.random() < 0.6 else None,
+                channel=rng.choices(["hotline", "web", "app", "window", "letter"], weights=[55, 25, 12, 5, 3])[0],
+                kind=_kind(message["title"], rng), priority=_priority(message["title"], rng),
+                title=message["title"][:200], content=message["detail"][:5000], division_code=division.code,
+                requester_name=name, requester_phone=phone, address=f"{division.parent.name if division.parent else ''}{division.name}",
+                category=category, received_at=received,
+            )
+            key = (division.pk, category.pk if category else 0)
+            if key not in routes:
+                route = route_for(category=category, division=division)
+                assert route.lead_unit is not None, f"no route for {category} in {division}"
+                routes[key] = (route.lead_unit, route.assisting_units)
+            builder.play(case, *routes[key])
+            summary.cases += 1
+    sla_sweep(now=now)
+    summary.by_status = Counter(Case.objects.values_list("status", flat=True))
+    summary.seconds = clock.perf_counter() - started
+    return summary

@@ -1,0 +1,49 @@
+"""Reads of the routing table: which unit a case of a category in a division should go to, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jingzhi.dispatch.models import Category, RoutingRule
+from jingzhi.org.models import Division, Unit
+
+
+@dataclass
+class Route:
+    lead_unit: Unit | None
+    assisting_units: list[Unit] = field(default_factory=list)
+    rule: RoutingRule | None = None
+    reason: str = ""
+
+
+def _ancestors(division: Division) -> list[str]:
+    """Division codes from the division itself up to the root (most specific first)."""
+    return [code for code in reversed(division.path.strip("/").split("/")) if code]
+
+
+def route_for(*, category: Category | None, division: Division) -> Route:
+    """Most specific rule wins: the deepest category, then the nearest division (a rule without division is city-wide).
+
+    Without any rule the case falls back (兜底) to the government of the nearest county or city above it.
+    """
+    division_codes = _ancestors(division)
+    node: Category | None = category
+    while node is not None:
+        rules = {
+            (r.division.code if r.division else None): r
+            for r in RoutingRule.objects.filter(category=node).select_related("lead_unit", "division")
+        }
+        for code in [*division_codes, None]:
+            if code in rules:
+                rule = rules[code]
+                where = rule.division.name if rule.division else "*"
+                return Route(rule.lead_unit, list(rule.assisting_units.all()), rule, f"{node.name} @ {where}")
+        node = node.parent
+    fallback = (
+        Unit.objects.filter(division__code__in=division_codes, is_active=True,
+                            kind__in=[Unit.Kind.COUNTY_GOVERNMENT, Unit.Kind.TOWNSHIP_GOVERNMENT])
+        .select_related("division")
+        .order_by("-division__path")
+        .first()
+    )
+    return Route(fallback, [], None, "fallback: local government (兜底)" if fallback else "no route")

@@ -1,0 +1,156 @@
+"""The organisation: the division tree, units, users and their roles, 包保 responsibilities, enterprises."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jingzhi.core.validators import validate_credit_code
+
+
+class Division(models.Model):
+    """An administrative division (GB/T 2260 code): province → city → county → township → community."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        COUNTY = "county", _("County / district")
+        TOWNSHIP = "township", _("Township / subdistrict")
+        COMMUNITY = "community", _("Community / village")
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    # Materialised path "/211200/211202/" so a subtree is one indexed prefix match.
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("division")
+        verbose_name_plural = _("divisions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A government body that handles cases: a department, a county government, a police station, a utility."""
+
+    class Kind(models.TextChoices):
+        HOTLINE = "hotline", _("Hotline centre")
+        DEPARTMENT = "department", _("Department")
+        COUNTY_GOVERNMENT = "county_government", _("County-level government")
+        TOWNSHIP_GOVERNMENT = "township_government", _("Township government")
+        POLICE_STATION = "police_station", _("Police station")
+        UTILITY = "utility", _("Public utility")
+        COURT = "court", _("Court")
+        OTHER = "other", _("Other")
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="units", verbose_name=_("division"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Operator (受理)")
+    DISPATCHER = "dispatcher", _("Dispatcher (派单)")
+    HANDLER = "handler", _("Unit handler (承办人)")
+    UNIT_HEAD = "unit_head", _("Unit head (单位负责人)")
+    SUPERVISOR = "supervisor", _("Supervisor (督办)")
+    LEADER = "leader", _("Leader (领导)")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A person who signs in. Role, unit and division decide what they may do and see."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.HANDLER)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("unit"))
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("division")
+    )
+    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = UserManager()  # type: ignore[misc]  # the stubs declare it a ClassVar on AbstractUser
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Enterprise(models.Model):
+    """A company the city serves point to point (跑在前面); identified by its unified social credit code."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code])
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, verbose_name=_("division"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Responsibility(models.Model):
+    """包保: a named official answers for a division, an enterprise or a site; escalation follows it."""
+
+    class TargetType(models.TextChoices):
+        DIVISION = "division", _("Division")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        SITE = "site", _("Site")
+
+    official = models.ForeignKey(User, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("official"))
+    target_type = models.CharField(_("answers for"), max_length=12, choices=TargetType.choices)
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, null=True, blank=True, related_name="responsibilities", verbose_name=_("division")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="responsibilities", verbose_name=_("enterprise")
+    )
+    site_name = models.CharField(_("site"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("responsibility (包保)")
+        verbose_name_plural = _("responsibilities (包保)")
+        constraints = [
+            models.CheckConstraint(
+                name="responsibility_target_matches_type",
+                condition=(
+                    models.Q(target_type="division", division__isnull=False, enterprise__isnull=True)
+                    | models.Q(target_type="enterprise", enterprise__isnull=False)
+                    | models.Q(target_type="site") & ~models.Q(site_name="")
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        target = self.division or self.enterprise or self.site_name
+        return f"{self.official} → {target}"

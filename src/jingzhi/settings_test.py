@@ -1,0 +1,8 @@
+"""Settings for the test suite: the same as production but tasks run at commit and hashing is fast."""
+
+from jingzhi.settings import *  # noqa: F403
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests assert messages by their English source text; tests/web/test_language.py checks the Chinese default.
+LANGUAGE_CODE = "en"

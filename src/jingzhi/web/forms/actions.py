@@ -1,0 +1,124 @@
+"""One small form per case action. Each carries the case's version so a stale page cannot overwrite newer work.
+
+Text fields are optional here on purpose: whether a reason is required is the service's rule, and the
+service's message is the one the user sees.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jingzhi.cases import selectors
+from jingzhi.cases.models import Resolution, Satisfaction
+from jingzhi.web.forms.fields import textarea
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.division.name}）"
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.division.name}）"
+
+
+def unit_field(label: Any = None) -> UnitChoiceField:
+    return UnitChoiceField(
+        label=label or _("Lead unit"), queryset=selectors.units_for_choice(), to_field_name="code",
+        empty_label=_("— choose a unit —"),
+        error_messages={"required": _("Choose a unit."), "invalid_choice": _("Choose a unit from the list.")},
+    )
+
+
+def assisting_field() -> UnitMultipleChoiceField:
+    return UnitMultipleChoiceField(
+        label=_("Assisting units"), queryset=selectors.units_for_choice(), to_field_name="code", required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Optional. Hold Ctrl (⌘ on a Mac) to choose several."),
+    )
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    submit_class = "btn"
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        if case is not None:
+            kwargs.setdefault("initial", {})["version"] = case.version
+        super().__init__(*args, **kwargs)
+
+
+class PlainForm(ActionForm):
+    """Actions with nothing to fill in: acknowledge, close."""
+
+
+class DispatchForm(ActionForm):
+    unit = unit_field()
+    assisting = assisting_field()
+    note = forms.CharField(label=_("Note to the unit"), required=False, widget=textarea(2))
+    submit_class = "btn btn-primary"
+
+
+class UnitReasonForm(ActionForm):
+    """Transfer: another unit, and why."""
+
+    unit = unit_field(_("New lead unit"))
+    reason = forms.CharField(label=_("Reason"), required=False, widget=textarea(2))
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=textarea(2))
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("Note"), required=False, widget=textarea(2))
+
+
+class ReplyForm(ActionForm):
+    reply = forms.CharField(label=_("Reply to the requester"), required=False, widget=textarea(5))
+    submit_class = "btn btn-primary"
+
+
+class ExtensionRequestForm(ActionForm):
+    working_days = forms.IntegerField(
+        label=_("Extra working days"), required=False, min_value=1, widget=forms.NumberInput(attrs={"min": 1, "max": 30})
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, widget=textarea(2))
+
+
+class ExtensionDecisionForm(ActionForm):
+    """Approve or reject one pending request; the request's id makes a decision on a stale page fail safely."""
+
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Decision note"), required=False, widget=textarea(2))
+
+    def __init__(self, *args: Any, extension: Any = None, **kwargs: Any) -> None:
+        if extension is not None:
+            kwargs.setdefault("initial", {})["request"] = extension.pk
+        super().__init__(*args, **kwargs)
+
+
+class FollowUpForm(ActionForm):
+    contacted = forms.TypedChoiceField(
+        label=_("Requester reached?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the requester was reached.")},
+    )
+    resolution = forms.ChoiceField(label=_("Resolved?"), required=False, choices=[("", "—"), *Resolution.choices])
+    satisfaction = forms.ChoiceField(label=_("Satisfied?"), required=False, choices=[("", "—"), *Satisfaction.choices])
+    note = forms.CharField(label=_("Note"), required=False, widget=textarea(2))
+    submit_class = "btn btn-primary"
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(
+        label=_("Merge into case number"), max_length=30,
+        error_messages={"required": _("Enter the number of the case this one duplicates.")},
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=textarea(2))

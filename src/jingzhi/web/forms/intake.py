@@ -1,0 +1,80 @@
+"""The operator's intake form and the citizen's submission form. The service validates; these only parse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jingzhi.cases.models import Channel, Kind, Priority
+from jingzhi.web.forms.fields import MultipleFileField, TokenField, textarea
+from jingzhi.web.selectors import division_choices
+
+INTAKE_CHANNELS = [(c.value, c.label) for c in (Channel.HOTLINE, Channel.WINDOW, Channel.LETTER)]
+PUBLIC_KINDS = [
+    (k.value, k.label) for k in (Kind.COMPLAINT, Kind.HELP, Kind.INQUIRY, Kind.SUGGESTION, Kind.REPORT, Kind.PRAISE)
+]
+
+
+def _select(choices: list[tuple[str, Any]], blank: str | Any) -> forms.Select:
+    return forms.Select(choices=[("", blank), *choices])
+
+
+class _CaseFields(forms.Form):
+    """Fields both forms share. Plain text fields: the service answers with its own, specific messages."""
+
+    division = forms.CharField(label=_("Division"), required=False)
+    address = forms.CharField(label=_("Address"), required=False, widget=forms.TextInput(attrs={"maxlength": 200}))
+    title = forms.CharField(label=_("Title"), required=False, strip=False)
+    content = forms.CharField(label=_("Description"), required=False, strip=False, widget=textarea(6))
+    attachments = MultipleFileField(label=_("Attachments"), help_text=_("Photos, PDF, Office documents or audio; at most 10 MB each."))
+    token = TokenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["division"].widget = _select(division_choices(), _("— choose the place —"))
+
+
+class IntakeForm(_CaseFields):
+    requester_name = forms.CharField(label=_("Requester's name"), required=False, max_length=50)
+    requester_phone = forms.CharField(label=_("Phone"), required=False, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    requester_id_number = forms.CharField(
+        label=_("ID number"), required=False, help_text=_("Optional; 18 characters."),
+        widget=forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}),
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=INTAKE_CHANNELS, initial=Channel.HOTLINE)
+    kind = forms.CharField(label=_("Kind"), required=False, widget=_select(Kind.choices, _("— choose —")))
+    priority = forms.CharField(label=_("Priority"), required=False, initial=Priority.NORMAL, widget=forms.Select(choices=Priority.choices))
+
+    field_order = [
+        "requester_name", "requester_phone", "requester_id_number", "channel", "division", "address",
+        "kind", "priority", "title", "content", "attachments", "token",
+    ]
+
+
+class PublicSubmitForm(_CaseFields):
+    requester_name = forms.CharField(label=_("Your name"), required=False, max_length=50)
+    requester_phone = forms.CharField(
+        label=_("Your phone"), required=False,
+        help_text=_("We call you back on this number. You look up your request with its last four digits."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    kind = forms.CharField(label=_("What is it?"), required=False, widget=_select(PUBLIC_KINDS, _("— choose —")))
+
+    field_order = ["kind", "requester_name", "requester_phone", "division", "address", "title", "content", "attachments", "token"]
+
+    def clean_kind(self) -> str:
+        # The public may not file enterprise needs or disputes here; those have their own channels.
+        kind = self.cleaned_data.get("kind") or ""
+        if kind and kind not in dict(PUBLIC_KINDS):
+            raise forms.ValidationError(_("Choose the kind of request."))
+        return kind
+
+
+class PublicLookupForm(forms.Form):
+    number = forms.CharField(label=_("Case number"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    phone_last4 = forms.CharField(
+        label=_("Last four digits of your phone"), max_length=4, min_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{4}", "autocomplete": "off"}),
+    )

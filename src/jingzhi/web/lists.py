@@ -1,0 +1,123 @@
+"""The case lists the workbench shows, in one registry, so that a page and its Excel export can never disagree.
+
+A list is a selector (the queue) narrowed by the filters every list offers (selectors.CaseFilters),
+in the queue's own order with the primary key as the tie-breaker, so pages and exports are stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from jingzhi.cases import selectors
+from jingzhi.cases.models import Case, Kind, Status
+from jingzhi.core.errors import ValidationFailed
+from jingzhi.org.models import Role, User
+from jingzhi.web.context import role_of
+from jingzhi.web.selectors import division_choices
+
+PAGE_SIZE = 50
+
+ANY_ROLE: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CaseListSpec:
+    """One list of the workbench: where its cases come from, who works in it, and its title."""
+
+    key: str
+    title: str | Promise
+    source: Callable[[User], QuerySet[Case]]
+    roles: frozenset[str] = ANY_ROLE  # empty: every signed-in user
+    url_name: str = "web:case_list"
+    help: str | Promise = ""
+
+    def allows(self, user: Any) -> bool:
+        return not self.roles or role_of(user) in self.roles | {Role.ADMIN}
+
+
+def _board(key: str) -> Callable[[User], QuerySet[Case]]:
+    return lambda user: selectors.supervision_board(user=user)[key]
+
+
+LISTS: dict[str, CaseListSpec] = {
+    spec.key: spec
+    for spec in (
+        CaseListSpec("all", _("All cases"), lambda user: selectors.case_list(user=user)),
+        CaseListSpec(
+            "dispatch", _("Dispatch queue"), lambda user: selectors.dispatcher_queue(user=user),
+            frozenset({Role.DISPATCHER}), "web:dispatch_queue", _("New and returned cases, the nearest dispatch deadline first."),
+        ),
+        CaseListSpec(
+            "unit", _("Unit queue"), lambda user: selectors.unit_queue(user=user),
+            frozenset({Role.HANDLER, Role.UNIT_HEAD}), "web:unit_queue", _("Your unit's open cases, the nearest reply deadline first."),
+        ),
+        CaseListSpec(
+            "follow_up", _("Follow-up queue"), lambda user: selectors.follow_up_queue(user=user),
+            frozenset({Role.OPERATOR, Role.SUPERVISOR}), "web:follow_up_queue",
+            _("Replied cases to call back, and followed-up cases to close or reopen."),
+        ),
+        CaseListSpec("overdue", _("Overdue"), _board("overdue"), frozenset({Role.SUPERVISOR}), "web:supervision"),
+        CaseListSpec("at_risk", _("At risk"), _board("at_risk"), frozenset({Role.SUPERVISOR}), "web:supervision"),
+        CaseListSpec("flagged", _("Flagged (挂牌督办)"), _board("flagged"), frozenset({Role.SUPERVISOR}), "web:supervision"),
+    )
+}
+
+BOARD_TABS = ("overdue", "at_risk", "flagged")
+
+
+def get_spec(key: str) -> CaseListSpec:
+    spec = LISTS.get(key or "all")
+    if spec is None:
+        raise Http404
+    return spec
+
+
+def filtered_cases(spec: CaseListSpec, *, user: User, filters: selectors.CaseFilters) -> QuerySet[Case]:
+    """The list's cases narrowed by the filters, in the list's order (ties broken by id)."""
+    base = spec.source(user)
+    if filters != selectors.CaseFilters():
+        # AND-combining keeps the queue's joins and, since the filtered side has no ordering, the queue's order.
+        base = base & selectors.case_list(user=user, filters=filters)
+    ordering = list(base.query.order_by) or list(Case._meta.ordering or [])
+    return base.order_by(*ordering, "pk")
+
+
+@dataclass
+class ListState:
+    """What a list page needs to render its filter bar, rows, pager and export link."""
+
+    spec: CaseListSpec
+    filters: selectors.CaseFilters | None
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+    queryset: QuerySet[Case] | None = None
+
+
+def parse_filters(request: HttpRequest, spec: CaseListSpec, user: User) -> ListState:
+    try:
+        filters = selectors.CaseFilters.parse(request.GET)
+    except ValidationFailed as e:
+        return ListState(spec, None, errors=dict(e.fields), message=str(e.message))
+    return ListState(spec, filters, queryset=filtered_cases(spec, user=user, filters=filters))
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def filter_choices() -> dict[str, Any]:
+    """Choices for the filter bar. Two queries: units and divisions (down to townships)."""
+    return {
+        "status_choices": [("open", _("All open")), *Status.choices],
+        "kind_choices": Kind.choices,
+        "unit_choices": [(u.code, u.short_name or u.name) for u in selectors.units_for_choice()],
+        "division_choices": division_choices(max_depth=2),
+    }

@@ -1,0 +1,95 @@
+"""Template helpers for the workbench: deadline badges, labels for statuses and events, masking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from jingzhi.cases import selectors, sla
+from jingzhi.cases.models import Status
+from jingzhi.cases.transitions import EVENT_LABELS
+from jingzhi.core import masking
+
+register = template.Library()
+
+BADGE_LABELS = {
+    sla.SlaState.ON_TIME: _("On time"),
+    sla.SlaState.AT_RISK: _("At risk"),
+    sla.SlaState.OVERDUE: _("Overdue"),
+    sla.SlaState.NONE: _("No clock running"),
+}
+
+
+def _badge(state: str) -> str:
+    if state == sla.SlaState.NONE:
+        return format_html('<span class="badge badge-none" title="{}">—</span>', BADGE_LABELS[sla.SlaState.NONE])
+    return format_html('<span class="badge badge-{}">{}</span>', state.replace("_", "-"), BADGE_LABELS[sla.SlaState(state)])
+
+
+@register.simple_tag
+def case_badge(case: Any, now: datetime | None = None) -> str:
+    """The badge for the clock that runs in the case's current status."""
+    return _badge(selectors.sla_badge(case, now=now or timezone.now()))
+
+
+@register.simple_tag
+def deadline_badge(due_at: datetime | None, started_at: datetime | None, now: datetime | None = None) -> str:
+    """The badge for one deadline (used on the case page for the running clock)."""
+    return _badge(sla.state_of(due_at=due_at, started_at=started_at, now=now or timezone.now()))
+
+
+@register.filter
+def running_clock(case: Any) -> str:
+    return selectors.running_clock(case)[0]
+
+
+@register.filter
+def event_label(action: str) -> str:
+    return str(EVENT_LABELS.get(action, action))
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def status_class(value: str) -> str:
+    return f"status status-{value}" if value else "status"
+
+
+@register.filter
+def mask_phone(value: str) -> str:
+    return masking.mask_phone(value or "")
+
+
+@register.filter
+def mask_name(value: str) -> str:
+    return masking.mask_name(value or "")
+
+
+@register.filter
+def mask_id_number(value: str) -> str:
+    return masking.mask_id_number(value or "")
+
+
+@register.filter
+def shortdt(value: datetime | None) -> str:
+    """A compact local date and time: 2024-05-06 14:30 (the page's time zone, Asia/Shanghai)."""
+    if not value:
+        return ""
+    return date_format(timezone.localtime(value), "Y-m-d H:i")
+
+
+@register.filter
+def field_type(bound_field: Any) -> str:
+    return bound_field.field.widget.__class__.__name__.lower()

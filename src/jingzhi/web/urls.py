@@ -1,0 +1,31 @@
+"""The web pages: the workbench (signed in) and the public site."""
+
+from django.urls import path
+
+from jingzhi.web.views import auth, cases, exports, intake, notifications, public, workbench
+
+app_name = "web"
+urlpatterns = [
+    path("", auth.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    # workbench
+    path("intake/", intake.intake, name="intake"),
+    path("intake/preview/", intake.intake_preview, name="intake_preview"),
+    path("queue/dispatch/", workbench.dispatch_queue, name="dispatch_queue"),
+    path("queue/unit/", workbench.unit_queue, name="unit_queue"),
+    path("queue/follow-up/", workbench.follow_up_queue, name="follow_up_queue"),
+    path("supervision/", workbench.supervision, name="supervision"),
+    path("cases/", workbench.case_list, name="case_list"),
+    path("cases/export.xlsx", exports.export_xlsx, name="case_export"),
+    path("cases/<str:number>/", cases.case_detail, name="case_detail"),
+    path("cases/<str:number>/reveal/<str:field>/", cases.case_reveal, name="case_reveal"),
+    path("cases/<str:number>/attachments/<int:pk>/", cases.attachment_download, name="attachment"),
+    path("cases/<str:number>/<str:action>/", cases.case_action, name="case_action"),
+    path("notifications/", notifications.notification_page, name="notifications"),
+    path("notifications/read/", notifications.notification_read, name="notifications_read"),
+    # public site
+    path("public/submit/", public.submit, name="public_submit"),
+    path("public/submit/done/", public.submitted, name="public_submitted"),
+    path("public/lookup/", public.lookup, name="public_lookup"),
+]

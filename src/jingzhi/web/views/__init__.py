@@ -1,0 +1,1 @@
+"""Pages of the workbench and the public site. Views parse input and call one service or selector."""

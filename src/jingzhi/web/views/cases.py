@@ -1,0 +1,152 @@
+"""The case page: every field, deadlines, units, attachments, the timeline, and a form per allowed action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jingzhi.cases import selectors, services
+from jingzhi.cases.models import Case
+from jingzhi.cases.services.privacy import may_reveal
+from jingzhi.cases.transitions import TRANSITIONS, Action
+from jingzhi.core.errors import ApplicationError, NotFound
+from jingzhi.dispatch.selectors import route_for
+from jingzhi.org.models import User
+from jingzhi.web.forms.actions import ActionForm, ExtensionDecisionForm
+from jingzhi.web.views.case_actions import ACTIONS
+from jingzhi.web.views.common import apply_error, safe_next
+
+
+def _get_case(number: str, user: Any) -> Case:
+    try:
+        return selectors.case_get(number=number, user=user)
+    except NotFound:
+        raise Http404 from None
+
+
+def _action_forms(case: Case, user: User, actions: list[Action], pending: Any) -> dict[str, ActionForm]:
+    forms: dict[str, ActionForm] = {}
+    for action in actions:
+        spec = ACTIONS.get(action)
+        if spec is None:  # table actions without a page form (supervise, flag) are done elsewhere
+            continue
+        if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
+            if pending is None:
+                continue
+            forms[action] = ExtensionDecisionForm(case=case, extension=pending, auto_id=f"id_{action}_%s")
+        elif action in (Action.DISPATCH, Action.REDISPATCH):
+            forms[action] = _suggested_dispatch_form(case, action)
+        else:
+            forms[action] = spec.form(case=case, auto_id=f"id_{action}_%s")
+    return forms
+
+
+def _suggested_dispatch_form(case: Case, action: Action) -> ActionForm:
+    """The dispatch form with the routing table's suggestion filled in; the dispatcher may change it."""
+    route = route_for(category=case.category, division=case.division)
+    initial: dict[str, Any] = {}
+    if route.lead_unit is not None:
+        initial = {"unit": route.lead_unit.code, "assisting": [u.code for u in route.assisting_units]}
+    form = ACTIONS[action].form(case=case, initial=initial, auto_id=f"id_{action}_%s")
+    if route.lead_unit is not None:
+        form.fields["unit"].help_text = _("Suggested by the routing table: %(reason)s") % {"reason": route.reason}
+    return form
+
+
+def _render_case(
+    request: HttpRequest, case: Case, *, failed: tuple[str, ActionForm] | None = None, error: str = "", status: int = 200
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    case = selectors.case_with_related(case)
+    actions = selectors.allowed_actions(case=case, user=user)
+    pending = selectors.pending_extension(case=case)
+    forms = _action_forms(case, user, actions, pending)
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    action_forms = [(key, TRANSITIONS[Action(key)].label, form) for key, form in forms.items()]
+    context = {
+        "case": case,
+        "now": timezone.now(),
+        "timeline": selectors.case_timeline(case=case),
+        "action_forms": action_forms,
+        "failed_action": failed[0] if failed else "",
+        "action_error": error,
+        "pending_extension": pending,
+        "may_reveal": may_reveal(case=case, actor=user),
+        "clock": selectors.running_clock(case),
+    }
+    return render(request, "web/cases/detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_case(request, _get_case(number, request.user))
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """Parse one action's form and call its service; errors come back on the case page with nothing changed."""
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    case = _get_case(number, request.user)
+    form = spec.form(data=request.POST, auto_id=f"id_{action}_%s")
+    if not form.is_valid():
+        if "version" in form.errors or "request" in form.errors:
+            error = _("This form is incomplete. Reload the page and try again.")
+        else:
+            error = _("Please correct the marked fields.")
+        return _render_case(request, case, failed=(action, form), error=error, status=400)
+    try:
+        spec.run(case, request.user, form.cleaned_data)  # type: ignore[arg-type]
+    except NotFound as e:
+        if e.fields:
+            return _render_case(request, case, failed=(action, form), error=apply_error(form, e), status=400)
+        raise Http404 from None
+    except ApplicationError as e:
+        return _render_case(request, case, failed=(action, form), error=apply_error(form, e), status=e.status)
+    case = _get_case(number, request.user) if action != Action.MERGE else case
+    messages.success(request, spec.done(case))
+    return redirect(safe_next(request, case_url(number)))
+
+
+def case_url(number: str) -> str:
+    return reverse("web:case_detail", args=[number])
+
+
+@login_required
+@require_POST
+def case_reveal(request: HttpRequest, number: str, field: str) -> HttpResponse:
+    """htmx: swap a masked value for the clear one; the service writes the reveal to the audit log."""
+    case = _get_case(number, request.user)
+    try:
+        value = services.case_reveal(case=case, actor=request.user, field=field)  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as e:
+        return HttpResponse(format_html('<span class="reveal-error">{}</span>', e.message), status=e.status)
+    return HttpResponse(format_html('<span class="revealed" data-field="{}">{}</span>', field, value or "—"))
+
+
+@login_required
+def attachment_download(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """A case's file, only for users who may see the case."""
+    case = _get_case(number, request.user)
+    attachment = case.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)

@@ -1,0 +1,80 @@
+"""The workbench lists: the queues of each role, the supervision board, and the general case list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from jingzhi.cases import selectors
+from jingzhi.org.models import Role
+from jingzhi.web import lists
+from jingzhi.web.views.common import role_required
+
+
+def _render_list(request: HttpRequest, spec: lists.CaseListSpec, extra: dict[str, Any] | None = None) -> HttpResponse:
+    if not spec.allows(request.user):
+        raise DjangoPermissionDenied
+    state = lists.parse_filters(request, spec, request.user)  # type: ignore[arg-type]
+    page = lists.paginate(request, state.queryset) if state.queryset is not None else None
+    query = request.GET.copy()
+    for key in ("page", "tab", "list"):
+        query.pop(key, None)
+    query["list"] = spec.key
+    context = {
+        "spec": spec,
+        "export_url": f"{reverse('web:case_export')}?{query.urlencode()}",
+        "page": page,
+        "cases": page.object_list if page is not None else [],
+        "filter_errors": state.errors,
+        "filter_message": state.message,
+        "now": timezone.now(),
+        "list_key": spec.key,
+        **lists.filter_choices(),
+        **(extra or {}),
+    }
+    return render(request, "web/queues/list.html", context, status=400 if state.errors else 200)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(request, lists.LISTS["all"])
+
+
+@role_required(Role.DISPATCHER)
+def dispatch_queue(request: HttpRequest) -> HttpResponse:
+    return _render_list(request, lists.LISTS["dispatch"])
+
+
+@role_required(Role.HANDLER, Role.UNIT_HEAD)
+def unit_queue(request: HttpRequest) -> HttpResponse:
+    return _render_list(request, lists.LISTS["unit"])
+
+
+@role_required(Role.OPERATOR, Role.SUPERVISOR)
+def follow_up_queue(request: HttpRequest) -> HttpResponse:
+    return _render_list(request, lists.LISTS["follow_up"])
+
+
+@role_required(Role.SUPERVISOR)
+def supervision(request: HttpRequest) -> HttpResponse:
+    """Tabs: overdue, at risk, flagged (case lists with filters), and extension requests awaiting a decision."""
+    board = selectors.supervision_board(user=request.user)  # type: ignore[arg-type]
+    tab = request.GET.get("tab") or "overdue"
+    counts = {key: board[key].count() for key in (*lists.BOARD_TABS, "extensions")}
+    tabs = [(key, lists.LISTS[key].title, counts[key]) for key in lists.BOARD_TABS]
+    extra = {"board_tabs": tabs, "board_tab": tab, "extension_count": counts["extensions"]}
+    if tab == "extensions":
+        page = lists.paginate(request, board["extensions"])
+        return render(
+            request, "web/queues/extensions.html",
+            {"page": page, "extensions": page.object_list, "now": timezone.now(), **extra},
+        )
+    if tab not in lists.BOARD_TABS:
+        tab = extra["board_tab"] = "overdue"
+    return _render_list(request, lists.LISTS[tab], extra)

@@ -1,0 +1,78 @@
+"""Test set-up shared by the whole suite: the database check, a small city, and people in every role."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from tests import factories as f
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        try:
+            psycopg.connect(url.replace("postgres://", "postgresql://", 1), connect_timeout=5).close()
+        except psycopg.OperationalError as e:  # With CI=true a missing PostgreSQL is a failure, never a skip.
+            pytest.exit(f"PostgreSQL is not reachable at DATABASE_URL: {e}", returncode=3)
+
+
+@dataclass
+class City:
+    """A two-county city with a hotline centre, two departments and a county government, and one user per role."""
+
+    city: object
+    county_a: object
+    county_b: object
+    hotline: object
+    housing: object
+    env: object
+    county_gov: object
+    operator: object
+    dispatcher: object
+    handler: object
+    unit_head: object
+    env_handler: object
+    county_handler: object
+    supervisor: object
+    leader: object
+    county_leader: object
+    admin: object
+
+
+@pytest.fixture
+def city(db: None) -> City:
+    city = f.division("211200", "铁岭市", "city")
+    county_a = f.division("211223", "西丰县", "county", city)
+    county_b = f.division("211282", "开原市", "county", city)
+    hotline = f.unit("SZX", "市民服务热线中心", city, kind="hotline")
+    housing = f.unit("ZJJ", "市住房和城乡建设局", city)
+    env = f.unit("STHJ", "市生态环境局", city)
+    county_gov = f.unit("XFX", "西丰县人民政府", county_a, kind="county_government")
+    return City(
+        city=city, county_a=county_a, county_b=county_b, hotline=hotline, housing=housing, env=env, county_gov=county_gov,
+        operator=f.user("operator", hotline, username="operator"),
+        dispatcher=f.user("dispatcher", hotline, username="dispatcher"),
+        handler=f.user("handler", housing, username="handler"),
+        unit_head=f.user("unit_head", housing, username="unithead"),
+        env_handler=f.user("handler", env, username="h_env"),
+        county_handler=f.user("handler", county_gov, username="h_xf"),
+        supervisor=f.user("supervisor", hotline, city, username="supervisor"),
+        leader=f.user("leader", None, city, username="leader"),
+        county_leader=f.user("leader", None, county_b, username="leader_ky"),
+        admin=f.user("admin", None, city, username="admin"),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _reset_language() -> object:
+    """A request with Accept-Language leaves its language active in the thread; start every test afresh."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -1,0 +1,25 @@
+"""Chinese is the product's default language; English is one click away."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.test import Client
+
+
+def test_production_settings_default_to_simplified_chinese() -> None:
+    settings = importlib.import_module("jingzhi.settings")
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
+
+
+@pytest.mark.django_db
+def test_pages_render_in_chinese_for_a_chinese_browser_and_in_english_on_request() -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    page = client.get("/public/submit/").content.decode()
+    assert "提交" in page and "Submit a request" not in page
+    login = client.get("/login/").content.decode()
+    assert "登录" in login
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/public/submit/").content.decode()
+    assert "Submit a request" in english
