@@ -20,9 +20,11 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 pg_ready() { python3 - "$PG_URL" <<'PY'
-import sys, psycopg
+import sys, urllib.parse, psycopg
+# Ask the server, not the named database: Django creates its own fresh test database on it.
+url = urllib.parse.urlsplit(sys.argv[1].replace("postgres://", "postgresql://", 1))._replace(path="/postgres")
 try:
-    psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
+    psycopg.connect(urllib.parse.urlunsplit(url), connect_timeout=3).close()
 except Exception as e:
     print(e, file=sys.stderr); sys.exit(1)
 PY

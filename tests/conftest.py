@@ -13,10 +13,14 @@ from tests import factories as f
 def pytest_configure(config: pytest.Config) -> None:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
+        import urllib.parse
+
         import psycopg
 
+        # Check the server through its maintenance database: the test database is created fresh by Django.
+        server = urllib.parse.urlsplit(url.replace("postgres://", "postgresql://", 1))._replace(path="/postgres")
         try:
-            psycopg.connect(url.replace("postgres://", "postgresql://", 1), connect_timeout=5).close()
+            psycopg.connect(urllib.parse.urlunsplit(server), connect_timeout=5).close()
         except psycopg.OperationalError as e:  # With CI=true a missing PostgreSQL is a failure, never a skip.
             pytest.exit(f"PostgreSQL is not reachable at DATABASE_URL: {e}", returncode=3)
 
