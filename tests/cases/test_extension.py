@@ -260,9 +260,20 @@ def test_a_decision_after_the_reply_is_a_conflict(city: Any, case: Case) -> None
     assert fresh(case).reply_due == DUE
 
 
-@pytest.mark.xfail(strict=True, reason="design gap: a reply leaves the pending request pending; it stays on the supervisor's "
-                                       "board, cannot be decided, and blocks a new request after a reopen")
 def test_a_reply_settles_the_pending_request(city: Any, case: Case) -> None:
     _ask(city, case)
     s.case_reply(case=case, actor=city.handler, reply="已处理完毕", at=DECIDED)
     assert list(supervision_board(user=city.supervisor, now=DECIDED)["extensions"]) == []
+    assert ExtensionRequest.objects.get(case=case).state == ExtensionRequest.State.LAPSED
+
+
+def test_after_a_reopen_the_unit_can_ask_again(city: Any, case: Case) -> None:
+    _ask(city, case)
+    s.case_reply(case=case, actor=city.handler, reply="已处理完毕", at=DECIDED)
+    s.case_follow_up(case=fresh(case), actor=city.operator, contacted=True, resolution="unresolved",
+                     satisfaction="unsatisfied", at=sh(2024, 9, 30, 10, 0))
+    s.case_reopen(case=fresh(case), actor=city.operator, reason="群众反映问题依旧", at=sh(2024, 9, 30, 11, 0))
+    again = _ask(city, fresh(case), at=sh(2024, 10, 8, 9, 0))
+    assert again.state == ExtensionRequest.State.PENDING
+    assert list(ExtensionRequest.objects.filter(case=case).order_by("pk").values_list("state", flat=True)) == [
+        "lapsed", "pending"]

@@ -284,3 +284,13 @@ def test_the_pages_speak_chinese_to_chinese_browsers(client, city, monkeypatch):
     monkeypatch.setattr(services, "year_is_covered", lambda year: False)
     page = client.get(reverse("admin:index")).content.decode()
     assert "法定节假日" in page and "Excel" in page
+
+
+def test_case_events_read_as_words_not_codes(admin_client, city):
+    case = CaseFactory(actor=city.operator)
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    page = admin_client.get(_changelist(type(case.events.first()))).content.decode()
+    assert "受理" in page and "已受理，待派单" in page
+    assert ">create<" not in page and ">accepted<" not in page
+    detail = admin_client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert "已受理，待派单" in detail

@@ -4,6 +4,8 @@ and the Excel import of cases.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -15,15 +17,48 @@ from jingzhi.cases.models import (
     ExtensionRequest,
     FollowUp,
     SlaRule,
+    Status,
 )
 from jingzhi.cases.services.importer import CASE_COLUMNS, import_cases
+from jingzhi.cases.transitions import EVENT_LABELS
 from jingzhi.core.admin import ImportAdminMixin, ReadOnlyAdmin, ReadOnlyInline, import_page
 from jingzhi.core.masking import mask_id_number, mask_name, mask_phone
 
 
-class CaseEventInline(ReadOnlyInline):
+def _status_label(code: str) -> str:
+    return str(Status(code).label) if code in Status.values else code
+
+
+class EventLabels:
+    """Events store stable codes; people read the labels the case page uses, in their language."""
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, obj: CaseEvent) -> str:
+        return str(EVENT_LABELS.get(obj.action, obj.action))
+
+    @admin.display(description=_("from"), ordering="from_status")
+    def from_label(self, obj: CaseEvent) -> str:
+        return _status_label(obj.from_status)
+
+    @admin.display(description=_("to"), ordering="to_status")
+    def to_label(self, obj: CaseEvent) -> str:
+        return _status_label(obj.to_status)
+
+
+class ActionFilter(admin.SimpleListFilter):
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
+        return [(code, str(label)) for code, label in EVENT_LABELS.items()]
+
+    def queryset(self, request: Any, queryset: Any) -> Any:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class CaseEventInline(EventLabels, ReadOnlyInline):
     model = CaseEvent
-    fields = ("created_at", "action", "actor", "actor_unit", "from_status", "to_status", "note")
+    fields = ("created_at", "action_label", "actor", "actor_unit", "from_label", "to_label", "note")
     readonly_fields = fields
     ordering = ["created_at", "id"]
 
@@ -65,9 +100,9 @@ class CaseAdmin(ImportAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "case", "action", "actor", "actor_unit", "from_status", "to_status"]
-    list_filter = ["action"]
+class CaseEventAdmin(EventLabels, ReadOnlyAdmin):
+    list_display = ["created_at", "case", "action_label", "actor", "actor_unit", "from_label", "to_label"]
+    list_filter = [ActionFilter]
     search_fields = ["case__number"]
     date_hierarchy = "created_at"
     list_select_related = ["case", "actor", "actor_unit"]

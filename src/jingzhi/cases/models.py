@@ -208,6 +208,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        LAPSED = "lapsed", _("Lapsed (the case moved on before a decision)")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extension_requests", verbose_name=_("case"))
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhi.cases.models import Case, CaseEvent
+from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, Status
 from jingzhi.cases.transitions import TRANSITIONS, Action, Transition, UnitScope
 from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied
 from jingzhi.core.notify import notify_after_commit
@@ -69,6 +69,10 @@ def lock(case: Case, *, action: Action, actor: User | None, expected_version: in
     return locked
 
 
+# While a case sits in one of these, a pending extension request still has a deadline to extend.
+EXTENSION_STATES = frozenset({Status.HANDLING, Status.SUSPENDED})
+
+
 def commit(
     case: Case,
     *,
@@ -84,6 +88,13 @@ def commit(
     # The row is locked (see lock()), so a plain increment cannot lose an update.
     case.version += 1
     case.save(update_fields=sorted(set(update_fields) | {"status", "updated_at", "version"}))
+    if from_status != case.status and case.status not in EXTENSION_STATES:
+        # Once the unit has replied, handed the case on or it was closed, a pending request for more time
+        # has nothing left to extend: it lapses rather than waiting on the supervisor's board for ever
+        # (and blocking a fresh request after a reopen).
+        ExtensionRequest.objects.filter(case=case, state=ExtensionRequest.State.PENDING).update(
+            state=ExtensionRequest.State.LAPSED, decided_at=at or timezone.now()
+        )
     return CaseEvent.objects.create(
         case=case,
         action=action.value,
