@@ -9,14 +9,12 @@ PG_URL="${JINGZHI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/jingzhi}"
 
 echo "== installing test requirements"
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
-if [ ! -x /usr/bin/chromium ]; then
-  echo "== installing Debian's chromium for the browser tests"
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || { echo "could not install chromium" >&2; exit 1; }
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
+# Debian's chromium for the browser tests, and a Chinese font so its screenshots show words, not boxes.
+if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  echo "== installing Debian's chromium and a CJK font for the browser tests"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  ($SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
+    || { echo "could not install chromium / fonts-wqy-microhei" >&2; exit 1; }
 fi
 
 pg_ready() { python3 - "$PG_URL" <<'PY'
