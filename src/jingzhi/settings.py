@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jingzhi.org",
     "jingzhi.cases",
     "jingzhi.dispatch",
+    "jingzhi.campaigns",
     "jingzhi.web",
     "jingzhi.demo",
 ]

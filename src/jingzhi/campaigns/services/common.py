@@ -1,0 +1,77 @@
+"""What every campaign write shares: fetch-and-authorise, the permission rules, the row lock and the event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhi.campaigns.models import Campaign, CampaignEvent
+from jingzhi.core.errors import NotFound, PermissionDenied
+from jingzhi.org.models import Role, Unit, User
+
+UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
+
+
+def is_admin(actor: User | None) -> bool:
+    return actor is not None and (actor.is_superuser or actor.role == Role.ADMIN)
+
+
+def access_campaign(*, pk: int, actor: User) -> Campaign:
+    """The campaign if the actor may see it; missing and out of scope look the same (NotFound)."""
+    campaign = Campaign.objects.visible_to(actor).select_related("lead_official", "lead_unit", "division").filter(pk=pk).first()
+    if campaign is None:
+        raise NotFound(_("Campaign not found."))
+    return campaign
+
+
+def may_create(actor: User | None) -> bool:
+    """Leaders and administrators start campaigns and key projects."""
+    return actor is not None and (is_admin(actor) or actor.role == Role.LEADER)
+
+
+def may_manage(campaign: Campaign, actor: User | None) -> bool:
+    """The 包保 leader, the task force, the lead unit's staff and administrators run the campaign."""
+    if actor is None:
+        return False
+    if is_admin(actor) or campaign.lead_official_id == actor.pk:
+        return True
+    if actor.unit_id is not None and actor.unit_id == campaign.lead_unit_id and actor.role in UNIT_ROLES:
+        return True
+    return campaign.members.filter(pk=actor.pk).exists()
+
+
+def require_manage(campaign: Campaign, actor: User) -> None:
+    if not may_manage(campaign, actor):
+        raise PermissionDenied(_("Only the lead official, the task force and the lead unit may change this campaign."))
+
+
+def reporting_units(campaign: Campaign, actor: User | None) -> list[Unit]:
+    """Units this actor may report for: their own unit if it answers for a sub-item (or leads); admins any."""
+    from jingzhi.campaigns.models import SubItem
+
+    responsible = Unit.objects.filter(
+        pk__in=SubItem.objects.filter(campaign=campaign).values("responsible_unit_id")
+    ) | Unit.objects.filter(pk=campaign.lead_unit_id)
+    if is_admin(actor):
+        return list(responsible.distinct().order_by("code"))
+    if actor is None or actor.unit_id is None or actor.role not in UNIT_ROLES:
+        return []
+    return list(responsible.filter(pk=actor.unit_id).distinct())
+
+
+def lock_campaign(campaign: Campaign) -> Campaign:
+    """Re-read the campaign under a row lock (inside transaction.atomic) and bump its version."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    locked.version += 1
+    Campaign.objects.filter(pk=locked.pk).update(version=locked.version)
+    return locked
+
+
+def record(campaign: Campaign, *, action: str, actor: User | None, data: dict[str, Any] | None = None,
+           at: datetime | None = None) -> CampaignEvent:
+    """Append one row to the campaign's history."""
+    return CampaignEvent.objects.create(campaign=campaign, action=action, actor=actor, data=data or {},
+                                        created_at=at or timezone.now())

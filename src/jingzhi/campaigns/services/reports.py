@@ -1,0 +1,110 @@
+"""Weekly progress reports: a responsible unit's figures for its sub-items, what happened, what blocks it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhi.campaigns.models import Campaign, Metric, ProgressReport, ReportLine, SubItem
+from jingzhi.campaigns.schedule import report_due_date
+from jingzhi.campaigns.services.common import lock_campaign, record, reporting_units
+from jingzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from jingzhi.org.models import Unit, User
+
+
+def week_of(d: date) -> date:
+    """The Monday of the week `d` falls in: reports are keyed by it."""
+    return d - timedelta(days=d.weekday())
+
+
+def report_submit(
+    *, campaign: Campaign, actor: User, unit: Unit, week: date, narrative: str, obstacles: str = "",
+    figures: Mapping[int, Mapping[str, object]] | None = None, statuses: Mapping[int, str] | None = None,
+    at: datetime | None = None,
+) -> ProgressReport:
+    """File one unit's report for one week (once). `figures`: sub-item id → metric key → value as it now stands.
+
+    The figures move the sub-items' current numbers; the report keeps them so the trend can be replayed.
+    """
+    if unit.pk not in {u.pk for u in reporting_units(campaign, actor)}:
+        raise PermissionDenied(_("Your unit does not report for this campaign."))
+    at = at or timezone.now()
+    week = week_of(week)
+    narrative, obstacles = (narrative or "").strip(), (obstacles or "").strip()
+    errors: dict[str, str] = {}
+    if not narrative:
+        errors["narrative"] = _("Say what was done this week.")
+    elif len(narrative) > 5000:
+        errors["narrative"] = _("At most 5000 characters.")
+    if len(obstacles) > 5000:
+        errors["obstacles"] = _("At most 5000 characters.")
+    if week < week_of(campaign.start) or week > week_of(timezone.localtime(at).date()):
+        errors["week"] = _("Choose a week between the campaign's start and this week.")
+    own = {s.pk: s for s in SubItem.objects.filter(campaign=campaign, responsible_unit=unit)}
+    if unit.pk == campaign.lead_unit_id:  # the lead unit may report for every sub-item
+        own = {s.pk: s for s in SubItem.objects.filter(campaign=campaign)}
+    keys = set(Metric.objects.filter(campaign=campaign).values_list("key", flat=True))
+    lines: list[tuple[SubItem, str, Decimal]] = []
+    for sub_id, values in (figures or {}).items():
+        item = own.get(int(sub_id))
+        if item is None:
+            errors["figures"] = _("A figure is for a sub-item your unit does not answer for.")
+            continue
+        for key, raw in values.items():
+            if raw in (None, ""):
+                continue
+            field = f"f_{sub_id}_{key}"
+            if key not in keys:
+                errors[field] = _("The campaign has no figure “%(key)s”.") % {"key": key}
+                continue
+            try:
+                value = Decimal(str(raw).replace(",", "").strip())
+            except InvalidOperation:
+                errors[field] = _("%(item)s: “%(value)s” is not a number.") % {"item": item.name, "value": raw}
+                continue
+            if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+                errors[field] = _("%(item)s: enter a number that is not negative.") % {"item": item.name}
+                continue
+            lines.append((item, key, value))
+    for sub_id, status in (statuses or {}).items():
+        if int(sub_id) not in own:
+            errors["statuses"] = _("A status is for a sub-item your unit does not answer for.")
+        elif status not in SubItem.Status.values:
+            errors["statuses"] = _("Unknown status.")
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    due = report_due_date(campaign, week)
+    try:
+        with transaction.atomic():
+            lock_campaign(campaign)
+            report = ProgressReport.objects.create(
+                campaign=campaign, unit=unit, week=week, narrative=narrative, obstacles=obstacles, submitted_by=actor,
+                submitted_at=at, on_time=timezone.localtime(at).date() <= due,
+            )
+            ReportLine.objects.bulk_create([ReportLine(report=report, sub_item=i, metric=k, value=v) for i, k, v in lines])
+            # Only a report for the latest week moves the current figures: a late report for an old week
+            # must not overwrite newer numbers.
+            latest = not ProgressReport.objects.filter(campaign=campaign, week__gt=week).exists()
+            touched: dict[int, SubItem] = {}
+            for item, key, value in lines:
+                if latest:
+                    item.metrics = {**(item.metrics or {}),
+                                    key: str(int(value)) if value == value.to_integral() else str(value.normalize())}
+                    touched[item.pk] = item
+            for sub_id, status in (statuses or {}).items():
+                item = own[int(sub_id)]
+                item.status = status
+                touched[item.pk] = item
+            for item in touched.values():
+                item.save(update_fields=["metrics", "status", "updated_at"])
+            record(campaign, action="report", actor=actor, at=at,
+                   data={"unit": unit.code, "week": str(week), "lines": len(lines), "on_time": report.on_time})
+    except IntegrityError:
+        raise InvalidTransition(_("%(unit)s has already reported for the week of %(week)s.") % {
+            "unit": unit.name, "week": week.isoformat()}) from None
+    return report

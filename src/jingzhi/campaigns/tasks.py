@@ -1,0 +1,13 @@
+"""Background tasks of the campaigns app."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from jingzhi.campaigns.reminders import report_sweep
+
+
+@task()
+def run_report_sweep() -> dict[str, int]:
+    """Weekly report reminders and escalation (listed in core.scheduler.PERIODIC_JOBS)."""
+    return report_sweep().as_dict()
