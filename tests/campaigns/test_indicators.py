@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils import translation
+
 from jingzhi.campaigns.indicators import Rag, Spec, compute, fmt, judge, plan_on
 
 RATE = Spec(name="首次登记化解率", computation="ratio", numerator="resolved", denominator="blocked")
@@ -52,10 +54,13 @@ def test_plan_without_monthly_targets_is_linear() -> None:
 def test_status_rules_and_reason() -> None:
     behind = judge(RATE, actual=Decimal(82), plan=Decimal(90), margin_percent=Decimal(10))
     assert behind.rag is Rag.AMBER  # 8 points behind, within 10 % of 90
+    assert behind.reason == "首次登记化解率 82% vs plan 90%, behind by 8 percentage points"
+    with translation.override("zh-hans"):  # the way the Chinese UI says it
+        behind = judge(RATE, actual=Decimal(82), plan=Decimal(90), margin_percent=Decimal(10))
     assert behind.reason == "首次登记化解率 82% vs 计划 90%，落后 8 个百分点"
     assert judge(RATE, actual=Decimal(80), plan=Decimal(90), margin_percent=Decimal(10)).rag is Rag.RED
     ahead = judge(CERTS, actual=Decimal(1500), plan=Decimal(1200), margin_percent=Decimal(10))
-    assert ahead.rag is Rag.GREEN and "超前 300户" in ahead.reason
+    assert ahead.rag is Rag.GREEN and "ahead by 300户" in ahead.reason
     lower = Spec(name="积案数", computation="sum", numerator="x", denominator=None, direction="down")
     assert judge(lower, actual=Decimal(5), plan=Decimal(10), margin_percent=Decimal(10)).rag is Rag.GREEN
     assert judge(lower, actual=Decimal(12), plan=Decimal(10), margin_percent=Decimal(10)).rag is Rag.RED

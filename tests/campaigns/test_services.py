@@ -43,7 +43,7 @@ def test_roll_up_plan_and_status_with_reason(flagship: Any, city: Any) -> None:
     assert s.indicators[0].plan == Decimal(90)
     assert s.rag is Rag.RED  # the 已办证户数 indicator is far behind its linear plan
     assert s.reasons[0].rag is Rag.RED
-    assert "首次登记化解率 82% vs 计划 90%，落后 8 个百分点" in [v.reason for v in s.reasons]
+    assert "首次登记化解率 82% vs plan 90%, behind by 8 percentage points" in [v.reason for v in s.reasons]
     assert s.indicators[2].actual == 0  # no community done yet
 
 

@@ -59,7 +59,7 @@ class Campaign(models.Model):
     # Policy as data: when weekly reports fall due, how late before escalation, how close to plan is amber.
     report_weekday = models.PositiveSmallIntegerField(_("weekly report due on (0 = Monday)"), default=4)
     report_grace_working_days = models.PositiveSmallIntegerField(_("escalate after working days late"), default=1)
-    amber_margin = models.DecimalField(_("amber margin (% of plan)"), max_digits=5, decimal_places=1, default=10)
+    amber_margin = models.DecimalField(_("amber margin (percent of plan)"), max_digits=5, decimal_places=1, default=10)
     # Key projects only.
     investor = models.CharField(_("investor"), max_length=120, blank=True)
     total_investment = models.DecimalField(_("total investment (10k yuan)"), max_digits=14, decimal_places=2, null=True,

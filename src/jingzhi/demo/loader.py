@@ -350,6 +350,10 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
                 routes[key] = (route.lead_unit, route.assisting_units)
             builder.play(case, *routes[key])
             summary.cases += 1
+    from jingzhi.campaigns.demo import load_campaign_demo
+
+    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
+        load_campaign_demo(now=now)
     sla_sweep(now=now)
     summary.by_status = Counter(Case.objects.values_list("status", flat=True))
     summary.seconds = clock.perf_counter() - started

@@ -62,6 +62,15 @@ def reporting_units(campaign: Campaign, actor: User | None) -> list[Unit]:
     return list(responsible.filter(pk=actor.unit_id).distinct())
 
 
+def may_report_for(campaign: Campaign, actor: User | None, unit: Unit) -> bool:
+    """reporting_units(campaign, actor) contains `unit`, in at most one query."""
+    from jingzhi.campaigns.models import SubItem
+
+    if actor is None or not (is_admin(actor) or (actor.role in UNIT_ROLES and actor.unit_id == unit.pk)):
+        return False
+    return unit.pk == campaign.lead_unit_id or SubItem.objects.filter(campaign=campaign, responsible_unit=unit).exists()
+
+
 def lock_campaign(campaign: Campaign) -> Campaign:
     """Re-read the campaign under a row lock (inside transaction.atomic) and bump its version."""
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.campaigns.models import Campaign, Metric, ProgressReport, ReportLine, SubItem
 from jingzhi.campaigns.schedule import report_due_date
-from jingzhi.campaigns.services.common import lock_campaign, record, reporting_units
+from jingzhi.campaigns.services.common import lock_campaign, may_report_for, record
 from jingzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from jingzhi.org.models import Unit, User
 
@@ -31,7 +31,7 @@ def report_submit(
 
     The figures move the sub-items' current numbers; the report keeps them so the trend can be replayed.
     """
-    if unit.pk not in {u.pk for u in reporting_units(campaign, actor)}:
+    if not may_report_for(campaign, actor, unit):
         raise PermissionDenied(_("Your unit does not report for this campaign."))
     at = at or timezone.now()
     week = week_of(week)
