@@ -188,7 +188,8 @@ def _flagship(ctx: _Ctx) -> None:
             {"name": "首次登记化解率", "computation": "ratio", "num": "resolved", "den": "blocked", "target": 100,
              "ramp": True, "curve": 1.25},
             {"name": "分户办证率", "computation": "ratio", "num": "certs", "den": "households", "target": 95, "ramp": True},
-            {"name": "已销号小区", "computation": "count", "target": len(_COMMUNITIES), "uom": "个"},
+            {"name": "已销号小区", "computation": "count", "target": len(_COMMUNITIES), "uom": "个", "ramp": True,
+             "curve": 2.2},
         ],
     )
     plan: dict[int, tuple[dict[str, float], float]] = {}
@@ -239,8 +240,8 @@ def _other_problems(ctx: _Ctx) -> None:
                     {"name": "已化解债务", "computation": "sum", "num": "resolved_debt", "target": 52000, "uom": "万元"}],
     )
     plan = {}
-    for name, amount, speed in (("铁岭市城建投资集团（演示）", 28000, 0.8), ("铁岭市交通投资公司（演示）", 16000, 0.75),
-                                ("铁岭市粮食储备公司（演示）", 9000, 1.0), ("铁岭热电公司（演示）", 12000, 0.7)):
+    for name, amount, speed in (("铁岭市城建投资集团（演示）", 28000, 0.68), ("铁岭市交通投资公司（演示）", 16000, 0.62),
+                                ("铁岭市粮食储备公司（演示）", 9000, 0.9), ("铁岭热电公司（演示）", 12000, 0.6)):
         item, _c = svc.sub_item_upsert(campaign=debt, actor=ctx.admin, name=name, division=Division.objects.get(code="211200"),
                                        responsible_unit=ctx.units["GZW"], status=SubItem.Status.IN_PROGRESS,
                                        metrics={"debt": amount, "resolved_debt": 0})
@@ -336,7 +337,7 @@ def _projects(ctx: _Ctx) -> None:
             svc.project_stage_set(campaign=campaign, actor=ctx.admin, stage=stage, planned_on=planned_on)
         started = reached.get("approved", reached.get("signed", 0))
         per_month = Decimal(total) / 24
-        pace = Decimal(str(ctx.rng.uniform(0.7, 1.1)))
+        pace = Decimal(str(ctx.rng.uniform(0.85, 1.15)))
         for k, month in enumerate(months):
             if month > timezone.localtime(ctx.now).date() or k < started:
                 continue

@@ -21,7 +21,7 @@ def _units() -> Any:
 
 
 class CampaignForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Kind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Campaign kind"), choices=Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=120)
     lead_official = forms.ModelChoiceField(
         label=gettext_lazy("Lead official (包保 leader)"),
@@ -31,7 +31,7 @@ class CampaignForm(forms.Form):
     division = forms.ModelChoiceField(label=gettext_lazy("Area"), queryset=Division.objects.exclude(level="community"),
                                       required=False)
     start = forms.DateField(label=gettext_lazy("Start"), widget=_DATE)
-    deadline = forms.DateField(label=gettext_lazy("Deadline"), widget=_DATE)
+    deadline = forms.DateField(label=gettext_lazy("Due by"), widget=_DATE)
     assisting_units = forms.ModelMultipleChoiceField(label=gettext_lazy("Assisting units"), queryset=_units(), required=False,
                                                      widget=forms.SelectMultiple(attrs={"size": 5}))
     members = forms.ModelMultipleChoiceField(label=gettext_lazy("Task force members"), required=False,
@@ -115,7 +115,7 @@ class ObstacleForm(forms.Form):
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=gettext_lazy("Stage"), choices=Stage.choices)
     planned_on = forms.DateField(label=gettext_lazy("Planned"), widget=_DATE, required=False)
-    reached_on = forms.DateField(label=gettext_lazy("Reached"), widget=_DATE, required=False)
+    reached_on = forms.DateField(label=gettext_lazy("Reached on"), widget=_DATE, required=False)
 
 
 class InvestmentForm(forms.Form):

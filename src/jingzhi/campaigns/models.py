@@ -39,7 +39,7 @@ STAGE_ORDER = [s.value for s in Stage]
 class Campaign(models.Model):
     """A key problem the city drives to a finish (攻坚项目), or a key investment project (重点项目)."""
 
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CAMPAIGN)
+    kind = models.CharField(_("campaign kind"), max_length=12, choices=Kind.choices, default=Kind.CAMPAIGN)
     title = models.CharField(_("title"), max_length=120)
     background = models.TextField(_("background"), blank=True)
     goal = models.TextField(_("goal"), blank=True)

@@ -103,7 +103,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
              .select_related("case", "case__lead_unit", "sub_item"))
     manage = may_manage(campaign, request.user)  # type: ignore[arg-type]
     context = {
-        "c": campaign, "s": summary, "rows": rows, "metrics": metrics, "reports": reports[:30], "links": links,
+        "c": campaign, "s": summary, "rows": rows, "metrics": metrics, "reports": reports[:20], "links": links,
         "milestones": Milestone.objects.filter(campaign=campaign),
         "stages": _stage_rows(campaign) if campaign.kind == Kind.KEY_PROJECT else [],
         "manage": manage, "may_report": bool(reporting_units(campaign, request.user)),  # type: ignore[arg-type]

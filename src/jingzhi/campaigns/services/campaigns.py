@@ -67,7 +67,7 @@ def _check_fields(
     elif start is not None and deadline < start:
         errors["deadline"] = _("The deadline cannot be before the start.")
     if kind not in Kind.values:
-        errors["kind"] = _("Unknown kind.")
+        errors["kind"] = _("Unknown campaign kind.")
     if stage and stage not in Stage.values:
         errors["stage"] = _("Unknown stage.")
     return errors
