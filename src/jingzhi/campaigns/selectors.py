@@ -165,8 +165,9 @@ def _replay(items: dict[int, tuple[dict[str, Any], bool]], lines: list[tuple[int
             weeks: list[date], specs: list[Spec]) -> list[list[Decimal | None]]:
     """Each indicator's value at the end of each week, replaying the reported figures in order.
 
-    Before a sub-item's first report its figure is taken as that first report's value; figures never reported
-    (households, say) are the current ones. Sub-item status is not historised: "count of done" uses today's.
+    Before the campaign's first report there is no value (None). After it, a sub-item not yet reported on is
+    taken at its first reported value; figures never reported (households, say) are the current ones. Sub-item
+    status is not historised: "count of done" uses today's.
     """
     state = {sid: dict(metrics) for sid, (metrics, _done) in items.items()}
     seen: set[tuple[int, str]] = set()
@@ -175,12 +176,17 @@ def _replay(items: dict[int, tuple[dict[str, Any], bool]], lines: list[tuple[int
             seen.add((sid, metric))
             state[sid][metric] = value
     series: list[list[Decimal | None]] = [[] for _ in specs]
+    first_week = lines[0][3] if lines else None
     i = 0
     for w in weeks:
         while i < len(lines) and lines[i][3] <= w:
             sid, metric, value, _w = lines[i]
             state[sid][metric] = value
             i += 1
+        if first_week is None or w < first_week:  # nothing reported yet: no history to show, not a guess
+            for k in range(len(specs)):
+                series[k].append(None)
+            continue
         rows = [(state[sid], done) for sid, (_m, done) in items.items()]
         for k, spec in enumerate(specs):
             series[k].append(compute(spec, rows))
