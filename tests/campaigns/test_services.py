@@ -13,11 +13,11 @@ from jingzhi.campaigns import services as svc
 from jingzhi.campaigns.indicators import Rag
 from jingzhi.campaigns.models import Campaign, CampaignEvent, SubItem
 from jingzhi.campaigns.selectors import summarise
+from jingzhi.campaigns.services.common import access_campaign
 from jingzhi.cases.models import Case, Status, Supervision
 from jingzhi.cases.services import case_acknowledge, case_dispatch
 from jingzhi.cases.sweep import sla_sweep
 from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from jingzhi.campaigns.services.common import access_campaign
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")

@@ -22,8 +22,8 @@ from typing import Any
 from django.utils import timezone
 
 from jingzhi.campaigns import services as svc
-from jingzhi.campaigns.models import Campaign, CampaignStatus, Kind, Metric, Stage, SubItem
-from jingzhi.cases.models import Case, Status
+from jingzhi.campaigns.models import Campaign, CampaignStatus, Kind, Metric, SubItem
+from jingzhi.cases.models import Case
 from jingzhi.cases.services import case_dispatch
 from jingzhi.org.models import Division, Role, Unit, User
 from jingzhi.org.services import unit_upsert, user_upsert
@@ -294,8 +294,8 @@ def _other_problems(ctx: _Ctx) -> None:
     plan = {}
     for code, unit in (("211202", "YZ"), ("211204", "QH"), ("211221", "TLX"), ("211223", "XF"), ("211224", "CT"),
                        ("211281", "DBS"), ("211282", "KY")):
-        division = Division.objects.get(code=code)
-        item, _c = svc.sub_item_upsert(campaign=service, actor=ctx.admin, name=f"{division.name}政务服务中心", division=division,
+        county = Division.objects.get(code=code)
+        item, _c = svc.sub_item_upsert(campaign=service, actor=ctx.admin, name=f"{county.name}政务服务中心", division=county,
                                        responsible_unit=ctx.units[unit], status=SubItem.Status.IN_PROGRESS,
                                        metrics={"items": 420, "online": 180, "evening": 0})
         plan[item.pk] = ({"items": 420, "online": 180 + 190 * ctx.rng.uniform(0.8, 1.0), "evening": 1800}, 0.85)

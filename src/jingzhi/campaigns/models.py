@@ -154,6 +154,9 @@ class MonthlyTarget(models.Model):
         verbose_name = _("monthly target")
         verbose_name_plural = _("monthly targets")
 
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.month:%Y-%m}: {self.value}"
+
 
 class SubItem(models.Model):
     """A place or object the work is done on, e.g. one residential community, with its own numbers and unit."""
@@ -224,6 +227,9 @@ class ProgressReport(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
 
+    def __str__(self) -> str:
+        return f"{self.unit} {self.week}"
+
 
 class ReportLine(models.Model):
     """One figure in a report: a sub-item's metric as it stood that week (cumulative, not the week's delta)."""
@@ -235,6 +241,9 @@ class ReportLine(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "sub_item", "metric"], name="report_line_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sub_item_id} {self.metric}={self.value}"
 
 
 class CampaignCase(models.Model):
@@ -253,6 +262,9 @@ class CampaignCase(models.Model):
         verbose_name = _("linked case")
         verbose_name_plural = _("linked cases")
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id} → {self.case_id}"
+
 
 class StageRecord(models.Model):
     """When a key project reached (or is planned to reach) a stage."""
@@ -266,6 +278,9 @@ class StageRecord(models.Model):
         ordering = ["campaign", "pk"]
         constraints = [models.UniqueConstraint(fields=["campaign", "stage"], name="stage_record_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.stage}"
+
 
 class MonthlyInvestment(models.Model):
     """A key project's investment plan and what was completed in one month (10k yuan)."""
@@ -278,6 +293,9 @@ class MonthlyInvestment(models.Model):
     class Meta:
         ordering = ["campaign", "month"]
         constraints = [models.UniqueConstraint(fields=["campaign", "month"], name="monthly_investment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.month:%Y-%m}"
 
 
 class ReportNotice(models.Model):
@@ -296,6 +314,9 @@ class ReportNotice(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "unit", "week", "level"], name="report_notice_once")]
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.unit_id} {self.week} {self.level}"
+
 
 class CampaignEvent(models.Model):
     """The campaign's history: who changed what and when. Append-only."""
@@ -311,3 +332,6 @@ class CampaignEvent(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("campaign event")
         verbose_name_plural = _("campaign events")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.action}"

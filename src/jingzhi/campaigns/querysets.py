@@ -56,7 +56,7 @@ class SubItemQuerySet(models.QuerySet):
 
         run = Campaign.objects.filter(_runs(user)).values("pk")
         q = models.Q(campaign_id__in=run) | models.Q(responsible_unit_id__in=_unit_ids(user))
-        if user.division_id is not None:
+        if user.division is not None:
             q |= models.Q(division__path__startswith=user.division.path)
         return self.filter(q)
 
@@ -68,10 +68,10 @@ class CampaignQuerySet(models.QuerySet):
             return self.none()
         if _is_all_seeing(user):
             return self.all()
-        from jingzhi.campaigns.models import SubItem
+        from jingzhi.campaigns.models import Campaign, SubItem
 
-        q = models.Q(pk__in=self.model.objects.filter(_runs(user)).values("pk"))
+        q = models.Q(pk__in=Campaign.objects.filter(_runs(user)).values("pk"))
         q |= models.Q(pk__in=SubItem.objects.visible_to(user).values("campaign_id"))
-        if user.division_id is not None:
+        if user.division is not None:
             q |= models.Q(division__path__startswith=user.division.path)
         return self.filter(q)

@@ -13,7 +13,15 @@ from decimal import Decimal
 from typing import Any
 
 from jingzhi.campaigns.indicators import HUNDRED, compute
-from jingzhi.campaigns.models import Campaign, CampaignCase, CampaignStatus, Indicator, Kind, ProgressReport, SubItem
+from jingzhi.campaigns.models import (
+    Campaign,
+    CampaignCase,
+    CampaignStatus,
+    Indicator,
+    Kind,
+    ProgressReport,
+    SubItem,
+)
 from jingzhi.campaigns.schedule import report_due_date
 from jingzhi.campaigns.selectors import spec_of
 from jingzhi.cases.models import OPEN_STATUSES
@@ -60,11 +68,12 @@ def unit_ranking(*, user: Any, today: date) -> list[UnitRow]:
         row.sub_items += 1
         row.done += item.status == SubItem.Status.DONE
         pairs.add((item.campaign_id, item.responsible_unit_id))
-        ind = primary.get(item.campaign_id)
-        if ind is not None and ind.target:
-            value = compute(spec_of(ind), [(item.metrics or {}, item.status == SubItem.Status.DONE)])
+        headline = primary.get(item.campaign_id)
+        if headline is not None and headline.target:
+            value = compute(spec_of(headline), [(item.metrics or {}, item.status == SubItem.Status.DONE)])
             if value is not None:
-                share = value / ind.target if ind.direction == "up" else (ind.target / value if value else Decimal(1))
+                target = headline.target
+                share = value / target if headline.direction == "up" else (target / value if value else Decimal(1))
                 shares[item.responsible_unit_id].append(min(Decimal(1), max(Decimal(0), share)))
     calendar = work_calendar()
     first_week = today - timedelta(days=today.weekday()) - timedelta(weeks=REPORT_WEEKS)

@@ -10,7 +10,8 @@ once however often the job runs, and on however many workers.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -39,7 +40,12 @@ def _staff(unit_id: int, *, heads_only: bool = False) -> list[int]:
     return list(User.objects.filter(unit_id=unit_id, role__in=roles, is_active=True).values_list("pk", flat=True))
 
 
-def _notice(campaign: Campaign, unit: Unit, week: datetime | object, level: str, now: datetime) -> bool:
+def _escalation_recipients(campaign: Campaign, unit_id: int) -> list[int]:
+    """The lead unit's head, the 包保 leader, and the late unit's own head."""
+    return [*_staff(campaign.lead_unit_id, heads_only=True), campaign.lead_official_id, *_staff(unit_id, heads_only=True)]
+
+
+def _notice(campaign: Campaign, unit: Unit, week: date, level: str, now: datetime) -> bool:
     """Write the notice row; False if another run already did (the unique constraint decides)."""
     try:
         with transaction.atomic():
@@ -81,7 +87,7 @@ def report_sweep(*, now: datetime | None = None) -> ReportSweepResult:
                     if _notice(campaign, unit, week, ReportNotice.Level.REMINDED, now):
                         result.reminded += 1
                         notify_after_commit(
-                            recipients=lambda uid=unit_id: _staff(uid), kind=Notification.Kind.REMINDER, case_id=None,
+                            recipients=partial(_staff, unit_id), kind=Notification.Kind.REMINDER, case_id=None,
                             message=_("Weekly report due %(due)s for “%(campaign)s” (week of %(week)s).") % values,
                         )
                         record(campaign, action="report_reminder", actor=None, at=now,
@@ -89,8 +95,7 @@ def report_sweep(*, now: datetime | None = None) -> ReportSweepResult:
                     if late and _notice(campaign, unit, week, ReportNotice.Level.ESCALATED, now):
                         result.escalated += 1
                         notify_after_commit(
-                            recipients=lambda uid=unit_id, c=campaign: [
-                                *_staff(c.lead_unit_id, heads_only=True), c.lead_official_id, *_staff(uid, heads_only=True)],
+                            recipients=partial(_escalation_recipients, campaign, unit_id),
                             kind=Notification.Kind.SUPERVISION, case_id=None,
                             message=_("Late: %(unit)s has not filed the weekly report for “%(campaign)s” "
                                       "(week of %(week)s, due %(due)s).") % values,

@@ -16,7 +16,18 @@ from typing import Any
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from jingzhi.campaigns.indicators import HUNDRED, Rag, Spec, Verdict, compute, fmt, judge, month_start, plan_on, worst
+from jingzhi.campaigns.indicators import (
+    HUNDRED,
+    Rag,
+    Spec,
+    Verdict,
+    compute,
+    fmt,
+    judge,
+    month_start,
+    plan_on,
+    worst,
+)
 from jingzhi.campaigns.models import (
     STAGE_ORDER,
     Campaign,
@@ -257,13 +268,13 @@ def summarise(campaigns: Sequence[Campaign], *, user: Any, today: date) -> list[
             verdict = judge(spec, actual=actual, plan=plan, margin_percent=c.amber_margin)
             verdicts.append(verdict)
             months = []
-            m = month_start(c.start)
-            while m <= month_start(c.deadline):
-                month_end = (m + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            month = month_start(c.start)
+            while month <= month_start(c.deadline):
+                month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
                 done_weeks = [v for w, v in zip(weeks, weekly, strict=True) if w <= month_end]
-                actual_m = done_weeks[-1] if done_weeks and m <= today else None
-                months.append(MonthPoint(m, plan_on(month_end, **plan_args), actual_m))  # type: ignore[arg-type]
-                m = (m + timedelta(days=32)).replace(day=1)
+                actual_m = done_weeks[-1] if done_weeks and month <= today else None
+                months.append(MonthPoint(month, plan_on(month_end, **plan_args), actual_m))  # type: ignore[arg-type]
+                month = (month + timedelta(days=32)).replace(day=1)
             s.indicators.append(IndicatorView(ind, actual, plan, verdict, months, weekly))
         primary = s.primary
         if primary is not None:

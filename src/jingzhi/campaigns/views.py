@@ -242,11 +242,16 @@ def _post(request: HttpRequest, pk: int, form_class: Callable[..., Any] | None,
     return redirect("campaigns:detail", pk=pk)
 
 
+def _ok(_result: object, message: str) -> str:
+    """The message to show once a service call in a lambda has returned."""
+    return message
+
+
 @require_POST
 @login_required
 def add_metric(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, f.MetricForm, lambda c, d: (
-        svc.metric_define(campaign=c, actor=request.user, order=c.metrics.count(), **d) and _("Figure saved.")))  # type: ignore[arg-type]
+    return _post(request, pk, f.MetricForm, lambda c, d: _ok(
+        svc.metric_define(campaign=c, actor=request.user, order=c.metrics.count(), **d), _("Figure saved.")))  # type: ignore[arg-type]
 
 
 @require_POST
@@ -274,8 +279,8 @@ def add_sub_item(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def add_milestone(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, f.MilestoneForm, lambda c, d: (
-        svc.milestone_add(campaign=c, actor=request.user, **d) and _("Milestone added.")))  # type: ignore[arg-type]
+    return _post(request, pk, f.MilestoneForm, lambda c, d: _ok(
+        svc.milestone_add(campaign=c, actor=request.user, **d), _("Milestone added.")))  # type: ignore[arg-type]
 
 
 @require_POST
@@ -293,8 +298,8 @@ def milestone_done(request: HttpRequest, pk: int, milestone: int) -> HttpRespons
 @require_POST
 @login_required
 def set_status(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, None, lambda c, d: (
-        svc.campaign_set_status(campaign=c, actor=request.user, status=request.POST.get("status", "")) and _("Saved.")))  # type: ignore[arg-type]
+    return _post(request, pk, None, lambda c, d: _ok(
+        svc.campaign_set_status(campaign=c, actor=request.user, status=request.POST.get("status", "")), _("Saved.")))  # type: ignore[arg-type]
 
 
 @require_POST
@@ -306,7 +311,7 @@ def raise_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
     def call(c: Campaign, d: dict[str, Any]) -> str:
         if not form.is_valid():
             raise ApplicationError(_("Please correct the marked fields."),
-                                   fields={k: " ".join(v) for k, v in form.errors.items()})
+                                   fields={k: " ".join(str(e) for e in v) for k, v in form.errors.items()})
         link = svc.obstacle_raise(campaign=c, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         return _("Obstacle raised as case %(number)s; it follows the normal case lifecycle.") % {"number": link.case.number}
     return _post(request, pk, None, call)
@@ -315,15 +320,15 @@ def raise_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def set_stage(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, f.StageForm, lambda c, d: (
-        svc.project_stage_set(campaign=c, actor=request.user, **d) and _("Stage saved.")))  # type: ignore[arg-type]
+    return _post(request, pk, f.StageForm, lambda c, d: _ok(
+        svc.project_stage_set(campaign=c, actor=request.user, **d), _("Stage saved.")))  # type: ignore[arg-type]
 
 
 @require_POST
 @login_required
 def set_investment(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post(request, pk, f.InvestmentForm, lambda c, d: (
-        svc.project_investment_set(campaign=c, actor=request.user, **d) and _("Investment saved.")))  # type: ignore[arg-type]
+    return _post(request, pk, f.InvestmentForm, lambda c, d: _ok(
+        svc.project_investment_set(campaign=c, actor=request.user, **d), _("Investment saved.")))  # type: ignore[arg-type]
 
 
 @login_required

@@ -90,6 +90,7 @@ def campaign_create(
         errors["investor"] = _("Name the investor.")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    assert lead_official is not None and lead_unit is not None and start is not None and deadline is not None
     at = at or timezone.now()
     with transaction.atomic():
         campaign = Campaign.objects.create(
@@ -237,6 +238,7 @@ def milestone_add(*, campaign: Campaign, actor: User, title: str, due: date | No
         errors["due"] = _("Enter the due date.")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    assert due is not None
     with transaction.atomic():
         lock_campaign(campaign)
         milestone = Milestone.objects.create(campaign=campaign, title=title, due=due)
