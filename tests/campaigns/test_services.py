@@ -151,3 +151,11 @@ def test_obstacle_becomes_a_supervised_case_linked_to_the_sub_item(flagship: Any
     assert case.supervision >= Supervision.SUPERVISED
     [s] = summarise([flagship.campaign], user=city.leader, today=date(2022, 5, 1))
     assert s.open_cases == 1
+
+
+def test_a_county_count_is_not_judged_against_the_whole_plan(flagship: Any, city: Any) -> None:
+    [whole] = summarise([flagship.campaign], user=city.leader, today=date(2022, 9, 30))
+    [county] = summarise([flagship.campaign], user=city.county_leader, today=date(2022, 9, 30))
+    assert whole.indicators[2].verdict.rag is Rag.RED  # 0 of 3 communities done against a plan of 2.2
+    assert county.indicators[2].verdict.rag is Rag.GREY and "in your area" in county.indicators[2].verdict.reason
+    assert county.indicators[0].verdict.rag is not Rag.GREY or county.indicators[0].actual is None

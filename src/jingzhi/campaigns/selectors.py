@@ -265,7 +265,12 @@ def summarise(campaigns: Sequence[Campaign], *, user: Any, today: date) -> list[
             plan_args = {"monthly": targets[ind.pk], "baseline": ind.baseline, "target": ind.target,
                          "start": c.start, "deadline": c.deadline}
             plan = plan_on(min(today, c.deadline), **plan_args)  # type: ignore[arg-type]
-            verdict = judge(spec, actual=actual, plan=plan, margin_percent=c.amber_margin)
+            if spec.computation != "ratio" and len(items[c.pk]) < totals.get(c.pk, 0):
+                # A county's count or sum is its share; the plan is for the whole campaign, so no status from it.
+                verdict = Verdict(Rag.GREY, _("%(name)s %(actual)s in your area; the plan is for the whole campaign") % {
+                    "name": ind.name, "actual": fmt(actual, ind.unit_of_measure)})
+            else:
+                verdict = judge(spec, actual=actual, plan=plan, margin_percent=c.amber_margin)
             verdicts.append(verdict)
             months = []
             month = month_start(c.start)
