@@ -159,3 +159,25 @@ def test_a_county_count_is_not_judged_against_the_whole_plan(flagship: Any, city
     assert whole.indicators[2].verdict.rag is Rag.RED  # 0 of 3 communities done against a plan of 2.2
     assert county.indicators[2].verdict.rag is Rag.GREY and "in your area" in county.indicators[2].verdict.reason
     assert county.indicators[0].verdict.rag is not Rag.GREY or county.indicators[0].actual is None
+
+
+def test_the_board_costs_the_same_queries_for_one_campaign_or_many(flagship: Any, city: Any,
+                                                                   django_assert_max_num_queries: Any) -> None:
+    for n in range(4):
+        other = svc.campaign_create(actor=city.leader, title=f"专项 {n}", lead_official=city.leader,
+                                    lead_unit=city.housing, division=city.city, start=date(2022, 1, 1),
+                                    deadline=date(2022, 12, 31))
+        metric = svc.metric_define(campaign=other, actor=city.leader, key="n", label="数", unit_of_measure="个")
+        svc.indicator_define(campaign=other, actor=city.leader, name="合计", computation="sum", numerator=metric, target=9)
+        svc.sub_item_upsert(campaign=other, actor=city.leader, name="甲", division=city.county_a,
+                            responsible_unit=city.county_gov, metrics={"n": 3})
+    one = [flagship.campaign]
+    many = list(Campaign.objects.all())
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as q1:
+        summarise(one, user=city.county_handler, today=date(2022, 6, 1))
+    with django_assert_max_num_queries(len(q1.captured_queries)):
+        summaries = summarise(many, user=city.county_handler, today=date(2022, 6, 1))
+    assert len(summaries) == 5
