@@ -22,7 +22,7 @@ from typing import Any
 from django.utils import timezone
 
 from jingzhi.campaigns import services as svc
-from jingzhi.campaigns.models import Campaign, CampaignStatus, Kind, Metric, SubItem
+from jingzhi.campaigns.models import Campaign, Kind, Metric, SubItem
 from jingzhi.cases.models import Case
 from jingzhi.cases.services import case_dispatch
 from jingzhi.org.models import Division, Role, Unit, User
@@ -343,8 +343,6 @@ def _projects(ctx: _Ctx) -> None:
                 continue
             svc.project_investment_set(campaign=campaign, actor=ctx.admin, month=month, planned=round(per_month),
                                        completed=round(per_month * pace * Decimal(str(ctx.rng.uniform(0.8, 1.2)))))
-        if "in_production" in reached:
-            svc.campaign_set_status(campaign=campaign, actor=ctx.admin, status=CampaignStatus.ACTIVE)
 
 
 def load_campaign_demo(*, now: datetime, seed: int = 2022) -> int:
