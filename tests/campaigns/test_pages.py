@@ -132,3 +132,12 @@ def test_ranking_and_projects_pages(live: Any, city: Any) -> None:
     assert client(city.county_leader).get("/projects/").content.decode().count("风电项目") == 0
     ranking = client(city.leader).get("/campaigns/ranking/").content.decode()
     assert "西丰县人民政府" in ranking and "开原市人民政府" in ranking
+
+
+def test_admin_lists_open_and_are_read_only(live: Any, city: Any) -> None:
+    svc.report_submit(campaign=live.campaign, actor=city.county_handler, unit=city.county_gov,
+                      week=timezone.localdate(), narrative="进展")
+    admin = client(city.admin)
+    for name in ("campaign", "progressreport", "campaignevent"):
+        assert admin.get(f"/admin/campaigns/{name}/").status_code == 200
+    assert admin.get("/admin/campaigns/campaign/add/").status_code == 403
