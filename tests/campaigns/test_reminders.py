@@ -84,3 +84,21 @@ def test_holiday_moves_the_due_day(flagship: Any, city: Any) -> None:
 
 def test_the_job_is_listed_with_the_periodic_jobs() -> None:
     assert ("campaign_reports", "jingzhi.campaigns.tasks.run_report_sweep", 3600) in PERIODIC_JOBS
+
+
+def test_key_projects_need_no_weekly_report_unless_asked(city: Any) -> None:
+    from tests import factories as f
+
+    unit = f.unit("XMB", "项目办", city.city)
+    project = svc.campaign_create(actor=city.leader, kind="key_project", title="风电", investor="国家电投",
+                                  lead_official=city.leader, lead_unit=unit, division=city.city,
+                                  start=date(2022, 1, 1), deadline=date(2023, 1, 1))
+    assert project.weekly_reports is False
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert report_sweep(now=datetime(2022, 3, 15, 9, tzinfo=TZ)).reminded == 0
+    svc.campaign_create(actor=city.leader, kind="key_project", title="储能", investor="某公司", lead_official=city.leader,
+                        lead_unit=unit, division=city.city, start=date(2022, 1, 1), deadline=date(2023, 1, 1),
+                        weekly_reports=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        # The lead unit, for last week (due 03-11, late since 03-14); this week is not due before Friday.
+        assert report_sweep(now=datetime(2022, 3, 15, 9, tzinfo=TZ)).as_dict() == {"reminded": 1, "escalated": 1}

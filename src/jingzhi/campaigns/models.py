@@ -57,6 +57,7 @@ class Campaign(models.Model):
     deadline = models.DateField(_("deadline"))
     status = models.CharField(_("status"), max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE)
     # Policy as data: when weekly reports fall due, how late before escalation, how close to plan is amber.
+    weekly_reports = models.BooleanField(_("weekly reports required"), default=True)
     report_weekday = models.PositiveSmallIntegerField(_("weekly report due on (0 = Monday)"), default=4)
     report_grace_working_days = models.PositiveSmallIntegerField(_("escalate after working days late"), default=1)
     amber_margin = models.DecimalField(_("amber margin (percent of plan)"), max_digits=5, decimal_places=1, default=10)

@@ -62,7 +62,7 @@ def report_sweep(*, now: datetime | None = None) -> ReportSweepResult:
     calendar = work_calendar()
     result = ReportSweepResult()
     this_week = today - timedelta(days=today.weekday())
-    campaigns = Campaign.objects.filter(status=CampaignStatus.ACTIVE, start__lte=today,
+    campaigns = Campaign.objects.filter(status=CampaignStatus.ACTIVE, weekly_reports=True, start__lte=today,
                                         deadline__gte=today - timedelta(days=14)).select_related("lead_unit")
     for campaign in campaigns:
         expected = set(SubItem.objects.filter(campaign=campaign).exclude(status=SubItem.Status.DONE)

@@ -78,8 +78,12 @@ def campaign_create(
     deadline: date | None, background: str = "", goal: str = "", kind: str = Kind.CAMPAIGN,
     assisting_units: Sequence[Unit] = (), members: Sequence[User] = (), investor: str = "",
     total_investment: object = None, stage: str = "", is_demo: bool = False, at: datetime | None = None,
+    weekly_reports: bool | None = None,
 ) -> Campaign:
-    """Start a campaign (or key project) with its lead official and lead unit."""
+    """Start a campaign (or key project) with its lead official and lead unit.
+
+    Weekly reports are required of campaigns by default; key projects report stages and investment instead.
+    """
     if not may_create(actor):
         raise PermissionDenied(_("Only leaders and administrators start campaigns and key projects."))
     title = (title or "").strip()
@@ -98,6 +102,7 @@ def campaign_create(
             lead_official=lead_official, lead_unit=lead_unit, division=division, start=start, deadline=deadline,
             investor=(investor or "").strip(), total_investment=total,
             stage=stage or (Stage.SIGNED if kind == Kind.KEY_PROJECT else ""), is_demo=is_demo, created_by=actor,
+            weekly_reports=(kind == Kind.CAMPAIGN) if weekly_reports is None else weekly_reports,
             created_at=at,
         )
         campaign.assisting_units.set(assisting_units)
