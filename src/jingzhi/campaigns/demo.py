@@ -225,7 +225,7 @@ def _flagship(ctx: _Ctx) -> None:
         link = svc.obstacle_raise(campaign=campaign, actor=ctx.users["bdc"], sub_item=items[sub], title=title,
                                   content=content, suggested_unit=ctx.units[unit], at=at)
         if dispatcher is not None:
-            case_dispatch(case=Case.objects.get(pk=link.case_id), unit=ctx.units[unit], actor=dispatcher,
+            case_dispatch(case=Case.objects.get(pk=link.case.pk), unit=ctx.units[unit], actor=dispatcher,
                           at=at + timedelta(hours=1))
 
 
@@ -335,6 +335,14 @@ def _projects(ctx: _Ctx) -> None:
         for stage, offset in planned.items():
             planned_on = _months(ctx.start, offset + 1)[offset] + timedelta(days=14)
             svc.project_stage_set(campaign=campaign, actor=ctx.admin, stage=stage, planned_on=planned_on)
+        if title.startswith("国家电投"):  # a problem needing another department, raised as a case
+            at = ctx.now - timedelta(days=9, hours=2)
+            link = svc.obstacle_raise(campaign=campaign, actor=ctx.users[lead], title="风电场集电线路用地预审需加快办理",
+                                      content="一期500MW风电项目集电线路及升压站用地预审材料已报送，需自然资源部门加快审查。",
+                                      suggested_unit=ctx.units["ZRZY"], at=at)
+            if "dispatcher" in ctx.users:
+                case_dispatch(case=Case.objects.get(pk=link.case.pk), unit=ctx.units["ZRZY"], actor=ctx.users["dispatcher"],
+                              at=at + timedelta(hours=1))
         started = reached.get("approved", reached.get("signed", 0))
         per_month = Decimal(total) / 24
         pace = Decimal(str(ctx.rng.uniform(0.85, 1.15)))
