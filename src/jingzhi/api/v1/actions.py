@@ -15,9 +15,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from jingzhi.api.v1 import serializers as s
+from jingzhi.api.v1.base import ApiView
 from jingzhi.api.v1.cases import case_detail_data
 from jingzhi.cases import selectors, services
 from jingzhi.cases.models import Case, ExtensionRequest
@@ -111,10 +111,10 @@ ENDPOINTS = [
 ]
 
 
-def make_view(endpoint: ActionEndpoint) -> type[APIView]:
+def make_view(endpoint: ActionEndpoint) -> type[ApiView]:
     operation = "cases_" + endpoint.slug.replace("/", "_").replace("-", "_")
 
-    class ActionView(APIView):
+    class ActionView(ApiView):
         @extend_schema(operation_id=operation, request=endpoint.body, responses=s.CaseDetailSerializer,
                        summary=endpoint.summary, tags=["case actions"])
         def post(self, request: Request, number: str) -> Response:

@@ -13,8 +13,8 @@ from rest_framework import status
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from jingzhi.api.v1.base import ApiView
 from jingzhi.api.v1.serializers import CaseCreateSerializer, CaseDetailSerializer, CaseSerializer
 from jingzhi.cases import selectors
 from jingzhi.cases.models import Case, Kind, Status
@@ -56,7 +56,7 @@ def case_detail_data(case: Case, user: Any) -> dict[str, Any]:
     return CaseDetailSerializer(case, context=context).data  # type: ignore[return-value]
 
 
-class CaseListCreate(APIView):
+class CaseListCreate(ApiView):
     @extend_schema(operation_id="cases_list", parameters=FILTER_PARAMETERS, responses=CaseSerializer(many=True))
     def get(self, request: Request) -> Response:
         """The cases you may see, newest first, with the same filters as the case list page."""
@@ -104,7 +104,7 @@ class CaseListCreate(APIView):
                         headers=headers)
 
 
-class CaseDetail(APIView):
+class CaseDetail(ApiView):
     @extend_schema(operation_id="cases_retrieve", responses=CaseDetailSerializer)
     def get(self, request: Request, number: str) -> Response:
         """One case with its timeline and the actions you may take now. A case outside your scope is 404."""

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from jingzhi.api.v1.base import ApiView
 from jingzhi.api.v1.serializers import CategorySerializer, DivisionSerializer, RouteSerializer, UnitSerializer
 from jingzhi.cases.selectors import units_for_choice
 from jingzhi.core.errors import ValidationFailed
@@ -16,7 +16,7 @@ from jingzhi.dispatch.selectors import route_for
 from jingzhi.org.models import Division
 
 
-class UnitList(APIView):
+class UnitList(ApiView):
     @extend_schema(operation_id="units_list", responses=UnitSerializer(many=True))
     def get(self, request: Request) -> Response:
         """Active units that take cases."""
@@ -24,21 +24,21 @@ class UnitList(APIView):
         return Response(UnitSerializer(units, many=True).data)
 
 
-class DivisionList(APIView):
+class DivisionList(ApiView):
     @extend_schema(operation_id="divisions_list", responses=DivisionSerializer(many=True))
     def get(self, request: Request) -> Response:
         """The division tree (GB/T 2260 codes), parents before children."""
         return Response(DivisionSerializer(Division.objects.select_related("parent").order_by("path"), many=True).data)
 
 
-class CategoryList(APIView):
+class CategoryList(ApiView):
     @extend_schema(operation_id="categories_list", responses=CategorySerializer(many=True))
     def get(self, request: Request) -> Response:
         """The category taxonomy (levels 1–3)."""
         return Response(CategorySerializer(Category.objects.order_by("level", "name", "pk"), many=True).data)
 
 
-class RoutingDryRun(APIView):
+class RoutingDryRun(ApiView):
     @extend_schema(
         operation_id="routing_dry_run",
         parameters=[
