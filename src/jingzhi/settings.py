@@ -198,6 +198,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "jingzhi.cases.models.Kind",
+        "UnitKindEnum": "jingzhi.org.models.Unit.Kind",
+        "ChannelEnum": "jingzhi.cases.models.Channel",
+        "IntakeChannelEnum": "jingzhi.api.v1.serializers.INTAKE_CHANNELS",
+    },
 }
 
 LOGGING = {

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jingzhi.api.v1.base import ApiView
-from jingzhi.api.v1.serializers import CaseCreateSerializer, CaseDetailSerializer, CaseSerializer
+from jingzhi.api.v1.serializers import CaseCreateSerializer, CaseDetailSerializer, CasePageSerializer, CaseSerializer
 from jingzhi.cases import selectors
 from jingzhi.cases.models import Case, Kind, Status
 from jingzhi.cases.services import case_create
@@ -47,6 +47,12 @@ FILTER_PARAMETERS = [
 ]
 
 
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", str, description="The opaque cursor from a page's `next` or `previous` link."),
+    OpenApiParameter("page_size", int, description="Cases per page (1–200, default 50)."),
+]
+
+
 def case_detail_data(case: Case, user: Any) -> dict[str, Any]:
     case = selectors.case_with_related(case)
     context = {
@@ -57,7 +63,7 @@ def case_detail_data(case: Case, user: Any) -> dict[str, Any]:
 
 
 class CaseListCreate(ApiView):
-    @extend_schema(operation_id="cases_list", parameters=FILTER_PARAMETERS, responses=CaseSerializer(many=True))
+    @extend_schema(operation_id="cases_list", parameters=[*FILTER_PARAMETERS, *PAGE_PARAMETERS], responses=CasePageSerializer)
     def get(self, request: Request) -> Response:
         """The cases you may see, newest first, with the same filters as the case list page."""
         filters = selectors.CaseFilters.parse(request.query_params)

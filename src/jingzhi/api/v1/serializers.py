@@ -13,6 +13,10 @@ from jingzhi.dispatch.models import Category
 from jingzhi.org.models import Division, Unit
 
 
+# Channels an API client may name; import and proactive cases are made by the system itself.
+INTAKE_CHANNELS = [c for c in Channel.choices if c[0] not in ("import", "proactive")]
+
+
 class Expected(serializers.Serializer):
     expected_version = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1,
@@ -65,6 +69,14 @@ class CaseSerializer(serializers.ModelSerializer):
         return mask_phone(case.requester_phone)
 
 
+class CasePageSerializer(serializers.Serializer):
+    """One page of a case list; follow `next` for the next page (cursor pagination: stable while cases arrive)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CaseSerializer(many=True)
+
+
 class EventSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()
     actor = serializers.SerializerMethodField()
@@ -104,7 +116,7 @@ class CaseDetailSerializer(CaseSerializer):
 class CaseCreateSerializer(serializers.Serializer):
     """A new case. Choices are checked here; the intake service checks everything else and says which field is wrong."""
 
-    channel = serializers.ChoiceField(choices=[c for c in Channel.choices if c[0] not in ("import", "proactive")], default=Channel.APP)
+    channel = serializers.ChoiceField(choices=INTAKE_CHANNELS, default=Channel.APP)
     kind = serializers.ChoiceField(choices=Kind.choices)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
     title = serializers.CharField(max_length=400, allow_blank=True, trim_whitespace=False)

@@ -1,0 +1,64 @@
+"""The OpenAPI schema, the offline docs page, and schemathesis against the schema (bounded: few examples, no 5xx)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from django.test import Client
+from hypothesis import HealthCheck, settings
+
+from jingzhi.wsgi import application
+
+
+def test_the_schema_is_openapi_3_and_lists_every_operation(db: None) -> None:
+    r = Client().get("/api/schema/", {"format": "json"})
+    assert r.status_code == 200
+    schema = r.json()
+    assert schema["openapi"].startswith("3.")
+    operations = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
+    expected = {"cases_list", "cases_create", "cases_retrieve", "cases_dispatch", "cases_acknowledge", "cases_return",
+                "cases_extension", "cases_extension_approve", "cases_extension_reject", "cases_reply", "cases_follow_up",
+                "cases_reopen", "cases_close", "cases_merge", "units_list", "divisions_list", "categories_list",
+                "routing_dry_run"}
+    assert expected <= operations
+    create = schema["paths"]["/api/v1/cases/"]["post"]["responses"]
+    assert {"200", "201", "400", "401", "403", "409", "413", "415", "429"} <= set(create)
+    assert "application/problem+json" in create["400"]["content"]
+
+
+def test_the_docs_page_loads_its_assets_from_our_own_static_files(db: None) -> None:
+    page = Client().get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "http://" not in html.replace("http://testserver", "") and "https://" not in html  # no CDN
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        url = f"/static/drf_spectacular_sidecar/swagger-ui-dist/{asset}"
+        assert url in html
+        assert Client().get(url).status_code == 200
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@pytest.fixture
+def api_schema(db: None) -> Any:
+    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+
+
+@pytest.fixture
+def admin_key(city: Any, key_for: Any) -> str:
+    return key_for(city.admin)
+
+
+@schema.parametrize()
+@settings(max_examples=4, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
+def test_schemathesis_no_server_errors_and_responses_match_the_schema(case: Any, admin_key: str) -> None:
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+
+    response = case.call(headers={"Authorization": f"Bearer {admin_key}"})
+    case.validate_response(response, checks=(not_a_server_error, status_code_conformance, content_type_conformance,
+                                              response_schema_conformance))
