@@ -7,6 +7,7 @@ status the spec names (400 bad input, 403 api_key, 404 unknown service/request/t
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -165,8 +166,9 @@ class Requests(Open311View):
             raise Open311Error(400, _("description may have at most %(max)d characters.") % {"max": DESCRIPTION_MAX})
         media_url = optional(d, "media_url")[:500]
         content = description or category.name
-        if media_url:
-            content = f"{content}\n\n{_('Media')}: {media_url}"
+        if media_url:  # we keep no media; the link goes with the text so the unit can open it
+            label = _("Media")
+            content = f"{content}\n\n{label}: {media_url}"
         name = " ".join(p for p in (optional(d, "first_name"), optional(d, "last_name")) if p)
         title = f"{category.name}：{description[:60]}" if description else category.name
         case, created = case_create(
@@ -228,7 +230,7 @@ class ServiceRequestUpdates(Open311View):
 
     def get(self, request: Request, fmt: str) -> HttpResponse:
         q = request.query_params
-        start, end = params.date_range(q, now=timezone.now(), default=params.timedelta(days=1))
+        start, end = params.date_range(q, now=timezone.now(), default=timedelta(days=1))
         extensions = params.truthy(q, "extensions")
         events = mapping.updates_between(start, end)[: params.MAX_PAGE_SIZE]
         return respond(fmt, "service_request_updates", [mapping.Update(e).as_dict(extensions=extensions) for e in events])
