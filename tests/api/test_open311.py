@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from jingzhi.cases import services as s
-from jingzhi.cases.models import Case, Status
+from jingzhi.cases.models import Case
 from tests.api.open311_schemas import assert_valid
 
 BASE = "/open311/v2"

@@ -57,7 +57,11 @@ def admin_key(city: Any, key_for: Any) -> str:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
 def test_schemathesis_no_server_errors_and_responses_match_the_schema(case: Any, admin_key: str) -> None:
     from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
     response = case.call(headers={"Authorization": f"Bearer {admin_key}"})
     case.validate_response(response, checks=(not_a_server_error, status_code_conformance, content_type_conformance,

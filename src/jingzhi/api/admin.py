@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from jingzhi.api.models import ApiKey
+from jingzhi.api.models import ApiKey, Open311Token
 from jingzhi.api.services import apikey_create, apikey_revoke
 from jingzhi.core.errors import ApplicationError
 from jingzhi.org.models import Division, Role, Unit, User
@@ -24,6 +24,9 @@ class ApiKeyCreateForm(forms.ModelForm):
     division = forms.ModelChoiceField(Division.objects.all(), required=False, label=_("division scope"),
                                       to_field_name="code")
     unit = forms.ModelChoiceField(Unit.objects.filter(is_active=True), required=False, label=_("unit"), to_field_name="code")
+
+    actor: User | None = None  # set per request by ApiKeyAdmin.get_form
+    secret = ""
 
     class Meta:
         model = ApiKey
@@ -54,9 +57,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
-            form = ApiKeyCreateForm
-            form.actor = request.user  # type: ignore[attr-defined]
-            return form
+            # A subclass per request: the actor must not leak between requests through a class attribute.
+            return type("ApiKeyCreateFormFor", (ApiKeyCreateForm,), {"actor": request.user})
         return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -82,3 +84,20 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for key in queryset:
             apikey_revoke(name=key.name)
         messages.success(request, _("%(n)d key(s) revoked.") % {"n": queryset.count()})
+
+
+@admin.register(Open311Token)
+class Open311TokenAdmin(admin.ModelAdmin):
+    """Read-only: tokens are issued by Open311 POSTs."""
+
+    list_display = ["token", "case", "api_key", "created_at"]
+    search_fields = ["token", "case__number"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -12,7 +12,7 @@ API_PREFIXES = ("/api/", "/open311/")
 
 
 def max_body_bytes() -> int:
-    return int(settings.JINGZHI_API.get("MAX_BODY_BYTES", 1024 * 1024))
+    return int(str(settings.JINGZHI_API.get("MAX_BODY_BYTES", 1024 * 1024)))
 
 
 class ApiBodyLimitMiddleware:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.cases.models import Case, CaseEvent, Kind, Resolution, Status
+from jingzhi.cases.querysets import CaseQuerySet
 from jingzhi.cases.transitions import EVENT_LABELS, Action
 from jingzhi.dispatch.models import Category
 from jingzhi.org.models import Division
@@ -103,12 +104,11 @@ def service_definition(category: Category) -> dict[str, Any]:
     }
 
 
-def feed_cases() -> QuerySet[Case]:
+def feed_cases() -> CaseQuerySet:
     """Cases the anonymous Open311 GETs may show: public services, from the configured channels."""
     channels = open311_settings().get("OPEN311_FEED_CHANNELS", ["open311"])
-    return (
-        Case.objects.filter(category__is_public=True, channel__in=channels)
-        .select_related("category", "lead_unit", "division")
+    return Case.objects.filter(category__is_public=True, channel__in=channels).select_related(
+        "category", "lead_unit", "division"
     )
 
 

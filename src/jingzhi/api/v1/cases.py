@@ -15,7 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jingzhi.api.v1.base import ApiView
-from jingzhi.api.v1.serializers import CaseCreateSerializer, CaseDetailSerializer, CasePageSerializer, CaseSerializer
+from jingzhi.api.v1.serializers import (
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CasePageSerializer,
+    CaseSerializer,
+)
 from jingzhi.cases import selectors
 from jingzhi.cases.models import Case, Kind, Status
 from jingzhi.cases.services import case_create

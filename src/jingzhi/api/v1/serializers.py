@@ -12,7 +12,6 @@ from jingzhi.core.masking import mask_name, mask_phone
 from jingzhi.dispatch.models import Category
 from jingzhi.org.models import Division, Unit
 
-
 # Channels an API client may name; import and proactive cases are made by the system itself.
 INTAKE_CHANNELS = [c for c in Channel.choices if c[0] not in ("import", "proactive")]
 
@@ -93,7 +92,7 @@ class EventSerializer(serializers.ModelSerializer):
         return str(event.actor) if event.actor_id else None
 
     def get_unit(self, event: CaseEvent) -> str | None:
-        return event.actor_unit.name if event.actor_unit_id else None
+        return event.actor_unit.name if event.actor_unit else None
 
 
 class CaseDetailSerializer(CaseSerializer):
