@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
@@ -44,7 +46,15 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @pytest.fixture
 def api_schema(db: None) -> Any:
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    # Like Django's test client: keep the test transaction's connection open across WSGI requests
+    # (request_finished would close it, since the test's transaction is not in autocommit).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
