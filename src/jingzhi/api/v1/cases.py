@@ -72,7 +72,7 @@ class CaseListCreate(ApiView):
     def get(self, request: Request) -> Response:
         """The cases you may see, newest first, with the same filters as the case list page."""
         filters = selectors.CaseFilters.parse(request.query_params)
-        qs = selectors.case_list(user=request.user, filters=filters)  # type: ignore[arg-type]
+        qs = selectors.case_list(user=request.user, filters=filters).select_related("merged_into")  # type: ignore[arg-type]
         paginator = CaseCursor()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(CaseSerializer(page, many=True).data)
