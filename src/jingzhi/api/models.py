@@ -19,7 +19,7 @@ class ApiKey(models.Model):
         INTEGRATION = "integration", _("Integration key")
 
     name = models.CharField(_("name"), max_length=60, unique=True)
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("key kind"), max_length=12, choices=Kind.choices)
     # The first characters of the key, shown in lists and used to find the row; the rest is only hashed.
     prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
     key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
