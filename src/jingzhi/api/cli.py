@@ -28,7 +28,7 @@ def cmd_apikey(args: argparse.Namespace) -> int:
                 unit_code=args.unit or "",
             )
             print(f"API key “{key.name}” ({key.get_kind_display()}, acts as {key.user.username}, role {key.user.role})")
-            print("Store it now; it is not shown again:", file=sys.stderr)
+            print("Store it now; it is not shown again:", file=sys.stderr, flush=True)
             print(secret)
         elif args.apikey_command == "revoke":
             key = apikey_revoke(name=args.name)
@@ -50,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--data-dir", default=None, help="directory of the embedded SQLite database")
     actions = p.add_subparsers(dest="apikey_command", required=True)
     c = actions.add_parser("create", help="create a key and print it once")
+    c.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     c.add_argument("--name", required=True)
     c.add_argument("--role", help="role of the integration's service user (operator, dispatcher, supervisor, …)")
     c.add_argument("--division", help="division code: the key sees that subtree (for supervisor and leader roles)")
@@ -57,5 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--user", help="a personal token for this existing user instead of an integration key")
     r = actions.add_parser("revoke", help="revoke a key at once")
     r.add_argument("name")
-    actions.add_parser("list", help="list keys (never the secrets)")
+    r.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    lst = actions.add_parser("list", help="list keys (never the secrets)")
+    lst.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_apikey)
