@@ -27,7 +27,7 @@ from jingzhi.api.open311.params import Open311Error, optional
 from jingzhi.api.open311.render import error_response, respond
 from jingzhi.api.services import apikey_check, open311_token_for
 from jingzhi.api.throttling import AnonymousThrottle, KeyThrottle
-from jingzhi.cases.models import Case, Channel, Kind
+from jingzhi.cases.models import OPEN_STATUSES, Channel, Kind
 from jingzhi.cases.services import case_create
 from jingzhi.core.errors import ApplicationError, PermissionDenied
 from jingzhi.org.models import Division
@@ -134,7 +134,7 @@ class Requests(Open311View):
         if any(s not in ("open", "closed") for s in statuses):
             raise Open311Error(400, _("status must be open, closed or both (comma-separated)."))
         if len(set(statuses)) == 1:
-            cases = cases.open() if statuses[0] == "open" else cases.exclude(pk__in=Case.objects.open().values("pk"))
+            cases = cases.open() if statuses[0] == "open" else cases.exclude(status__in=sorted(OPEN_STATUSES))
         for name, lookup in (("updated_after", "updated_at__gt"), ("updated_before", "updated_at__lt")):
             raw = optional(q, name)
             if raw:
