@@ -13,6 +13,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from jingzhi.api import cli as apikey_cli
+
 DEMO_PASSWORD = "jingzhi-demo"
 
 
@@ -166,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
+    apikey_cli.register(sub)
     return parser
 
 

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "jingzhi.core",
     "jingzhi.org",
     "jingzhi.cases",
@@ -59,10 +62,12 @@ INSTALLED_APPS = [
     "jingzhi.campaigns",
     "jingzhi.web",
     "jingzhi.demo",
+    "jingzhi.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jingzhi.api.middleware.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -150,6 +155,56 @@ JINGZHI = {
     "CASE_PREFIX": os.environ.get("JINGZHI_CASE_PREFIX", "TL"),
     # Delivery channels for notifications; each is a dotted path to a callable(notification).
     "NOTIFICATION_CHANNELS": ["jingzhi.core.notify.in_app"],
+}
+
+# The REST API (/api/v1/) and Open311 (/open311/v2/): see docs/api.md. Limits come from the environment.
+JINGZHI_API = {
+    "MAX_BODY_BYTES": int(os.environ.get("JINGZHI_API_MAX_BODY_BYTES", str(1024 * 1024))),
+    "OPEN311_JURISDICTION": os.environ.get("JINGZHI_OPEN311_JURISDICTION", ""),
+    "OPEN311_DEFAULT_DIVISION": os.environ.get("JINGZHI_OPEN311_DEFAULT_DIVISION", ""),
+    # Which channels' cases the anonymous Open311 GETs show (their text and place become public).
+    "OPEN311_FEED_CHANNELS": [c.strip() for c in os.environ.get("JINGZHI_OPEN311_FEED_CHANNELS", "open311").split(",") if c.strip()],
+    "OPEN311_CHANGESET": "2026-11-25T00:00:00+08:00",
+    "OPEN311_CONTACT": os.environ.get("JINGZHI_OPEN311_CONTACT", "12345"),
+    "OPEN311_KEY_SERVICE": os.environ.get("JINGZHI_OPEN311_KEY_SERVICE", "Ask the hotline centre's administrator for an API key."),
+    "OPEN311_ENDPOINT_TYPE": os.environ.get("JINGZHI_OPEN311_ENDPOINT_TYPE", "production"),
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "jingzhi.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["jingzhi.api.throttling.AnonymousThrottle", "jingzhi.api.throttling.KeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("JINGZHI_API_RATE_ANON", "60/min"),
+        "key": os.environ.get("JINGZHI_API_RATE_KEY", "600/min"),
+    },
+    "EXCEPTION_HANDLER": "jingzhi.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "jingzhi.api.schema.ProblemAutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "精治 Jingzhi REST API",
+    "DESCRIPTION": "Cases, their lifecycle actions, and reference data. Errors are RFC 9457 problem details.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page loads Swagger UI from our own static files (drf-spectacular-sidecar): works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "jingzhi.cases.models.Kind",
+        "UnitKindEnum": "jingzhi.org.models.Unit.Kind",
+        "ChannelEnum": "jingzhi.cases.models.Channel",
+        "IntakeChannelEnum": "jingzhi.api.v1.serializers.INTAKE_CHANNELS",
+    },
 }
 
 LOGGING = {

@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jingzhi.campaigns.urls")),
+    path("", include("jingzhi.api.urls")),
     path("", include("jingzhi.web.urls")),
 ]

@@ -1,0 +1,136 @@
+"""Creating, revoking and checking API keys. The secret is shown once; only its SHA-256 is kept."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhi.api.models import ApiKey
+from jingzhi.cases.models import Case
+from jingzhi.core.errors import NotFound, ValidationFailed
+from jingzhi.org.models import Division, Role, Unit, User
+from jingzhi.org.services import user_upsert
+
+KEY_PREFIX = "jz_"
+# Service users of integration keys carry this prefix so that nobody mistakes them for people.
+SERVICE_USER_PREFIX = "apikey:"
+# A key is used at most this often per minute-ish: the last-used stamp is written at most once a minute.
+_TOUCH_SECONDS = 60
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _new_secret() -> tuple[str, str]:
+    prefix = secrets.token_hex(4)
+    return prefix, f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def _service_unit(role: str, unit_code: str, errors: dict[str, str]) -> Unit | None:
+    if unit_code:
+        unit = Unit.objects.filter(code=unit_code, is_active=True).first()
+        if unit is None:
+            errors["unit"] = _("There is no active unit with the code “%(code)s”.") % {"code": unit_code}
+        return unit
+    if role in (Role.OPERATOR, Role.DISPATCHER):
+        # Intake and dispatch integrations speak for the hotline centre unless told otherwise.
+        return Unit.objects.filter(kind=Unit.Kind.HOTLINE, is_active=True).order_by("code").first()
+    return None
+
+
+def apikey_create(
+    *,
+    name: str,
+    actor: User | None,
+    user: User | None = None,
+    role: str = "",
+    division_code: str = "",
+    unit_code: str = "",
+) -> tuple[ApiKey, str]:
+    """Create a personal token (for `user`) or an integration key (with its own role and scope).
+
+    Returns the key row and the secret; the secret is not stored and cannot be shown again.
+    """
+    name = (name or "").strip()
+    errors: dict[str, str] = {}
+    if not name or len(name) > 60:
+        errors["name"] = _("Give the key a name of at most 60 characters.")
+    elif ApiKey.objects.filter(name=name).exists():
+        errors["name"] = _("A key named “%(name)s” already exists.") % {"name": name}
+    division = unit = None
+    if user is None:
+        if role not in Role.values:
+            errors["role"] = _("Choose a role for the integration key.")
+        if division_code:
+            division = Division.objects.filter(code=division_code.strip()).first()
+            if division is None:
+                errors["division"] = _("There is no division with the code “%(code)s”.") % {"code": division_code}
+        if role in Role.values:
+            unit = _service_unit(role, unit_code.strip(), errors)
+    elif not user.is_active:
+        errors["user"] = _("This user is inactive.")
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    prefix, secret = _new_secret()
+    with transaction.atomic():
+        if user is None:
+            user = user_upsert(
+                username=f"{SERVICE_USER_PREFIX}{name}"[:150], role=role, unit=unit, division=division,
+                display_name=_("Integration %(name)s") % {"name": name},
+            )
+            kind = ApiKey.Kind.INTEGRATION
+        else:
+            kind = ApiKey.Kind.USER
+        key = ApiKey.objects.create(
+            name=name, kind=kind, prefix=prefix, key_hash=_hash(secret), user=user,
+            created_at=timezone.now(), created_by=actor,
+        )
+    return key, secret
+
+
+def apikey_revoke(*, name: str) -> ApiKey:
+    """Revoke a key at once; an integration key's service user is deactivated with it."""
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().filter(name=(name or "").strip()).first()
+        if key is None:
+            raise NotFound(_("There is no API key named “%(name)s”.") % {"name": name})
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            if key.kind == ApiKey.Kind.INTEGRATION:
+                User.objects.filter(pk=key.user_id).update(is_active=False)
+    return key
+
+
+def apikey_check(secret: str) -> ApiKey | None:
+    """The active key this secret belongs to, or None. Constant-time comparison of the hashes."""
+    secret = (secret or "").strip()
+    if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
+        return None
+    prefix = secret[len(KEY_PREFIX):].split("_", 1)[0]
+    key = ApiKey.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    if key is None or not hmac.compare_digest(key.key_hash, _hash(secret)) or not key.user.is_active:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > _TOUCH_SECONDS:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key
+
+
+def open311_token_for(*, case: Case, api_key: ApiKey) -> str:
+    """The token of an Open311 submission; a retried POST gets the token of the first one."""
+    from jingzhi.api.models import Open311Token
+
+    with transaction.atomic():
+        existing = Open311Token.objects.filter(case=case, api_key=api_key).first()
+        if existing is not None:
+            return existing.token
+        return Open311Token.objects.create(
+            token=secrets.token_hex(16), case=case, api_key=api_key, created_at=timezone.now()
+        ).token

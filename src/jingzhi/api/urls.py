@@ -1,0 +1,25 @@
+"""The two doors: REST API v1 (with its OpenAPI schema and docs) and Open311 GeoReport v2."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from jingzhi.api.problems import problem_response
+from jingzhi.api.v1 import urls as v1_urls
+
+
+def _api_not_found(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    from django.utils.translation import gettext as _
+
+    return problem_response(request, 404, _("There is no such API endpoint."), code="not_found")
+
+
+v1 = ([*v1_urls.urlpatterns, re_path(r"^.*$", _api_not_found)], "api")
+open311 = ("jingzhi.api.open311.urls", "open311")
+
+urlpatterns = [
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/v1/", include(v1)),
+    path("open311/v2/", include(open311)),
+]

@@ -1,0 +1,59 @@
+"""API keys from the command line and the admin: printed once, stored as a hash, revoked at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from jingzhi.api.models import ApiKey
+from jingzhi.cli import main
+
+
+def test_cli_creates_an_integration_key_prints_it_once_and_revokes_it(city: Any, capsys: Any) -> None:
+    assert main(["apikey", "create", "--name", "provincial", "--role", "supervisor", "--division", "211282"]) == 0
+    out = capsys.readouterr().out
+    secret = out.strip().splitlines()[-1]
+    assert secret.startswith("jz_")
+    key = ApiKey.objects.get(name="provincial")
+    assert key.kind == "integration" and key.user.role == "supervisor" and key.user.division.code == "211282"
+    assert secret not in key.key_hash
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.get("/api/v1/cases/").status_code == 200
+    assert main(["apikey", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "provincial" in listed and secret not in listed
+    assert main(["apikey", "revoke", "provincial"]) == 0
+    assert client.get("/api/v1/cases/").status_code == 401
+
+
+def test_cli_refuses_bad_input_with_a_message(city: Any, capsys: Any) -> None:
+    assert main(["apikey", "create", "--name", "x", "--role", "emperor"]) == 2
+    assert main(["apikey", "create", "--name", "y", "--role", "leader", "--division", "000000"]) == 2
+    assert main(["apikey", "revoke", "nobody"]) == 2
+    err = capsys.readouterr().err
+    assert "role" in err and "000000" in err and "nobody" in err
+    assert not ApiKey.objects.exists()
+
+
+def test_admin_creates_a_key_shows_the_secret_once_and_revokes(city: Any) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(city.admin)
+    add = reverse("admin:api_apikey_add")
+    assert client.get(add).status_code == 200
+    r = client.post(add, {"name": "wechat", "role": "operator", "division": "", "unit": "", "for_user": ""}, follow=True)
+    assert r.status_code == 200
+    messages = [str(m) for m in r.context["messages"]]
+    key = ApiKey.objects.get(name="wechat")
+    secret = next(m for m in messages if "wechat" in m).split("：")[-1].split(": ")[-1].split(" ")[0]
+    assert secret.startswith(f"jz_{key.prefix}_")
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/units/").status_code == 200
+    personal = client.post(add, {"name": "mine", "for_user": city.handler.pk, "role": ""}, follow=True)
+    assert personal.status_code == 200 and ApiKey.objects.get(name="mine").user == city.handler
+    duplicate = client.post(add, {"name": "wechat", "role": "operator"})
+    assert duplicate.status_code == 200 and ApiKey.objects.filter(name="wechat").count() == 1  # form shown again
+    changelist = reverse("admin:api_apikey_changelist")
+    client.post(changelist, {"action": "revoke", "_selected_action": [key.pk]})
+    key.refresh_from_db()
+    assert key.revoked_at is not None and key.user.is_active is False
