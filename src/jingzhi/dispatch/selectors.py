@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from jingzhi.dispatch.models import Category, RoutingRule
+from jingzhi.dispatch.models import Category, DispatchSuggestion, RoutingRule
 from jingzhi.org.models import Division, Unit
 
 
@@ -47,3 +48,10 @@ def route_for(*, category: Category | None, division: Division) -> Route:
         .first()
     )
     return Route(fallback, [], None, "fallback: local government (兜底)" if fallback else "no route")
+
+
+def latest_suggestion(case: Any) -> DispatchSuggestion | None:
+    """The classifier's most recent suggestion for a case, if any."""
+    return (
+        DispatchSuggestion.objects.filter(case=case).select_related("model", "category", "lead_unit").order_by("-created_at", "-pk").first()
+    )

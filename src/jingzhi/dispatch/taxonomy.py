@@ -42,7 +42,7 @@ def taxonomy_rows() -> list[tuple[str, str, str]]:
     """Every path that ends in a leaf (a node without children), sorted: the layout import reads."""
     nodes = {c.pk: c for c in Category.objects.all()}
     has_children = {c.parent_id for c in nodes.values() if c.parent_id}
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     for node in nodes.values():
         if node.pk in has_children:
             continue
@@ -51,8 +51,9 @@ def taxonomy_rows() -> list[tuple[str, str, str]]:
         while current is not None:
             names.insert(0, current.name)
             current = nodes.get(current.parent_id) if current.parent_id else None
-        rows.append(tuple((names + ["", "", ""])[:3]))
-    return sorted(rows)  # type: ignore[return-value]
+        padded = [*names, "", "", ""]
+        rows.append((padded[0], padded[1], padded[2]))
+    return sorted(rows)
 
 
 def export_taxonomy() -> bytes:

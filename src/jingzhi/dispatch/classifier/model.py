@@ -25,7 +25,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
-from jingzhi.dispatch.classifier import text as T
+from jingzhi.dispatch.classifier import text as textprep
 from jingzhi.dispatch.classifier.data import DatasetError, Sample
 
 METHOD = "tfidf-char13+word · LinearSVC · stacked multinomial calibration"
@@ -72,10 +72,10 @@ class DispatchClassifier:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def tokens(self, text: str) -> list[str]:
-        return T.tokens(text, stopwords=self.stopwords)
+        return textprep.tokens(text, stopwords=self.stopwords)
 
     def _features(self, token_lists: Sequence[list[str]]) -> csr_matrix:
-        chars = self.char_vectorizer.transform([T.joined(t) for t in token_lists])
+        chars = self.char_vectorizer.transform([textprep.joined(t) for t in token_lists])
         words = self.word_vectorizer.transform(list(token_lists))
         return hstack([chars, words], format="csr")
 
@@ -97,7 +97,7 @@ class DispatchClassifier:
         tokens = self.tokens(text)
         scores = fast.intercept.copy()
         for grams, vocab, idf, weights in (
-            (_char_ngrams(_WHITESPACE.sub(" ", T.joined(tokens).lower())), fast.char_vocab, fast.char_idf, fast.char_w),
+            (_char_ngrams(_WHITESPACE.sub(" ", textprep.joined(tokens).lower())), fast.char_vocab, fast.char_idf, fast.char_w),
             (tokens, fast.word_vocab, fast.word_idf, fast.word_w),
         ):
             counts = Counter(i for i in (vocab.get(g) for g in grams) if i is not None)
@@ -178,7 +178,7 @@ class _FastParts:
 
 def _sample_tokens(sample: Sample, stopwords: frozenset[str]) -> list[str]:
     # Raw text is what production sees, so it wins over published tokens when a row has both.
-    return T.tokens(sample.text, stopwords=stopwords) if sample.text else list(sample.segmented)
+    return textprep.tokens(sample.text, stopwords=stopwords) if sample.text else list(sample.segmented)
 
 
 def train(samples: Sequence[Sample], *, c: float = 0.5, folds: int = 5, seed: int = 0, source: str = "") -> DispatchClassifier:
@@ -191,15 +191,15 @@ def train(samples: Sequence[Sample], *, c: float = 0.5, folds: int = 5, seed: in
         rare = sorted(label for label, n in counts.items() if n < 2)
         raise DatasetError(f"every class needs at least two examples; too few for: {', '.join(rare)}")
     folds = max(2, min(folds, min(counts.values())))
-    stopwords = T.learn_stopwords((s.text, s.segmented) for s in samples if s.text and s.segmented)
+    stopwords = textprep.learn_stopwords((s.text, s.segmented) for s in samples if s.text and s.segmented)
     token_lists = [_sample_tokens(s, stopwords) for s in samples]
     labels = sorted(counts)
     y = np.array([labels.index(s.label) for s in samples])
 
     char_vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2 if len(samples) > 200 else 1)
-    word_vectorizer = TfidfVectorizer(analyzer=T.identity, sublinear_tf=True)
+    word_vectorizer = TfidfVectorizer(analyzer=textprep.identity, sublinear_tf=True)
     features = hstack(
-        [char_vectorizer.fit_transform([T.joined(t) for t in token_lists]), word_vectorizer.fit_transform(token_lists)],
+        [char_vectorizer.fit_transform([textprep.joined(t) for t in token_lists]), word_vectorizer.fit_transform(token_lists)],
         format="csr",
     )
     svm = LinearSVC(C=c, class_weight="balanced")
