@@ -32,7 +32,8 @@ class DryRunForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division"].choices = [  # type: ignore[attr-defined]("", _("— choose the place —")), *division_choices()]
+        choices = [("", _("— choose the place —")), *division_choices()]
+        self.fields["division"].choices = choices  # type: ignore[attr-defined]
 
 
 class SettingsForm(forms.Form):
