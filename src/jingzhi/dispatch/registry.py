@@ -148,8 +148,14 @@ def model_train_from_cases(*, actor: User | None, level: int = 1, activate: bool
         msg = _("The category level is 1, 2 or 3.")
         raise ValidationFailed(msg, fields={"level": msg})
     samples = training_samples(level=level)
+    return model_train(actor=actor, samples=samples, source=f"cases:level={level}", level=level, activate=activate)
+
+
+def model_train(*, actor: User | None, samples: list[Sample], source: str, level: int = 1, activate: bool = False) -> ClassifierModel:
+    """Train on `samples`, save the file under the data directory and register it."""
+    _require_admin(actor)
     try:
-        model = train(samples, source=f"cases:level={level}")
+        model = train(samples, source=source)
     except DatasetError as e:
         msg = _("Not enough closed cases with a category to train on: %(error)s") % {"error": e}
         raise ValidationFailed(msg, fields={"level": msg}) from None
