@@ -203,7 +203,7 @@ def train(samples: Sequence[Sample], *, c: float = 0.5, folds: int = 5, seed: in
         [char_vectorizer.fit_transform([textprep.joined(t) for t in token_lists]), word_vectorizer.fit_transform(token_lists)],
         format="csr",
     )
-    svm = LinearSVC(C=c, class_weight="balanced")
+    svm = LinearSVC(C=c, class_weight="balanced", random_state=seed)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     # Out-of-fold SVM scores: what the SVM says about rows it was not trained on. The calibrator learns from
     # these (not from in-sample scores, which are overconfident), and its own out-of-fold probabilities give
