@@ -140,3 +140,9 @@ def test_admin_activates_a_model_and_refuses_to_train_on_too_few_cases(active_mo
     response = admin_client.post(reverse("admin:dispatch_classifiermodel_train"), {"level": "1"}, follow=True)
     assert "Not enough" in response.content.decode() or "不足" in response.content.decode()
     assert registry.active_model() == active_model
+
+
+def test_the_dispatch_queue_shows_the_suggestion_of_waiting_cases(active_model: Any, routed_city: Any) -> None:
+    waiting = CaseFactory(actor=routed_city.operator, title="今天天气晴朗", content="今天天气晴朗")
+    html = _login(routed_city.dispatcher).get(reverse("web:dispatch_queue")).content.decode()
+    assert waiting.number in html and "dispatch-hint" in html

@@ -55,3 +55,17 @@ def latest_suggestion(case: Any) -> DispatchSuggestion | None:
     return (
         DispatchSuggestion.objects.filter(case=case).select_related("model", "category", "lead_unit").order_by("-created_at", "-pk").first()
     )
+
+
+def attach_suggestions(cases: list[Any]) -> None:
+    """Set `dispatch_suggestion` (the latest, or None) on each case, in one query."""
+    latest: dict[int, DispatchSuggestion] = {}
+    rows = (
+        DispatchSuggestion.objects.filter(case__in=[c.pk for c in cases])
+        .select_related("category", "lead_unit")
+        .order_by("case_id", "created_at", "pk")
+    )
+    for row in rows:
+        latest[row.case_id] = row  # ordered oldest first: the last one wins
+    for case in cases:
+        case.dispatch_suggestion = latest.get(case.pk)
