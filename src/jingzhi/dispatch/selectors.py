@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from jingzhi.dispatch.models import Category, DispatchSuggestion, RoutingRule
 from jingzhi.org.models import Division, Unit
 
@@ -47,7 +49,8 @@ def route_for(*, category: Category | None, division: Division) -> Route:
         .order_by("-division__path")
         .first()
     )
-    return Route(fallback, [], None, "fallback: local government (兜底)" if fallback else "no route")
+    reason = _("fallback: the local government (兜底)") if fallback else _("no rule and no local government: no route")
+    return Route(fallback, [], None, str(reason))
 
 
 def latest_suggestion(case: Any) -> DispatchSuggestion | None:
