@@ -177,3 +177,13 @@ def test_the_operators_category_wins_over_the_model(active_model: Any, routed_ci
     )
     assert case.status == Status.ACCEPTED  # the model says 环境保护, the operator 城乡建设: a person decides
     assert DispatchSuggestion.objects.get(case=case).category == routed_city.categories["环境保护"]
+
+
+def test_a_rule_pointing_at_an_inactive_unit_leaves_the_case_for_the_dispatcher(active_model: Any, routed_city: Any) -> None:
+    from jingzhi.org.models import Unit
+
+    Unit.objects.filter(pk=routed_city.env.pk).update(is_active=False)
+    case = _case(routed_city, CLEAR["环境保护"])
+    assert (case.status, case.lead_unit, case.category) == (Status.ACCEPTED, None, None)
+    suggestion = DispatchSuggestion.objects.get(case=case)
+    assert suggestion.confidence >= (suggestion.threshold or 1) and not suggestion.auto_dispatched

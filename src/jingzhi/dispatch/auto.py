@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingzhi.core.errors import ApplicationError
 from jingzhi.dispatch import registry
 from jingzhi.dispatch.classifier.artifact import ModelFileError
 from jingzhi.dispatch.models import Category, ClassifierModel, DispatchCorrection, DispatchSuggestion
@@ -91,29 +92,33 @@ def case_suggest_and_route(*, case: Any) -> DispatchSuggestion | None:
     # A category the operator chose overrides the model: dispatch on the model only when they agree.
     agrees = case.category_id is None or (top.category is not None and top.category.pk == case.category_id)
     auto = bool(proposal.auto_dispatch and proposal.sure and lead is not None and agrees and case.status == Status.ACCEPTED)
-    with transaction.atomic():
-        suggestion = DispatchSuggestion.objects.create(
-            case=case, model=proposal.model, confidence=top.confidence, threshold=proposal.threshold,
-            ranked=[{"label": r.label, "confidence": round(r.confidence, 4), "category_id": r.category.pk if r.category else None}
-                    for r in proposal.ranked],
-            category=top.category, lead_unit=lead, route_reason=(route.reason if route else "")[:200],
-            auto_dispatched=False, created_at=timezone.now(),
-        )
-        if not auto:
-            return suggestion
-        assert lead is not None and route is not None and top.category is not None
-        if case.category_id is None:
-            type(case).objects.filter(pk=case.pk).update(category=top.category)
-            case.category = top.category
-        case_dispatch(
-            case=case, unit=lead, assisting=route.assisting_units, actor=None,
-            note=_("Dispatched automatically: %(category)s, confidence %(confidence).1f%%") % {
-                "category": top.label, "confidence": top.confidence * 100},
-            data={"auto": True, "model_version": proposal.model.version, "confidence": round(top.confidence, 4),
-                  "threshold": round(proposal.threshold or 0, 4), "category": top.label},
-        )
-        suggestion.auto_dispatched = True
-        suggestion.save(update_fields=["auto_dispatched"])
+    suggestion = DispatchSuggestion.objects.create(
+        case=case, model=proposal.model, confidence=top.confidence, threshold=proposal.threshold,
+        ranked=[{"label": r.label, "confidence": round(r.confidence, 4), "category_id": r.category.pk if r.category else None}
+                for r in proposal.ranked],
+        category=top.category, lead_unit=lead, route_reason=(route.reason if route else "")[:200],
+        auto_dispatched=False, created_at=timezone.now(),
+    )
+    if not auto:
+        return suggestion
+    assert lead is not None and route is not None and top.category is not None
+    try:
+        with transaction.atomic():
+            if case.category_id is None:
+                type(case).objects.filter(pk=case.pk).update(category=top.category)
+            case_dispatch(
+                case=case, unit=lead, assisting=route.assisting_units, actor=None,
+                note=_("Dispatched automatically: %(category)s, confidence %(confidence).1f%%") % {
+                    "category": top.label, "confidence": top.confidence * 100},
+                data={"auto": True, "model_version": proposal.model.version, "confidence": round(top.confidence, 4),
+                      "threshold": round(proposal.threshold or 0, 4), "category": top.label},
+            )
+            suggestion.auto_dispatched = True
+            suggestion.save(update_fields=["auto_dispatched"])
+    except ApplicationError as e:
+        # E.g. the routing table points at a unit that no longer takes cases: a person must decide.
+        log.warning("automatic dispatch of case %s failed, left for the dispatcher: %s", case.number, e.message)
+        suggestion.auto_dispatched = False
     return suggestion
 
 
