@@ -60,3 +60,30 @@ def test_evaluate_with_a_missing_or_corrupt_model_exits_2(tmp_path: Path, capsys
     junk.write_bytes(b"not a model at all")
     assert main(["dispatch", "evaluate", "--csv", str(data), "--model", str(junk), "--json"]) == 2
     assert "corrupt" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_train_from_cases_and_activate_report_problems_with_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JINGZHI_DATA_DIR", str(tmp_path))  # --data-dir sets it; restore it afterwards
+    assert main(["dispatch", "train", "--from-cases", "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "closed cases" in err or "工单不足" in err
+    assert main(["dispatch", "activate", "--version", "nope", "--data-dir", str(tmp_path)]) == 2
+    assert "no model version nope" in capsys.readouterr().err
+    assert main(["dispatch", "activate", "--path", str(tmp_path / "missing.joblib"), "--data-dir", str(tmp_path)]) == 2
+    assert "missing.joblib" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_activate_registers_a_model_file(
+    model_file: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jingzhi.dispatch import registry
+
+    monkeypatch.setenv("JINGZHI_DATA_DIR", str(tmp_path))
+    assert main(["dispatch", "activate", "--path", str(model_file), "--data-dir", str(tmp_path)]) == 0
+    row = registry.active_model()
+    assert row is not None and row.path == str(model_file.resolve())
+    assert row.version in capsys.readouterr().out
