@@ -101,13 +101,20 @@ def test_returns_and_transfers_are_recorded_as_corrections_and_counted(active_mo
 
 def test_corrected_and_closed_cases_form_the_next_training_set(active_model: Any, routed_city: Any) -> None:
     city = routed_city
-    case = _case(city, CLEAR["环境保护"])
-    s.case_return(case=case, actor=city.env_handler, reason="不属于我局")
-    # Not yet closed, but corrected: it is in; a plain open case without correction is not.
-    _case(city, "学校老师补课，小区路灯施工")
-    samples = registry.training_samples(level=1)
-    assert [x.label for x in samples] == ["环境保护"]
-    assert samples[0].text.startswith("工厂夜间排放废水")
+    # The model sends a 城乡建设 matter to the environment bureau; the dispatcher re-sends it to housing.
+    wrong = _case(city, "工厂夜间排放废水，臭气和噪音，其实是小区施工")
+    assert wrong.status == Status.DISPATCHED and wrong.lead_unit == city.env
+    s.case_return(case=wrong, actor=city.env_handler, reason="不属于我局")
+    # Returned but not yet re-sent: the category is still the model's guess and no unit says otherwise.
+    assert registry.training_samples(level=1) == []
+    s.case_redispatch(case=Case.objects.get(pk=wrong.pk), unit=city.housing, actor=city.dispatcher)
+    # A closed case the model got right, and an open one without any correction.
+    right = _case(city, CLEAR["城乡建设"])
+    Case.objects.filter(pk=right.pk).update(status=Status.CLOSED)
+    _case(city, CLEAR["教育文体"])
+    samples = {x.text.split(" ")[0]: x.label for x in registry.training_samples(level=1)}
+    # the corrected case is labelled by where it finally went (housing ← 城乡建设), not by the model's guess
+    assert samples == {"工厂夜间排放废水": "城乡建设", "小区路灯坏了": "城乡建设"}
 
 
 def test_training_from_too_few_cases_is_refused_and_changes_nothing(active_model: Any, routed_city: Any) -> None:

@@ -10,6 +10,7 @@ import logging
 import threading
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -124,21 +125,49 @@ def category_for_label(label: str) -> Category | None:
 
 
 def training_samples(*, level: int = 1) -> list[Sample]:
-    """Closed cases with their final category, plus every case a dispatcher corrected (returned or transferred)."""
+    """The next training set: closed cases with their final category, and cases whose dispatch was corrected.
+
+    A corrected case (returned, transferred, re-dispatched) whose category is still the one the model
+    suggested carries the model's own mistake, not the truth. Its label is then taken from where the case
+    finally went: the category whose route in the case's division leads to that unit, when exactly one does;
+    otherwise the case is left out. A category a person changed is taken as it is.
+    """
     from jingzhi.cases.models import Case
 
-    corrected = DispatchCorrection.objects.values("case_id")
+    corrections: dict[int, list[DispatchCorrection]] = {}
+    for c in DispatchCorrection.objects.select_related("to_unit").order_by("created_at", "pk"):
+        corrections.setdefault(c.case_id, []).append(c)
     cases = (
-        Case.objects.filter(category__isnull=False)
-        .filter(Q(status__in=TRAINING_STATUSES) | Q(pk__in=corrected))
-        .select_related("category__parent__parent")
-        .only("title", "content", "category")
+        Case.objects.filter(Q(status__in=TRAINING_STATUSES, category__isnull=False) | Q(pk__in=list(corrections)))
+        .select_related("category__parent__parent", "division")
+        .only("title", "content", "category", "division")
     )
-    return [
-        Sample(text=f"{c.title} {c.content}".strip(), label=category_label(c.category, level))
-        for c in cases.iterator(chunk_size=2000)
-        if c.category is not None
-    ]
+    by_unit: dict[tuple[int, int], Category | None] = {}
+    samples = []
+    for case in cases.iterator(chunk_size=2000):
+        label = category_label(case.category, level) if case.category is not None else None
+        fixes = corrections.get(case.pk)
+        if fixes and (label is None or label == fixes[-1].suggested_label):
+            label = None
+            # After a return and before the re-dispatch nobody has said where the case belongs yet.
+            unit = fixes[-1].to_unit
+            if unit is not None:
+                key = (case.division_id, unit.pk)
+                if key not in by_unit:
+                    by_unit[key] = _category_routed_to(unit, case.division, level)
+                found = by_unit[key]
+                label = category_label(found, level) if found is not None else None
+        if label:
+            samples.append(Sample(text=f"{case.title} {case.content}".strip(), label=label))
+    return samples
+
+
+def _category_routed_to(unit: Any, division: Any, level: int) -> Category | None:
+    """The one category of `level` whose route in `division` leads to `unit` (None if none or several)."""
+    from jingzhi.dispatch.selectors import route_for
+
+    found = [c for c in Category.objects.filter(level=level) if (r := route_for(category=c, division=division)).lead_unit == unit and r.rule]
+    return found[0] if len(found) == 1 else None
 
 
 def model_train_from_cases(*, actor: User | None, level: int = 1, activate: bool = False) -> ClassifierModel:
