@@ -27,6 +27,7 @@ from jingzhi.org.models import Role, User
 log = logging.getLogger(__name__)
 _cache: dict[str, DispatchClassifier] = {}  # version → loaded model; a version's file never changes (checksum)
 _cache_lock = threading.Lock()
+CACHE_SIZE = 2
 TARGET_MIN, TARGET_MAX = Decimal("0.5"), Decimal("0.999")
 # Closed (or corrected) cases are the ground truth: their category is the one people settled on.
 TRAINING_STATUSES = ("closed", "followed_up")
@@ -45,8 +46,15 @@ def load_model(row: ClassifierModel) -> DispatchClassifier:
             model = _cache.get(row.version)
             if model is None:
                 model = artifact.load(row.path, expected_sha256=row.sha256 or None)
-                _cache[row.version] = model
+                _remember(row.version, model)
     return model
+
+
+def _remember(version: str, model: DispatchClassifier) -> None:
+    # A model takes a few hundred MB in memory: keep the one in use and the one before it (a quick rollback).
+    while len(_cache) >= CACHE_SIZE:
+        _cache.pop(next(iter(_cache)))
+    _cache[version] = model
 
 
 def clear_cache() -> None:
@@ -57,7 +65,7 @@ def active_model() -> ClassifierModel | None:
     return ClassifierModel.objects.filter(is_active=True).first()
 
 
-def _version(model: DispatchClassifier, sha: str) -> str:
+def _version(sha: str) -> str:
     return f"{timezone.now():%Y%m%d-%H%M%S}-{sha[:8]}"
 
 
@@ -75,10 +83,10 @@ def model_register(*, actor: User | None, path: str | Path, activate: bool = Fal
     if existing is not None:
         return model_activate(actor=actor, model=existing) if activate else existing
     row = ClassifierModel.objects.create(
-        version=_version(model, sha), path=str(p), sha256=sha, metadata=model.metadata, level=level,
+        version=_version(sha), path=str(p), sha256=sha, metadata=model.metadata, level=level,
         created_at=timezone.now(), created_by=actor,
     )
-    _cache[row.version] = model
+    _remember(row.version, model)
     return model_activate(actor=actor, model=row) if activate else row
 
 

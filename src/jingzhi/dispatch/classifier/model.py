@@ -162,8 +162,8 @@ class _FastParts:
         weights = np.ascontiguousarray(coef.T)  # one row of class weights per feature
         n_char = len(model.char_vectorizer.vocabulary_)
         return cls(
-            char_vocab=dict(model.char_vectorizer.vocabulary_), char_idf=model.char_vectorizer.idf_, char_w=weights[:n_char],
-            word_vocab=dict(model.word_vectorizer.vocabulary_), word_idf=model.word_vectorizer.idf_, word_w=weights[n_char:],
+            char_vocab=model.char_vectorizer.vocabulary_, char_idf=model.char_vectorizer.idf_, char_w=weights[:n_char],
+            word_vocab=model.word_vectorizer.vocabulary_, word_idf=model.word_vectorizer.idf_, word_w=weights[n_char:],
             intercept=np.atleast_1d(model.svm.intercept_).astype(np.float64),
             cal_coef=np.atleast_2d(model.calibrator.coef_), cal_intercept=np.atleast_1d(model.calibrator.intercept_),
         )
