@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import ApplicationError
 from jingzhi.dispatch import registry
-from jingzhi.dispatch.classifier.artifact import ModelFileError
+from jingzhi.dispatch.classifier.base import ModelFileError
 from jingzhi.dispatch.models import Category, ClassifierModel, DispatchCorrection, DispatchSuggestion
 from jingzhi.dispatch.selectors import Route, route_for
 from jingzhi.org.models import Division, Unit

@@ -1,4 +1,4 @@
-"""`jingzhi dispatch train|evaluate|activate|models`: the classifier from the command line.
+"""`jingzhi dispatch train|evaluate|activate`: the classifier from the command line.
 
 `train --csv` and `evaluate` work on files only (no database): they are what the benchmarks call, and their
 arguments and JSON output are a stable interface. `train --from-cases` reads the city's closed cases and

@@ -10,7 +10,7 @@ import logging
 import threading
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.dispatch.classifier import artifact
 from jingzhi.dispatch.classifier.data import DatasetError, Sample
-from jingzhi.dispatch.classifier.model import DispatchClassifier, train
 from jingzhi.dispatch.models import Category, ClassifierModel, DispatchCorrection, DispatchSettings
 from jingzhi.org.models import Role, User
+
+if TYPE_CHECKING:
+    from jingzhi.dispatch.classifier.model import DispatchClassifier
 
 log = logging.getLogger(__name__)
 _cache: dict[str, DispatchClassifier] = {}  # version → loaded model; a version's file never changes (checksum)
@@ -191,6 +193,8 @@ def model_train_from_cases(*, actor: User | None, level: int = 1, activate: bool
 def model_train(*, actor: User | None, samples: list[Sample], source: str, level: int = 1, activate: bool = False) -> ClassifierModel:
     """Train on `samples`, save the file under the data directory and register it."""
     _require_admin(actor)
+    from jingzhi.dispatch.classifier.model import train  # scikit-learn: imported only when training
+
     try:
         model = train(samples, source=source)
     except DatasetError as e:

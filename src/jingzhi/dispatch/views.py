@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from jingzhi.core.errors import ApplicationError, PermissionDenied
 from jingzhi.dispatch import registry, stats
 from jingzhi.dispatch.auto import Proposal, propose
-from jingzhi.dispatch.classifier.artifact import ModelFileError
+from jingzhi.dispatch.classifier.base import ModelFileError
 from jingzhi.dispatch.selectors import route_for
 from jingzhi.org.models import Division, Role
 from jingzhi.web.selectors import division_choices

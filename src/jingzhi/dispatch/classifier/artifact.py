@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import joblib
+from jingzhi.dispatch.classifier.base import FORMAT, ModelFileError
 
-from jingzhi.dispatch.classifier.model import FORMAT, DispatchClassifier
+if TYPE_CHECKING:
+    from jingzhi.dispatch.classifier.model import DispatchClassifier
 
-
-class ModelFileError(Exception):
-    """The model file is missing, unreadable, altered or not a Jingzhi dispatch model."""
+__all__ = ["ModelFileError", "load", "metadata_path", "save", "sha256"]
 
 
 def sha256(path: str | Path) -> str:
@@ -28,6 +28,8 @@ def sha256(path: str | Path) -> str:
 
 
 def save(model: DispatchClassifier, path: str | Path) -> Path:
+    import joblib
+
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump({"format": FORMAT, "model": model}, p, compress=3)
@@ -42,6 +44,10 @@ def metadata_path(path: str | Path) -> Path:
 
 
 def load(path: str | Path, *, expected_sha256: str | None = None) -> DispatchClassifier:
+    import joblib
+
+    from jingzhi.dispatch.classifier.model import DispatchClassifier
+
     p = Path(path)
     if not p.is_file():
         raise ModelFileError(f"model file not found: {p}")

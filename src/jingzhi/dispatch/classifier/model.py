@@ -26,6 +26,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
 from jingzhi.dispatch.classifier import text as textprep
+from jingzhi.dispatch.classifier.base import FORMAT
 from jingzhi.dispatch.classifier.data import DatasetError, Sample
 
 METHOD = "tfidf-char13+word · LinearSVC · stacked multinomial calibration"
@@ -265,5 +266,3 @@ def train(samples: Sequence[Sample], *, c: float = 0.5, folds: int = 5, seed: in
     }
     return model
 
-
-FORMAT = "jingzhi-dispatch-classifier/1"
