@@ -97,6 +97,12 @@ def test_returns_and_transfers_are_recorded_as_corrections_and_counted(active_mo
     [row] = accuracy_by_model()
     assert (row.suggested, row.auto, row.dispatched, row.returned, row.corrected) == (2, 2, 2, 1, 1)
     assert row.first_dispatch_correct_rate == 0.5 and row.return_rate == 0.5 and row.auto_correct_rate == 0.5
+    # A return the dispatcher overrules: returned, but the first dispatch was right.
+    s.case_return(case=right, actor=city.handler, reason="不归我们管")
+    s.case_overrule_return(case=Case.objects.get(pk=right.pk), actor=city.dispatcher, reason="就是住建的事")
+    [row] = accuracy_by_model()
+    assert (row.returned, row.corrected, row.return_rate, row.first_dispatch_correct_rate) == (2, 1, 1.0, 0.5)
+    assert "小区路灯坏了" in {x.text.split(" ")[0] for x in registry.training_samples(level=1)}
 
 
 def test_corrected_and_closed_cases_form_the_next_training_set(active_model: Any, routed_city: Any) -> None:

@@ -138,7 +138,8 @@ def training_samples(*, level: int = 1) -> list[Sample]:
     """The next training set: closed cases with their final category, and cases whose dispatch was corrected.
 
     A corrected case (returned, transferred, re-dispatched) whose category is still the one the model
-    suggested carries the model's own mistake, not the truth. Its label is then taken from where the case
+    suggested carries the model's own mistake, not the truth (unless the return was overruled: then the
+    first dispatch was right). Its label is then taken from where the case
     finally went: the category whose route in the case's division leads to that unit, when exactly one does;
     otherwise the case is left out. A category a person changed is taken as it is.
     """
@@ -150,14 +151,15 @@ def training_samples(*, level: int = 1) -> list[Sample]:
     cases = (
         Case.objects.filter(Q(status__in=TRAINING_STATUSES, category__isnull=False) | Q(pk__in=list(corrections)))
         .select_related("category__parent__parent", "division")
-        .only("title", "content", "category", "division")
+        .only("title", "content", "category", "division", "status")
     )
     by_unit: dict[tuple[int, int], Category | None] = {}
     samples = []
     for case in cases.iterator(chunk_size=2000):
         label = category_label(case.category, level) if case.category is not None else None
-        fixes = corrections.get(case.pk)
-        if fixes and (label is None or label == fixes[-1].suggested_label):
+        fixes = corrections.get(case.pk, [])
+        overruled = bool(fixes) and fixes[-1].kind == DispatchCorrection.Kind.RETURN and case.status != "returned"
+        if fixes and not overruled and (label is None or label == fixes[-1].suggested_label):
             label = None
             # After a return and before the re-dispatch nobody has said where the case belongs yet.
             unit = fixes[-1].to_unit

@@ -16,7 +16,7 @@ class ModelAccuracy:
     auto: int  # … of which it dispatched by itself
     dispatched: int  # … that have been dispatched (by the model or a person)
     returned: int  # dispatched cases a unit returned (回退) at least once
-    corrected: int  # dispatched cases returned or transferred (the first dispatch was wrong)
+    corrected: int  # dispatched cases sent on to another unit (re-dispatched or transferred): the first dispatch was wrong
     auto_corrected: int
 
     @staticmethod
@@ -25,6 +25,7 @@ class ModelAccuracy:
 
     @property
     def first_dispatch_correct_rate(self) -> float | None:
+        """Dispatched cases that stayed with the first unit (an overruled return counts as correct)."""
         return self._rate(self.dispatched - self.corrected, self.dispatched)
 
     @property
@@ -41,7 +42,9 @@ def accuracy_by_model() -> list[ModelAccuracy]:
     corrections = DispatchCorrection.objects.filter(case=OuterRef("case"))
     suggestions = DispatchSuggestion.objects.annotate(
         was_returned=Exists(corrections.filter(kind=DispatchCorrection.Kind.RETURN)),
-        was_corrected=Exists(corrections.filter(kind__in=[DispatchCorrection.Kind.RETURN, DispatchCorrection.Kind.TRANSFER])),
+        # The unit changed (re-dispatch after a return, or transfer). A return the dispatcher overruled
+        # sends the case back to the same unit: the first dispatch was right after all.
+        was_corrected=Exists(corrections.filter(kind__in=[DispatchCorrection.Kind.REDISPATCH, DispatchCorrection.Kind.TRANSFER])),
     )
     dispatched = Q(case__dispatched_at__isnull=False)
     rows = (
