@@ -169,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
     apikey_cli.register(sub)
+    from jingzhi.dispatch.cli import register as register_dispatch
+
+    register_dispatch(sub, common)
     return parser
 
 

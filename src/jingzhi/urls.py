@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jingzhi.campaigns.urls")),
     path("", include("jingzhi.api.urls")),
+    path("dispatch/", include("jingzhi.dispatch.urls")),
     path("", include("jingzhi.web.urls")),
 ]

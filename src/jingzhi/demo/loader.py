@@ -306,6 +306,15 @@ def _load_organisation(facts: dict[str, Any], password: str, summary: DemoSummar
     summary.divisions, summary.units, summary.users = len(divisions), len(units), len(users)
 
 
+def _train_dispatch_model() -> None:
+    """The demo's dispatch classifier, trained on the bundled labelled messages (about 1,000; a few seconds)."""
+    from jingzhi.dispatch.classifier.data import Sample
+    from jingzhi.dispatch.registry import model_train
+
+    samples = [Sample(text=f"{m['title']} {m['detail']}".strip(), label=m["label"]) for m in demo_messages() if m.get("label")]
+    model_train(actor=None, samples=samples, source="demo: bundled labelled messages", activate=True)
+
+
 def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, seed: int = 20221215) -> DemoSummary:
     """Load the whole demo city into an empty database (the caller checks demo_is_loaded first)."""
     started = clock.perf_counter()
@@ -355,6 +364,7 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
     with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
         load_campaign_demo(now=now)
     sla_sweep(now=now)
+    _train_dispatch_model()
     summary.by_status = Counter(Case.objects.values_list("status", flat=True))
     summary.seconds = clock.perf_counter() - started
     return summary

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from jingzhi.dispatch.models import Category, RoutingRule
+from django.utils.translation import gettext as _
+
+from jingzhi.dispatch.models import Category, DispatchSuggestion, RoutingRule
 from jingzhi.org.models import Division, Unit
 
 
@@ -46,4 +49,26 @@ def route_for(*, category: Category | None, division: Division) -> Route:
         .order_by("-division__path")
         .first()
     )
-    return Route(fallback, [], None, "fallback: local government (兜底)" if fallback else "no route")
+    reason = _("fallback: the local government (兜底)") if fallback else _("no rule and no local government: no route")
+    return Route(fallback, [], None, str(reason))
+
+
+def latest_suggestion(case: Any) -> DispatchSuggestion | None:
+    """The classifier's most recent suggestion for a case, if any."""
+    return (
+        DispatchSuggestion.objects.filter(case=case).select_related("model", "category", "lead_unit").order_by("-created_at", "-pk").first()
+    )
+
+
+def attach_suggestions(cases: list[Any]) -> None:
+    """Set `dispatch_suggestion` (the latest, or None) on each case, in one query."""
+    latest: dict[int, DispatchSuggestion] = {}
+    rows = (
+        DispatchSuggestion.objects.filter(case__in=[c.pk for c in cases])
+        .select_related("category", "lead_unit")
+        .order_by("case_id", "created_at", "pk")
+    )
+    for row in rows:
+        latest[row.case_id] = row  # ordered oldest first: the last one wins
+    for case in cases:
+        case.dispatch_suggestion = latest.get(case.pk)

@@ -15,12 +15,12 @@ from jingzhi.org.models import Role
 # Which pages each role works in, in the order the nav shows them.
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     Role.OPERATOR: ("intake", "follow_up", "cases"),
-    Role.DISPATCHER: ("dispatch", "intake", "cases"),
+    Role.DISPATCHER: ("dispatch", "intake", "cases", "dispatch_model"),
     Role.HANDLER: ("unit", "cases"),
     Role.UNIT_HEAD: ("unit", "cases"),
     Role.SUPERVISOR: ("supervision", "follow_up", "cases"),
     Role.LEADER: ("cases",),
-    Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases"),
+    Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dispatch_model"),
 }
 
 PAGES: dict[str, tuple[str, str | Promise]] = {
@@ -30,6 +30,7 @@ PAGES: dict[str, tuple[str, str | Promise]] = {
     "follow_up": ("web:follow_up_queue", _("Follow-up")),
     "supervision": ("web:supervision", _("Supervision")),
     "cases": ("web:case_list", _("All cases")),
+    "dispatch_model": ("dispatch:overview", _("Precise dispatch")),
 }
 
 

@@ -230,4 +230,10 @@ def case_create(
             if existing is not None:
                 return existing, False
         raise
+    # Suggest a category and route; dispatch on it when the classifier is sure enough (issue 3).
+    from jingzhi.dispatch.auto import case_suggest_and_route
+
+    suggestion = case_suggest_and_route(case=case)
+    if suggestion is not None and suggestion.auto_dispatched:
+        case.refresh_from_db()
     return case, True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -49,8 +50,8 @@ _ASSIGN_FIELDS = ("lead_unit", "dispatched_at", "acknowledged_at", "acknowledge_
 
 
 def _dispatch_like(
-    action: Action, *, case: Case, unit: Unit, assisting: Sequence[Unit], actor: User, note: str,
-    expected_version: int | None, at: datetime | None,
+    action: Action, *, case: Case, unit: Unit, assisting: Sequence[Unit], actor: User | None, note: str,
+    expected_version: int | None, at: datetime | None, data: dict[str, Any] | None = None,
 ) -> Case:
     at = at or timezone.now()
     with transaction.atomic():
@@ -68,9 +69,15 @@ def _dispatch_like(
                 "unit_name": unit.name,
                 "assisting": [u.code for u in assisting],
                 "previous_unit": previous_unit.code if previous_unit else None,
+                **(data or {}),
             },
             update_fields=_ASSIGN_FIELDS,
         )
+        if action in (Action.TRANSFER, Action.REDISPATCH):
+            # A wrong first dispatch is evidence for the dispatch classifier's accuracy and next training set.
+            from jingzhi.dispatch.auto import correction_record
+
+            correction_record(case=case, kind=action.value, from_unit=previous_unit, to_unit=unit, reason=note)
         notify(
             lambda: unit_staff(unit.pk), kind="assigned", case=case,
             message=_("New case %(number)s: %(title)s") % {"number": case.number, "title": case.title[:60]},
@@ -79,12 +86,15 @@ def _dispatch_like(
 
 
 def case_dispatch(
-    *, case: Case, unit: Unit, actor: User, assisting: Sequence[Unit] = (), note: str = "",
-    expected_version: int | None = None, at: datetime | None = None,
+    *, case: Case, unit: Unit, actor: User | None, assisting: Sequence[Unit] = (), note: str = "",
+    expected_version: int | None = None, at: datetime | None = None, data: dict[str, Any] | None = None,
 ) -> Case:
-    """派单: send an accepted case to its lead unit (and assisting units)."""
+    """派单: send an accepted case to its lead unit (and assisting units).
+
+    actor None is the system (the dispatch classifier); `data` adds to the event (model version, confidence).
+    """
     return _dispatch_like(Action.DISPATCH, case=case, unit=unit, assisting=assisting, actor=actor, note=note,
-                          expected_version=expected_version, at=at)
+                          expected_version=expected_version, at=at, data=data)
 
 
 def case_transfer(
@@ -147,6 +157,9 @@ def case_return(
             data={"unit": case.lead_unit.code if case.lead_unit else None},
             update_fields=["return_count", "dispatch_due", "supervision"],
         )
+        from jingzhi.dispatch.auto import correction_record
+
+        correction_record(case=case, kind=Action.RETURN.value, from_unit=case.lead_unit, reason=reason)
         notify(
             lambda: users_with_role(Role.DISPATCHER), kind="returned", case=case,
             message=_("%(unit)s returned case %(number)s") % {"unit": actor.unit or actor, "number": case.number},

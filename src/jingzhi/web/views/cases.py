@@ -19,11 +19,15 @@ from jingzhi.cases.models import Case
 from jingzhi.cases.services.privacy import may_reveal
 from jingzhi.cases.transitions import TRANSITIONS, Action
 from jingzhi.core.errors import ApplicationError, NotFound
-from jingzhi.dispatch.selectors import route_for
-from jingzhi.org.models import User
+from jingzhi.dispatch.selectors import latest_suggestion, route_for
+from jingzhi.org.models import Role, User
+from jingzhi.web.context import role_of
 from jingzhi.web.forms.actions import ActionForm, ExtensionDecisionForm
 from jingzhi.web.views.case_actions import ACTIONS
 from jingzhi.web.views.common import apply_error, safe_next
+
+# The hotline centre sees what the dispatch classifier suggested; units see only where the case went.
+SUGGESTION_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.ADMIN}
 
 
 def _get_case(number: str, user: Any) -> Case:
@@ -52,12 +56,17 @@ def _action_forms(case: Case, user: User, actions: list[Action], pending: Any) -
 
 def _suggested_dispatch_form(case: Case, action: Action) -> ActionForm:
     """The dispatch form with the routing table's suggestion filled in; the dispatcher may change it."""
-    route = route_for(category=case.category, division=case.division)
+    suggestion = None if case.category_id else latest_suggestion(case)
+    category = suggestion.category if suggestion is not None else case.category
+    route = route_for(category=category, division=case.division)
     initial: dict[str, Any] = {}
     if route.lead_unit is not None:
         initial = {"unit": route.lead_unit.code, "assisting": [u.code for u in route.assisting_units]}
     form = ACTIONS[action].form(case=case, initial=initial, auto_id=f"id_{action}_%s")
-    if route.lead_unit is not None:
+    if route.lead_unit is not None and suggestion is not None:
+        form.fields["unit"].help_text = _("Suggested by the classifier (%(category)s, %(confidence).0f%%): %(reason)s") % {
+            "category": suggestion.category or "—", "confidence": suggestion.confidence * 100, "reason": route.reason}
+    elif route.lead_unit is not None:
         form.fields["unit"].help_text = _("Suggested by the routing table: %(reason)s") % {"reason": route.reason}
     return form
 
@@ -83,6 +92,7 @@ def _render_case(
         "pending_extension": pending,
         "may_reveal": may_reveal(case=case, actor=user),
         "clock": selectors.running_clock(case),
+        "dispatch_suggestion": latest_suggestion(case) if role_of(user) in SUGGESTION_ROLES else None,
     }
     return render(request, "web/cases/detail.html", context, status=status)
 

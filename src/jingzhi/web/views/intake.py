@@ -52,7 +52,10 @@ def intake(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as e:
             error = apply_error(form, e)
         else:
-            if created:
+            if created and case.lead_unit is not None:
+                messages.success(request, _("Case %(number)s registered and dispatched automatically to %(unit)s.") % {
+                    "number": case.number, "unit": case.lead_unit})
+            elif created:
                 reply = sla.preview(kind=case.kind, priority=case.priority, start=case.created_at)["reply"]
                 messages.success(
                     request,

@@ -26,11 +26,16 @@ def _render_list(request: HttpRequest, spec: lists.CaseListSpec, extra: dict[str
     for key in ("page", "tab", "list"):
         query.pop(key, None)
     query["list"] = spec.key
+    cases = list(page.object_list) if page is not None else []
+    if spec.key == "dispatch":  # cases waiting for a dispatcher carry the classifier's suggestion
+        from jingzhi.dispatch.selectors import attach_suggestions
+
+        attach_suggestions(cases)
     context = {
         "spec": spec,
         "export_url": f"{reverse('web:case_export')}?{query.urlencode()}",
         "page": page,
-        "cases": page.object_list if page is not None else [],
+        "cases": cases,
         "filter_errors": state.errors,
         "filter_message": state.message,
         "now": timezone.now(),
