@@ -166,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
+    from jingzhi.metrics.cli import register as register_metrics
+
+    register_metrics(sub)
     return parser
 
 
