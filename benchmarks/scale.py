@@ -331,17 +331,23 @@ def _measure(n: int) -> dict[str, Any]:
     dash = _timed(client, "/metrics/dashboard/")
     ranking = _timed(client, "/metrics/rankings/?period=month")
     listing = _timed(client, f"/cases/?status=open&division={county.code}&kind=complaint")
-    search = _timed(client, "/cases/?text=" + "不动产登记")
+    # A keyword as a citizen's address and problem would be searched: about 1 % of the cases match.
+    search = _timed(client, "/cases/?text=" + "清河区物业")
     open_cases = Case.objects.filter(status__in=sorted(OPEN_STATUSES)).count()
     t0 = time.perf_counter()
     sweep = sla_sweep()
     sweep_s = time.perf_counter() - t0
+    # The generated supervision levels only approximate the calendar: the first sweep escalates some cases.
+    # A second sweep is the steady state of a worker that runs every five minutes.
+    t0 = time.perf_counter()
+    sla_sweep()
+    sweep_again_s = time.perf_counter() - t0
     return {
         "cases": n,
         "dashboard_p95_ms": dash[1], "ranking_p95_ms": ranking[1], "list_p95_ms": listing[1], "search_p95_ms": search[1],
         "sweep_seconds": round(sweep_s, 2), "rollup_day_seconds": round(statistics.median(day_times), 2),
         "dashboard_p50_ms": dash[0], "ranking_p50_ms": ranking[0], "list_p50_ms": listing[0], "search_p50_ms": search[0],
-        "open_cases": open_cases, "sweep_escalated": sweep.escalated,
+        "open_cases": open_cases, "sweep_escalated": sweep.escalated, "sweep_again_seconds": round(sweep_again_s, 2),
     }
 
 

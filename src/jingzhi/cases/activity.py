@@ -4,11 +4,12 @@ date range, attributed to a unit the same way the metric roll-ups attribute it (
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from jingzhi.cases.models import Case, CaseEvent, FollowUp, Resolution, Satisfaction, Status
+from jingzhi.cases.models import CaseEvent, FollowUp, Resolution, Satisfaction, Status
 
 # activity → (label, source). Event activities attribute acknowledge/return to the acting unit, the rest to the lead unit.
 ACTIVITIES = {
@@ -40,7 +41,7 @@ _FOLLOW_UP = {
 }
 
 
-def activity_filter(qs: QuerySet[Case], activity: str, *, start: datetime | None, end: datetime | None, unit_code: str) -> QuerySet[Case]:
+def activity_filter(qs: Any, activity: str, *, start: datetime | None, end: datetime | None, unit_code: str) -> Any:
     """Narrow `qs` to cases with `activity` in [start, end), by `unit_code` if given."""
     def window(prefix: str = "") -> Q:
         q = Q()

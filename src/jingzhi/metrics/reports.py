@@ -71,7 +71,7 @@ def daily_brief(scope: Scope, day: date) -> Brief:
     for cid, n, p in rising:
         name = names[cid].name if cid in names else _("(no category)")
         rising_table.rows.append([
-            Cell(name), Cell(n, case_url({**base, "category": str(cid) if cid else "none"}, activity="received", **window)),
+            Cell(name), Cell(n, case_url({**base, **window, "category": str(cid) if cid else "none"}, activity="received")),
             Cell(p), Cell(n - p),
         ])
     emergencies = Table("emergencies", _("Emergencies"), [_("Case number"), _("Received at"), _("Title"), _("Division"), _("Status")])
@@ -95,8 +95,8 @@ def daily_brief(scope: Scope, day: date) -> Brief:
     summary = Table("summary", _("Summary"), [_("Window"), _("Received"), _("The 24 hours before"), _("Emergencies")])
     summary.rows.append([
         Cell(f"{timezone.localtime(start):%Y-%m-%d %H:%M} – {timezone.localtime(end):%Y-%m-%d %H:%M}"),
-        Cell(volume, case_url(base, activity="received", **window)), Cell(previous_volume),
-        Cell(now_cases.filter(priority=Priority.EMERGENCY).count(), case_url(base, activity="emergency", **window)),
+        Cell(volume, case_url({**base, **window}, activity="received")), Cell(previous_volume),
+        Cell(now_cases.filter(priority=Priority.EMERGENCY).count(), case_url({**base, **window}, activity="emergency")),
     ])
     return Brief(day, start, end, volume, previous_volume, [summary, rising_table, emergencies, overdue])
 

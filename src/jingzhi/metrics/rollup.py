@@ -69,7 +69,7 @@ def compute_day(day: date) -> tuple[dict[Key, _Acc], dict[tuple[int, str, str], 
     acc: dict[Key, _Acc] = defaultdict(_Acc)
     intake: dict[tuple[int, str, str], int] = defaultdict(int)
 
-    received = (
+    received: Any = (
         Case.objects.filter(created_at__gte=start, created_at__lt=end)
         .values("division_id", "lead_unit_id", "category_id", "channel", "kind", "priority", "status")
         .annotate(n=Count("id"))
@@ -117,7 +117,7 @@ def compute_day(day: date) -> tuple[dict[Key, _Acc], dict[tuple[int, str, str], 
         else:
             a.counts["extended"] += 1
 
-    follow_ups = (
+    follow_ups: Any = (
         FollowUp.objects.filter(created_at__gte=start, created_at__lt=end)
         .values("case__division_id", "unit_id", "case__category_id", "contacted", "resolution", "satisfaction")
         .annotate(n=Count("id"))

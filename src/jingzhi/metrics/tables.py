@@ -53,7 +53,7 @@ class Table:
     note: str | Promise = ""
 
 
-def case_url(query: dict[str, str], *, activity: str = "", period: Period | None = None, **extra: str) -> str:
+def case_url(query: dict[str, str], *, activity: str = "", period: Period | None = None, **extra: Any) -> str:
     q = dict(query)
     if activity:
         q["activity"] = activity

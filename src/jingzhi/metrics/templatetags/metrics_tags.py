@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
-PERIODS = [("day", _("Day")), ("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year")),
+PERIODS: list[tuple[str, object]] = [("day", _("Day")), ("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year")),
            ("custom", _("Custom range"))]
 
 
