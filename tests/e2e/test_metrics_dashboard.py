@@ -27,11 +27,15 @@ def _month_of_cases(city: Any) -> None:
     units = [(city.housing, city.handler), (city.env, city.env_handler), (city.county_gov, city.county_handler)]
     channels = ["hotline", "hotline", "web", "app", "window"]
     kinds = ["complaint", "complaint", "help", "inquiry", "suggestion"]
+    from jingzhi.dispatch.models import Category
+
+    categories = [Category.objects.create(name=name, level=1) for name in ("供暖", "物业管理", "市容环境", "道路交通", "不动产登记")]
     for i in range(60):
         at = now - timedelta(days=rng.uniform(0.2, 29.5))
         division = rng.choice([city.county_a, city.county_b, city.city])
         case = CaseFactory(actor=city.operator, received_at=at, division_code=division.code, channel=rng.choice(channels),
-                           kind=rng.choice(kinds), title=f"小区供暖问题 {i}")
+                           kind=rng.choice(kinds), title=f"小区供暖问题 {i}",
+                           category=categories[min(int(rng.expovariate(0.7)), len(categories) - 1)])
         if rng.random() < 0.1:
             continue
         unit, handler = rng.choice(units)

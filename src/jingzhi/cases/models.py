@@ -148,6 +148,8 @@ class Case(models.Model):
             # Metrics links and unit dashboards: a unit's / a category's cases by date.
             models.Index(fields=["lead_unit", "created_at"]),
             models.Index(fields=["category", "created_at"]),
+            # Filtered lists of a subtree ("open complaints in this county"): the status is checked in the index.
+            models.Index(fields=["division", "status", "created_at"]),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

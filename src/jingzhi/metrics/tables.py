@@ -34,6 +34,10 @@ class Cell:
         return str(self.value)
 
     @property
+    def is_number(self) -> bool:
+        return self.percent or self.value is None or (isinstance(self.value, int | float) and not isinstance(self.value, bool))
+
+    @property
     def export_value(self) -> Any:
         if self.value is None:
             return ""

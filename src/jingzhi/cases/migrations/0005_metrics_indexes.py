@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.db import migrations, models
 
-# Keyword search on the case list is `icontains` (ILIKE): on PostgreSQL a pg_trgm GIN index answers it for Chinese
-# text too (trigrams of characters; the database's ctype must be UTF-8 aware, e.g. C.UTF-8). SQLite has no such
-# index and scans. Plain SQL, run on PostgreSQL only, so the model state is the same on both.
+# Keyword search on the case list is `icontains`, which Django writes as UPPER(column) LIKE UPPER('%word%') on
+# PostgreSQL: a pg_trgm GIN index on UPPER(column) answers it, for Chinese text too (trigrams of characters; the
+# database's ctype must be UTF-8 aware, e.g. C.UTF-8). Words shorter than three characters give no trigram and
+# fall back to a scan. SQLite has no such index and scans. Plain SQL, run on PostgreSQL only, so the model state is the same on both.
 TRGM_COLUMNS = ("title", "content", "address")
 
 
@@ -15,7 +16,7 @@ def create_trgm(apps, schema_editor):
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for column in TRGM_COLUMNS:
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS cases_case_{column}_trgm ON cases_case USING gin ({column} gin_trgm_ops)"
+            f"CREATE INDEX IF NOT EXISTS cases_case_{column}_trgm ON cases_case USING gin ((UPPER({column}::text)) gin_trgm_ops)"
         )
 
 
@@ -51,6 +52,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='followup',
             index=models.Index(fields=['created_at'], name='cases_follo_created_ec4154_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(fields=['division', 'status', 'created_at'], name='cases_case_divisio_fb10a8_idx'),
         ),
         migrations.RunPython(create_trgm, drop_trgm),
     ]
