@@ -101,3 +101,20 @@ def test_periods() -> None:
     assert "end" in e.value.fields
     with pytest.raises(ValidationFailed):
         parse_period({"period": "fortnight"})
+
+
+def test_weights_are_data(data: Any) -> None:
+    """Changing the policy row changes the composite score; the admin form refuses weights that do not add up."""
+    from decimal import Decimal
+
+    from jingzhi.metrics.admin import MetricPolicyForm
+
+    pol = engine.policy()
+    pol.response_weight, pol.resolution_weight, pol.satisfaction_weight = Decimal("0.2"), Decimal("0.3"), Decimal("0.5")
+    pol.save()
+    m = engine.summary(unit_scope(data.city.housing), PERIOD, with_durations=False)
+    assert m.composite == pytest.approx(100 * (0.2 * 0.75 + 0.3 * 0.375 + 0.5 * 0.475))
+    form = MetricPolicyForm(data={"response_weight": "0.5", "resolution_weight": "0.5", "satisfaction_weight": "0.4",
+                                  "partly_resolved_credit": "0.5", "basically_satisfied_credit": "0.9", "min_volume": "10"},
+                            instance=pol)
+    assert not form.is_valid()
