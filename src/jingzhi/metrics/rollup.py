@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -43,6 +43,7 @@ COUNTERS = (
 
 # A refresh that finds more new events than this rebuilds in several passes; keeps one run's memory bounded.
 EVENT_BATCH = 200_000
+LOCK_NAMESPACE = 5_2026  # first key of the advisory locks taken per rebuilt day
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:
@@ -139,8 +140,21 @@ def compute_day(day: date) -> tuple[dict[Key, _Acc], dict[tuple[int, str, str], 
     return acc, intake
 
 
+def _lock_day(day: date) -> None:
+    """Inside a transaction: two workers rebuilding the same day take turns (PostgreSQL advisory lock)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, day.toordinal()])
+
+
 def rollup_day(day: date) -> int:
     """Recompute one day and replace its rows; returns the number of roll-up rows written."""
+    with transaction.atomic():
+        _lock_day(day)
+        return _replace_day(day)
+
+
+def _replace_day(day: date) -> int:
     acc, intake = compute_day(day)
     rows = [
         DailyRollup(
@@ -154,11 +168,10 @@ def rollup_day(day: date) -> int:
         DailyIntake(day=day, division_id=division, channel=channel, kind=kind, received=n)
         for (division, channel, kind), n in intake.items()
     ]
-    with transaction.atomic():
-        DailyRollup.objects.filter(day=day).delete()
-        DailyIntake.objects.filter(day=day).delete()
-        DailyRollup.objects.bulk_create(rows, batch_size=2000)
-        DailyIntake.objects.bulk_create(intake_rows, batch_size=2000)
+    DailyRollup.objects.filter(day=day).delete()
+    DailyIntake.objects.filter(day=day).delete()
+    DailyRollup.objects.bulk_create(rows, batch_size=2000)
+    DailyIntake.objects.bulk_create(intake_rows, batch_size=2000)
     return len(rows)
 
 
@@ -218,14 +231,19 @@ def refresh(*, now: datetime | None = None) -> RefreshResult:
     """The periodic job: rebuild every day with new events since the last run, then retake the snapshot."""
     began = _time.monotonic()
     state = _state()
-    all_days: set[date] = set()
+    # Today and yesterday are rebuilt on every run whatever the bookmark says: an event whose transaction
+    # committed after a later event had been read (ids are not committed in order) still gets counted.
+    today = timezone.localdate(now) if now else timezone.localdate()
+    all_days: set[date] = {today, today - timedelta(days=1)}
     rows = 0
     with sla.frozen_policy():
+        for day in sorted(all_days):
+            rows += rollup_day(day)
         while True:
             days, last = dirty_days(state.last_event_id)
             if last == state.last_event_id:
                 break
-            for day in sorted(days):
+            for day in sorted(days - {today, today - timedelta(days=1)}):
                 rows += rollup_day(day)
             all_days |= days
             state.last_event_id = last
