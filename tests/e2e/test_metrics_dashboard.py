@@ -51,6 +51,9 @@ def _month_of_cases(city: Any) -> None:
         sat = rng.choice(["satisfied", "satisfied", "basically", "unsatisfied"])
         s.case_follow_up(case=case, actor=city.operator, contacted=True, resolution="resolved" if sat != "unsatisfied" else "unresolved",
                          satisfaction=sat, at=min(timezone.now(), step + timedelta(hours=2)))
+    from jingzhi.cases.sweep import sla_sweep
+
+    sla_sweep()  # overdue cases get supervised: the supervision list has rows
     rollup.refresh()
 
 

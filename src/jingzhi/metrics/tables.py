@@ -56,6 +56,14 @@ class Table:
     rows: list[list[Cell]] = field(default_factory=list)
     note: str | Promise = ""
 
+    @property
+    def columns(self) -> list[tuple[str | Promise, bool]]:
+        """(header, numeric?): a column is numeric when every cell in it is a number (right-aligned)."""
+        return [
+            (h, i > 0 and bool(self.rows) and all(len(r) > i and r[i].is_number for r in self.rows))
+            for i, h in enumerate(self.headers)
+        ]
+
 
 def case_url(query: dict[str, str], *, activity: str = "", period: Period | None = None, **extra: Any) -> str:
     q = dict(query)
