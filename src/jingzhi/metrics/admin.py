@@ -16,7 +16,8 @@ from jingzhi.metrics.models import MetricPolicy
 class MetricPolicyForm(forms.ModelForm):
     class Meta:
         model = MetricPolicy
-        fields = "__all__"
+        fields = ["response_weight", "resolution_weight", "satisfaction_weight", "partly_resolved_credit",
+                  "basically_satisfied_credit", "min_volume"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
