@@ -181,3 +181,21 @@ def test_query_counts_do_not_grow_with_the_data(data: Any, django_assert_max_num
     with django_assert_max_num_queries(40):
         c.get("/metrics/" + Q)
     assert Case.objects.count() > 30
+
+
+def test_every_page_is_scoped_for_a_county_leader(data: Any) -> None:
+    c = client(data.city.county_leader)  # 开原市: cases 3 and 5 only
+    brief = c.get("/metrics/brief/?date=2024-10-08").content.decode()
+    assert table(brief, "summary")[0][1] == "0"
+    assert data.cases[6].number not in brief  # the emergency is in 西丰县
+    report = c.get("/metrics/report/?month=2024-10").content.decode()
+    assert "西丰县人民政府" not in report
+    ranking = c.get("/metrics/rankings/" + Q).content.decode()
+    assert {row[0] for row in table(ranking, "units")} == {"市住房和城乡建设局", "市生态环境局"}
+    big = c.get("/metrics/dashboard/?screen=big").content.decode()
+    assert "西丰县人民政府" not in big
+    # Exports are scoped the same way.
+    x = c.get("/metrics/report/?month=2024-10&format=xlsx")
+    wb = load_workbook(io.BytesIO(x.content))
+    values = {str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None}
+    assert "西丰县人民政府" not in values and "市住房和城乡建设局" in values
