@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from jingzhi.cases.models import Channel, Kind
@@ -131,7 +132,7 @@ def trend(scope: Scope, *, days: int = 30, today: date | None = None) -> dict[st
         # Intake by channel and kind is kept per division only; a unit's trend is its received count.
         qs = scope.filter(DailyRollup.objects.using(engine.read_db()).filter(day__gte=start, day__lte=today))
         totals = dict.fromkeys(dates, 0)
-        for day, n in qs.values_list("day", "received"):
+        for day, n in qs.values_list("day").annotate(n=Sum("received")).order_by():
             totals[day] += n
         return {"dates": dates, "total": [totals[d] for d in dates], "by_channel": {}, "by_kind": {}}
     qs = DailyIntake.objects.using(engine.read_db()).filter(day__gte=start, day__lte=today)
@@ -141,11 +142,12 @@ def trend(scope: Scope, *, days: int = 30, today: date | None = None) -> dict[st
         qs = qs.filter(division__path__startswith=scope.division.path)
     index = {d: i for i, d in enumerate(dates)}
     total = [0] * days
-    for day, channel, kind, n in qs.values_list("day", "channel", "kind", "received").iterator(chunk_size=5000):
-        i = index[day]
-        by_channel.setdefault(channel, [0] * days)[i] += n
-        by_kind.setdefault(kind, [0] * days)[i] += n
-        total[i] += n
+    # Summed in the database: at most days × channels and days × kinds rows come back.
+    for day, channel, n in qs.values_list("day", "channel").annotate(n=Sum("received")).order_by():
+        by_channel.setdefault(channel, [0] * days)[index[day]] += n
+        total[index[day]] += n
+    for day, kind, n in qs.values_list("day", "kind").annotate(n=Sum("received")).order_by():
+        by_kind.setdefault(kind, [0] * days)[index[day]] += n
     channel_labels, kind_labels = dict(Channel.choices), dict(Kind.choices)
     return {
         "dates": dates, "total": total,
