@@ -114,3 +114,32 @@ def test_task_refreshes(data: Any) -> None:
     refresh_rollups.call()
     assert engine.summary(Scope(everything=True), PERIOD, with_durations=False).volume == 5
     assert PERIOD.end - PERIOD.start == timedelta(days=8)
+
+
+def test_per_unit_table_equals_the_fine_table_and_deep_divisions_are_scoped(data: Any) -> None:
+    from django.db.models import Sum
+
+    from jingzhi.metrics.models import DailyUnitRollup
+    from tests.factories import CaseFactory, division, user
+
+    city = data.city
+    township = division("211223100", "西丰镇", "township", city.county_a)
+    community = division("211223100001", "幸福社区", "community", township)
+    k = CaseFactory(actor=city.operator, received_at=sh(2024, 10, 8, 9), division_code=community.code)
+    s.case_dispatch(case=k, unit=city.housing, actor=city.dispatcher, at=sh(2024, 10, 8, 9, 5))
+    rollup.refresh()
+    sums = {name: Sum(name) for name in ("received", "acknowledged", "replied", "followed_up", "returned", "satisfied")}
+    fine = DailyRollup.objects.aggregate(**sums)
+    per_unit = DailyUnitRollup.objects.aggregate(**sums)
+    assert fine == per_unit
+    # The community's case is summed into its county-level ancestor in the per-unit table (depth 3 here: city,
+    # county, township), and found through the fine table for a leader of the community (depth 4).
+    assert engine.summary(Scope(division=community), PERIOD).volume == 1
+    assert engine.summary(Scope(division=township), PERIOD).volume == 1
+    assert engine.summary(Scope(division=city.county_a), PERIOD).volume == 4
+    leader = user("leader", None, township, username="leader_town")
+    scope = engine.scope_for(leader)
+    from jingzhi.metrics import selectors
+
+    rows = selectors.division_rows(scope, PERIOD)
+    assert [(r.obj.code, r.metrics.volume) for r in rows] == [("211223100001", 1)]

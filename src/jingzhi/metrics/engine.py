@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db.models import QuerySet, Sum
 
 from jingzhi.cases.querysets import CITYWIDE_ROLES, SUBTREE_ROLES, UNIT_ROLES
-from jingzhi.metrics.models import DailyRollup, MetricPolicy, OpenSnapshot
+from jingzhi.metrics.models import DailyRollup, DailyUnitRollup, MetricPolicy, OpenSnapshot
 from jingzhi.metrics.periods import Period
-from jingzhi.metrics.rollup import COUNTERS
+from jingzhi.metrics.rollup import COARSE_DEPTH, COUNTERS, division_depth
 from jingzhi.org.models import Division, Unit
 
 
@@ -94,8 +94,12 @@ def scope_for(user: Any, *, division_code: str = "", unit_code: str = "") -> Sco
     return Scope(division=division, unit_ids=unit_ids, everything=base.everything)
 
 
-def rollups(scope: Scope, period: Period) -> QuerySet[DailyRollup]:
-    qs = DailyRollup.objects.using(read_db()).filter(day__gte=period.start, day__lte=period.end)
+def rollups(scope: Scope, period: Period, *, fine: bool = False) -> QuerySet[Any]:
+    """The roll-up rows of the scope and period: per (county-level division, unit) unless the question needs the
+    category or a division below county level (then the fine table)."""
+    deep = scope.division is not None and division_depth(scope.division) > COARSE_DEPTH
+    model = DailyRollup if fine or deep else DailyUnitRollup
+    qs = model.objects.using(read_db()).filter(day__gte=period.start, day__lte=period.end)
     return scope.filter(qs)
 
 
@@ -198,15 +202,16 @@ def summary(scope: Scope, period: Period, *, with_durations: bool = True) -> Met
     return compute(counts, policy(), ack=ack, reply=reply)
 
 
-def grouped(scope: Scope, period: Period, by: str) -> dict[Any, dict[str, int]]:
+def grouped(scope: Scope, period: Period, by: str, *, fine: bool = False) -> dict[Any, dict[str, int]]:
     """Summed counters per value of `by` (unit_id, division_id, category_id)."""
-    rows = rollups(scope, period).values(by).annotate(**SUMS).order_by()
+    rows = rollups(scope, period, fine=fine or by == "category_id").values(by).annotate(**SUMS).order_by()
     return {row[by]: _clean(row) for row in rows}
 
 
 def grouped_durations(scope: Scope, period: Period, by: str) -> dict[Any, tuple[list[int], list[int]]]:
     out: dict[Any, tuple[list[int], list[int]]] = {}
-    for key, a, r in rollups(scope, period).values_list(by, "ack_seconds", "reply_seconds").iterator(chunk_size=5000):
+    qs = rollups(scope, period, fine=by == "category_id")
+    for key, a, r in qs.values_list(by, "ack_seconds", "reply_seconds").iterator(chunk_size=5000):
         acc = out.setdefault(key, ([], []))
         acc[0].extend(a or [])
         acc[1].extend(r or [])
@@ -228,7 +233,9 @@ def child_divisions(scope: Scope) -> tuple[Division | None, list[Division]]:
 def by_child_division(scope: Scope, period: Period) -> list[tuple[Division, dict[str, int]]]:
     """Counters rolled up through the tree to each child of the scope's division (or the top divisions)."""
     root, children = child_divisions(scope)
-    per_division = grouped(scope, period, "division_id")
+    # Counties and above are kept in the per-unit table; townships and communities only in the fine one.
+    fine = any(division_depth(c) > COARSE_DEPTH for c in children)
+    per_division = grouped(scope, period, "division_id", fine=fine)
     paths = dict(Division.objects.using(read_db()).filter(pk__in=list(per_division)).values_list("pk", "path"))
     totals: list[tuple[Division, dict[str, int]]] = []
     for child in children:

@@ -40,15 +40,11 @@ class MetricPolicy(models.Model):
         return str(_("Assessment policy"))
 
 
-class DailyRollup(models.Model):
-    """What happened on one local day for one (case division, unit, category). Rebuilt whole by rollup.rollup_day."""
+class RollupCounters(models.Model):
+    """The counters and durations of one roll-up row (see rollup.COUNTERS)."""
 
     day = models.DateField(_("day"))
-    division = models.ForeignKey("org.Division", on_delete=models.CASCADE, related_name="+", verbose_name=_("division"))
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("unit"))
-    category = models.ForeignKey(
-        "dispatch.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("category")
-    )
     received = models.PositiveIntegerField(default=0)  # cases received that day, merged duplicates excluded
     merged = models.PositiveIntegerField(default=0)  # cases received that day that were later merged as duplicates
     emergencies = models.PositiveIntegerField(default=0)  # received, emergency priority
@@ -70,6 +66,18 @@ class DailyRollup(models.Model):
     reply_seconds = models.JSONField(default=list, blank=True)
 
     class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupCounters):
+    """What happened on one local day for one (case division, unit, category). Rebuilt whole by rollup.rollup_day."""
+
+    division = models.ForeignKey("org.Division", on_delete=models.CASCADE, related_name="+", verbose_name=_("division"))
+    category = models.ForeignKey(
+        "dispatch.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("category")
+    )
+
+    class Meta:
         indexes = [
             models.Index(fields=["day", "division"]),
             models.Index(fields=["unit", "day"]),
@@ -79,6 +87,24 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.division_id}/{self.unit_id}/{self.category_id}"
+
+
+class DailyUnitRollup(RollupCounters):
+    """The same day summed per (county-level division, unit): what city and county dashboards and rankings read.
+
+    The fine table has a row for nearly every (community, unit, category) that saw a case, close to one row per
+    case at city scale; this one has at most counties × units rows a day.
+    """
+
+    division = models.ForeignKey("org.Division", on_delete=models.CASCADE, related_name="+", verbose_name=_("division"))
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "division"]), models.Index(fields=["unit", "day"])]
+        verbose_name = _("daily roll-up per unit")
+        verbose_name_plural = _("daily roll-ups per unit")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.division_id}/{self.unit_id}"
 
 
 class DailyIntake(models.Model):

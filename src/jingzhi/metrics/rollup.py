@@ -32,7 +32,8 @@ from jingzhi.cases.models import (
     Status,
 )
 from jingzhi.cases.selectors import overdue_q
-from jingzhi.metrics.models import DailyIntake, DailyRollup, OpenSnapshot, RollupState
+from jingzhi.metrics.models import DailyIntake, DailyRollup, DailyUnitRollup, OpenSnapshot, RollupState
+from jingzhi.org.models import Division
 
 Key = tuple[int, int | None, int | None]  # (division, unit, category)
 
@@ -44,6 +45,25 @@ COUNTERS = (
 # A refresh that finds more new events than this rebuilds in several passes; keeps one run's memory bounded.
 EVENT_BATCH = 200_000
 LOCK_NAMESPACE = 5_2026  # first key of the advisory locks taken per rebuilt day
+
+# DailyUnitRollup keeps divisions down to this depth of the tree (province / city / county); deeper ones are
+# summed into their ancestor at this depth.
+COARSE_DEPTH = 3
+
+
+def coarse_divisions() -> dict[int, int]:
+    """division id → id of its ancestor at COARSE_DEPTH (itself if not deeper)."""
+    rows = list(Division.objects.values_list("pk", "code", "path"))
+    by_code = {code: pk for pk, code, _path in rows}
+    out = {}
+    for pk, _code, path in rows:
+        codes = [c for c in path.split("/") if c]
+        out[pk] = by_code.get(codes[min(len(codes), COARSE_DEPTH) - 1], pk) if codes else pk
+    return out
+
+
+def division_depth(division: Division) -> int:
+    return len([c for c in division.path.split("/") if c])
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:
@@ -164,13 +184,30 @@ def _replace_day(day: date) -> int:
         )
         for key, a in acc.items()
     ]
+    coarse = coarse_divisions()
+    unit_acc: dict[tuple[int, int | None], _Acc] = defaultdict(_Acc)
+    for (division, unit, _category), a in acc.items():
+        u = unit_acc[(coarse.get(division, division), unit)]
+        for name, n in a.counts.items():
+            u.counts[name] += n
+        u.ack_seconds.extend(a.ack_seconds)
+        u.reply_seconds.extend(a.reply_seconds)
+    unit_rows = [
+        DailyUnitRollup(
+            day=day, division_id=key[0], unit_id=key[1], ack_seconds=sorted(a.ack_seconds), reply_seconds=sorted(a.reply_seconds),
+            **{name: a.counts.get(name, 0) for name in COUNTERS},
+        )
+        for key, a in unit_acc.items()
+    ]
     intake_rows = [
         DailyIntake(day=day, division_id=division, channel=channel, kind=kind, received=n)
         for (division, channel, kind), n in intake.items()
     ]
     DailyRollup.objects.filter(day=day).delete()
+    DailyUnitRollup.objects.filter(day=day).delete()
     DailyIntake.objects.filter(day=day).delete()
     DailyRollup.objects.bulk_create(rows, batch_size=2000)
+    DailyUnitRollup.objects.bulk_create(unit_rows, batch_size=2000)
     DailyIntake.objects.bulk_create(intake_rows, batch_size=2000)
     return len(rows)
 

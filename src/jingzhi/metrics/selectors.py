@@ -17,7 +17,7 @@ from jingzhi.cases.models import Channel, Kind
 from jingzhi.dispatch.models import Category
 from jingzhi.metrics import engine
 from jingzhi.metrics.engine import Metrics, Scope
-from jingzhi.metrics.models import DailyIntake, DailyRollup
+from jingzhi.metrics.models import DailyIntake
 from jingzhi.metrics.periods import Period
 from jingzhi.org.models import Division, Unit
 
@@ -130,7 +130,7 @@ def trend(scope: Scope, *, days: int = 30, today: date | None = None) -> dict[st
     by_kind: dict[str, list[int]] = {}
     if scope.unit_ids is not None:
         # Intake by channel and kind is kept per division only; a unit's trend is its received count.
-        qs = scope.filter(DailyRollup.objects.using(engine.read_db()).filter(day__gte=start, day__lte=today))
+        qs = engine.rollups(scope, Period("custom", start, today))
         totals = dict.fromkeys(dates, 0)
         for day, n in qs.values_list("day").annotate(n=Sum("received")).order_by():
             totals[day] += n
