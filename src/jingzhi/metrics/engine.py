@@ -18,7 +18,7 @@ from django.db.models import QuerySet, Sum
 from jingzhi.cases.querysets import CITYWIDE_ROLES, SUBTREE_ROLES, UNIT_ROLES
 from jingzhi.metrics.models import DailyRollup, DailyUnitRollup, MetricPolicy, OpenSnapshot
 from jingzhi.metrics.periods import Period
-from jingzhi.metrics.rollup import COARSE_DEPTH, COUNTERS, division_depth
+from jingzhi.metrics.rollup import COUNTERS, is_deep
 from jingzhi.org.models import Division, Unit
 
 
@@ -97,7 +97,7 @@ def scope_for(user: Any, *, division_code: str = "", unit_code: str = "") -> Sco
 def rollups(scope: Scope, period: Period, *, fine: bool = False) -> QuerySet[Any]:
     """The roll-up rows of the scope and period: per (county-level division, unit) unless the question needs the
     category or a division below county level (then the fine table)."""
-    deep = scope.division is not None and division_depth(scope.division) > COARSE_DEPTH
+    deep = scope.division is not None and is_deep(scope.division)
     model = DailyRollup if fine or deep else DailyUnitRollup
     qs = model.objects.using(read_db()).filter(day__gte=period.start, day__lte=period.end)
     return scope.filter(qs)
@@ -234,7 +234,7 @@ def by_child_division(scope: Scope, period: Period) -> list[tuple[Division, dict
     """Counters rolled up through the tree to each child of the scope's division (or the top divisions)."""
     root, children = child_divisions(scope)
     # Counties and above are kept in the per-unit table; townships and communities only in the fine one.
-    fine = any(division_depth(c) > COARSE_DEPTH for c in children)
+    fine = any(is_deep(c) for c in children)
     per_division = grouped(scope, period, "division_id", fine=fine)
     paths = dict(Division.objects.using(read_db()).filter(pk__in=list(per_division)).values_list("pk", "path"))
     totals: list[tuple[Division, dict[str, int]]] = []

@@ -90,7 +90,7 @@ class DailyRollup(RollupCounters):
 
 
 class DailyUnitRollup(RollupCounters):
-    """The same day summed per (county-level division, unit): what city and county dashboards and rankings read.
+    """The same day summed per (division at county level or above, unit): what city and county dashboards and rankings read.
 
     The fine table has a row for nearly every (community, unit, category) that saw a case, close to one row per
     case at city scale; this one has at most counties × units rows a day.

@@ -46,24 +46,25 @@ COUNTERS = (
 EVENT_BATCH = 200_000
 LOCK_NAMESPACE = 5_2026  # first key of the advisory locks taken per rebuilt day
 
-# DailyUnitRollup keeps divisions down to this depth of the tree (province / city / county); deeper ones are
-# summed into their ancestor at this depth.
-COARSE_DEPTH = 3
+# DailyUnitRollup keeps divisions down to the county level; townships and communities are summed into their county.
+DEEP_LEVELS = frozenset({"township", "community"})
+
+
+def is_deep(division: Division) -> bool:
+    """Below county level: only the fine table (DailyRollup) has this division's own rows."""
+    return division.level in DEEP_LEVELS
 
 
 def coarse_divisions() -> dict[int, int]:
-    """division id → id of its ancestor at COARSE_DEPTH (itself if not deeper)."""
-    rows = list(Division.objects.values_list("pk", "code", "path"))
-    by_code = {code: pk for pk, code, _path in rows}
+    """division id → id of its nearest ancestor-or-self at county level or above."""
+    rows = {pk: (parent, level) for pk, parent, level in Division.objects.values_list("pk", "parent_id", "level")}
     out = {}
-    for pk, _code, path in rows:
-        codes = [c for c in path.split("/") if c]
-        out[pk] = by_code.get(codes[min(len(codes), COARSE_DEPTH) - 1], pk) if codes else pk
+    for pk in rows:
+        node = pk
+        while rows[node][1] in DEEP_LEVELS and rows[node][0] is not None:
+            node = rows[node][0]
+        out[pk] = node
     return out
-
-
-def division_depth(division: Division) -> int:
-    return len([c for c in division.path.split("/") if c])
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:
