@@ -132,6 +132,9 @@ def test_per_unit_table_equals_the_fine_table_and_deep_divisions_are_scoped(data
     fine = DailyRollup.objects.aggregate(**sums)
     per_unit = DailyUnitRollup.objects.aggregate(**sums)
     assert fine == per_unit
+    from jingzhi.metrics.models import DailyCategoryRollup
+
+    assert DailyCategoryRollup.objects.aggregate(**sums) == fine
     assert not DailyUnitRollup.objects.filter(division__level__in=["township", "community"]).exists()
     # The community's case is summed into its county in the per-unit table, and found through the fine table for
     # a leader of the township or of the community.

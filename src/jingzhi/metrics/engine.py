@@ -16,7 +16,13 @@ from django.conf import settings
 from django.db.models import QuerySet, Sum
 
 from jingzhi.cases.querysets import CITYWIDE_ROLES, SUBTREE_ROLES, UNIT_ROLES
-from jingzhi.metrics.models import DailyRollup, DailyUnitRollup, MetricPolicy, OpenSnapshot
+from jingzhi.metrics.models import (
+    DailyCategoryRollup,
+    DailyRollup,
+    DailyUnitRollup,
+    MetricPolicy,
+    OpenSnapshot,
+)
 from jingzhi.metrics.periods import Period
 from jingzhi.metrics.rollup import COUNTERS, is_deep
 from jingzhi.org.models import Division, Unit
@@ -94,11 +100,18 @@ def scope_for(user: Any, *, division_code: str = "", unit_code: str = "") -> Sco
     return Scope(division=division, unit_ids=unit_ids, everything=base.everything)
 
 
-def rollups(scope: Scope, period: Period, *, fine: bool = False) -> QuerySet[Any]:
-    """The roll-up rows of the scope and period: per (county-level division, unit) unless the question needs the
-    category or a division below county level (then the fine table)."""
+def rollups(scope: Scope, period: Period, *, fine: bool = False, by_category: bool = False) -> QuerySet[Any]:
+    """The roll-up rows of the scope and period, from the smallest table that can answer: per (county-level
+    division, unit), per (county-level division, category), or the fine table when the scope is a township or a
+    community, when categories are asked for a set of units, or when `fine` is asked for."""
     deep = scope.division is not None and is_deep(scope.division)
-    model = DailyRollup if fine or deep else DailyUnitRollup
+    model: Any
+    if fine or deep or (by_category and scope.unit_ids is not None):
+        model = DailyRollup
+    elif by_category:
+        model = DailyCategoryRollup
+    else:
+        model = DailyUnitRollup
     qs = model.objects.using(read_db()).filter(day__gte=period.start, day__lte=period.end)
     return scope.filter(qs)
 
@@ -204,13 +217,13 @@ def summary(scope: Scope, period: Period, *, with_durations: bool = True) -> Met
 
 def grouped(scope: Scope, period: Period, by: str, *, fine: bool = False) -> dict[Any, dict[str, int]]:
     """Summed counters per value of `by` (unit_id, division_id, category_id)."""
-    rows = rollups(scope, period, fine=fine or by == "category_id").values(by).annotate(**SUMS).order_by()
+    rows = rollups(scope, period, fine=fine, by_category=by == "category_id").values(by).annotate(**SUMS).order_by()
     return {row[by]: _clean(row) for row in rows}
 
 
 def grouped_durations(scope: Scope, period: Period, by: str) -> dict[Any, tuple[list[int], list[int]]]:
     out: dict[Any, tuple[list[int], list[int]]] = {}
-    qs = rollups(scope, period, fine=by == "category_id")
+    qs = rollups(scope, period, by_category=by == "category_id")
     for key, a, r in qs.values_list(by, "ack_seconds", "reply_seconds").iterator(chunk_size=5000):
         acc = out.setdefault(key, ([], []))
         acc[0].extend(a or [])

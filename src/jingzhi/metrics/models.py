@@ -107,6 +107,24 @@ class DailyUnitRollup(RollupCounters):
         return f"{self.day} {self.division_id}/{self.unit_id}"
 
 
+class DailyCategoryRollup(RollupCounters):
+    """The same day summed per (division at county level or above, category): the category breakdowns of city and
+    county scopes. `unit` is always empty here."""
+
+    division = models.ForeignKey("org.Division", on_delete=models.CASCADE, related_name="+", verbose_name=_("division"))
+    category = models.ForeignKey(
+        "dispatch.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("category")
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "division"])]
+        verbose_name = _("daily roll-up per category")
+        verbose_name_plural = _("daily roll-ups per category")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.division_id}/{self.category_id}"
+
+
 class DailyIntake(models.Model):
     """Cases received on one day per (division, channel, kind): the 30-day trend by channel and kind."""
 

@@ -32,7 +32,14 @@ from jingzhi.cases.models import (
     Status,
 )
 from jingzhi.cases.selectors import overdue_q
-from jingzhi.metrics.models import DailyIntake, DailyRollup, DailyUnitRollup, OpenSnapshot, RollupState
+from jingzhi.metrics.models import (
+    DailyCategoryRollup,
+    DailyIntake,
+    DailyRollup,
+    DailyUnitRollup,
+    OpenSnapshot,
+    RollupState,
+)
 from jingzhi.org.models import Division
 
 Key = tuple[int, int | None, int | None]  # (division, unit, category)
@@ -187,28 +194,32 @@ def _replace_day(day: date) -> int:
     ]
     coarse = coarse_divisions()
     unit_acc: dict[tuple[int, int | None], _Acc] = defaultdict(_Acc)
-    for (division, unit, _category), a in acc.items():
-        u = unit_acc[(coarse.get(division, division), unit)]
-        for name, n in a.counts.items():
-            u.counts[name] += n
-        u.ack_seconds.extend(a.ack_seconds)
-        u.reply_seconds.extend(a.reply_seconds)
-    unit_rows = [
-        DailyUnitRollup(
-            day=day, division_id=key[0], unit_id=key[1], ack_seconds=sorted(a.ack_seconds), reply_seconds=sorted(a.reply_seconds),
-            **{name: a.counts.get(name, 0) for name in COUNTERS},
-        )
-        for key, a in unit_acc.items()
-    ]
+    category_acc: dict[tuple[int, int | None], _Acc] = defaultdict(_Acc)
+    for (division, unit, category), a in acc.items():
+        county = coarse.get(division, division)
+        for target in (unit_acc[(county, unit)], category_acc[(county, category)]):
+            for name, n in a.counts.items():
+                target.counts[name] += n
+            target.ack_seconds.extend(a.ack_seconds)
+            target.reply_seconds.extend(a.reply_seconds)
+
+    def counters(a: _Acc) -> dict[str, Any]:
+        return {"ack_seconds": sorted(a.ack_seconds), "reply_seconds": sorted(a.reply_seconds),
+                **{name: a.counts.get(name, 0) for name in COUNTERS}}
+
+    unit_rows = [DailyUnitRollup(day=day, division_id=d, unit_id=u, **counters(a)) for (d, u), a in unit_acc.items()]
+    category_rows = [DailyCategoryRollup(day=day, division_id=d, category_id=c, **counters(a)) for (d, c), a in category_acc.items()]
     intake_rows = [
         DailyIntake(day=day, division_id=division, channel=channel, kind=kind, received=n)
         for (division, channel, kind), n in intake.items()
     ]
     DailyRollup.objects.filter(day=day).delete()
     DailyUnitRollup.objects.filter(day=day).delete()
+    DailyCategoryRollup.objects.filter(day=day).delete()
     DailyIntake.objects.filter(day=day).delete()
     DailyRollup.objects.bulk_create(rows, batch_size=2000)
     DailyUnitRollup.objects.bulk_create(unit_rows, batch_size=2000)
+    DailyCategoryRollup.objects.bulk_create(category_rows, batch_size=2000)
     DailyIntake.objects.bulk_create(intake_rows, batch_size=2000)
     return len(rows)
 
