@@ -199,3 +199,11 @@ def test_every_page_is_scoped_for_a_county_leader(data: Any) -> None:
     wb = load_workbook(io.BytesIO(x.content))
     values = {str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None}
     assert "西丰县人民政府" not in values and "市住房和城乡建设局" in values
+
+
+def test_unit_head_tabs_lead_to_pages_they_may_open(data: Any) -> None:
+    c = client(data.city.unit_head)
+    html = c.get("/metrics/" + Q).content.decode()
+    tabs = html.split('class="tabs metrics-tabs', 1)[1].split("</nav>", 1)[0]
+    for href in re.findall(r'href="([^"]+)"', tabs):
+        assert c.get(href).status_code == 200, href
