@@ -83,5 +83,25 @@ def test_leader_dashboard_draws_its_charts(city: Any, live_server: Any, browser:
     page.wait_for_selector("#chart-divisions canvas")
     page.wait_for_timeout(1200)
     page.screenshot(path=str(screenshot_dir / "metrics-bigscreen.png"), full_page=True)
+    for name, path in (("metrics-figures", "/metrics/"), ("metrics-rankings", "/metrics/rankings/"),
+                       ("metrics-brief", "/metrics/brief/"), ("metrics-report", "/metrics/report/")):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_selector("table.data")
+        page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
     assert not errors, errors
     context.close()
+    unit_context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = unit_context.new_page()
+    page.set_default_timeout(60000)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "unithead")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/metrics/unit/")
+    page.wait_for_selector("#chart-trend-channel canvas")
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(screenshot_dir / "metrics-unit.png"), full_page=True)
+    assert not errors, errors
+    unit_context.close()

@@ -207,3 +207,16 @@ def test_unit_head_tabs_lead_to_pages_they_may_open(data: Any) -> None:
     tabs = html.split('class="tabs metrics-tabs', 1)[1].split("</nav>", 1)[0]
     for href in re.findall(r'href="([^"]+)"', tabs):
         assert c.get(href).status_code == 200, href
+
+
+def test_the_not_dispatched_row_links_to_its_cases(data: Any) -> None:
+    from tests.cases.helpers import sh
+
+    waiting = CaseFactory(actor=data.city.operator, received_at=sh(2024, 10, 8, 10), division_code=data.city.county_b.code)
+    rollup.refresh()
+    c = client(data.city.leader)
+    html = c.get("/metrics/" + Q).content.decode()
+    units = {row[0]: row for row in table(html, "units")}
+    assert units["(not dispatched)"][1] == "1"
+    url = next(u for u in links(html, "units") if "unit=none" in u and "activity=received" in u)
+    assert set(re.findall(r"TL\d{8}-\d{6}", c.get(url).content.decode())) == {waiting.number}

@@ -51,15 +51,19 @@ def activity_filter(qs: Any, activity: str, *, start: datetime | None, end: date
             q &= Q(**{f"{prefix}created_at__lt": end})
         return q
 
+    def unit_is(field: str) -> Q:
+        # unit_code "none": the activity is attributed to no unit (a case not dispatched, a follow-up without one).
+        return Q(**{f"{field}__isnull": True}) if unit_code == "none" else Q(**{f"{field}__code": unit_code})
+
     if activity in ("received", "emergency"):
         qs = qs.filter(window()).exclude(status=Status.MERGED)
         if activity == "emergency":
             qs = qs.filter(priority="emergency")
-        return qs.filter(lead_unit__code=unit_code) if unit_code else qs
+        return qs.filter(unit_is("lead_unit")) if unit_code else qs
     if activity in _FOLLOW_UP:
         fus = FollowUp.objects.filter(window(), _FOLLOW_UP[activity])
         if unit_code:
-            fus = fus.filter(unit__code=unit_code)
+            fus = fus.filter(unit_is("unit"))
         return qs.filter(pk__in=fus.values("case_id"))
     action = _EVENT_ACTION[activity]
     events = CaseEvent.objects.filter(window(), action=action)
@@ -69,7 +73,10 @@ def activity_filter(qs: Any, activity: str, *, start: datetime | None, end: date
         events = events.filter(Q(case__reply_due__isnull=True) | Q(created_at__lte=F("case__reply_due")))
     if unit_code:
         if action in ("acknowledge", "return"):
-            events = events.filter(Q(actor_unit__code=unit_code) | Q(actor_unit__isnull=True, case__lead_unit__code=unit_code))
+            events = events.filter(
+                (Q(actor_unit__isnull=True) & unit_is("case__lead_unit")) if unit_code == "none"
+                else (unit_is("actor_unit") | (Q(actor_unit__isnull=True) & unit_is("case__lead_unit")))
+            )
         else:
-            events = events.filter(case__lead_unit__code=unit_code)
+            events = events.filter(unit_is("case__lead_unit"))
     return qs.filter(pk__in=events.values("case_id"))

@@ -135,7 +135,8 @@ def case_list(*, user: User, filters: CaseFilters | None = None, now: datetime |
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.unit and not f.activity:
-        qs = qs.filter(lead_unit__code=f.unit)
+        # "none": cases without a lead unit (not dispatched yet), the metrics' "(not dispatched)" row.
+        qs = qs.filter(lead_unit__isnull=True) if f.unit == "none" else qs.filter(lead_unit__code=f.unit)
     if f.category:
         qs = qs.filter(category__isnull=True) if f.category == "none" else qs.filter(category_id=int(f.category))
     if f.division:

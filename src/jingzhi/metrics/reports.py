@@ -87,7 +87,7 @@ def daily_brief(scope: Scope, day: date) -> Brief:
         if not s["overdue"] and not s["flagged"]:
             continue
         unit = units.get(unit_id)
-        q = {**base, "unit": unit.code} if unit else base
+        q = {**base, "unit": unit.code if unit else "none"}
         overdue.rows.append([
             Cell(unit.name if unit else _("(not dispatched)")), Cell(s["open"], case_url(q, status="open")),
             Cell(s["overdue"], case_url(q, overdue="1")), Cell(s["flagged"], case_url(q, supervision_min="3")),

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jingzhi.cases.models import Channel, Kind
 from jingzhi.dispatch.models import Category
@@ -38,7 +39,7 @@ class Row:
     @property
     def name(self) -> str:
         if self.obj is None:
-            return "—"
+            return str(_("(not dispatched)")) if self.key == "unit" else str(_("(no category)"))
         return getattr(self.obj, "short_name", "") or getattr(self.obj, "name", str(self.obj))
 
     @property
@@ -64,7 +65,7 @@ def unit_rows(scope: Scope, period: Period, *, durations: bool = False) -> list[
     for unit_id, c in counts.items():
         unit = units.get(unit_id)
         ack, reply = lists.get(unit_id, (None, None))
-        q = {**base, "unit": unit.code} if unit else base
+        q = {**base, "unit": unit.code if unit else "none"}
         rows.append(Row("unit", unit, engine.compute(c, pol, ack=ack, reply=reply), q))
     return sorted(rows, key=lambda r: (r.obj is None, getattr(r.obj, "code", "")))
 
