@@ -118,3 +118,14 @@ def test_weights_are_data(data: Any) -> None:
                                   "partly_resolved_credit": "0.5", "basically_satisfied_credit": "0.9", "min_volume": "10"},
                             instance=pol)
     assert not form.is_valid()
+
+
+def test_latest_brief_day_is_the_last_complete_window() -> None:
+    from datetime import date
+
+    from jingzhi.metrics.reports import brief_window, latest_brief_day
+    from tests.cases.helpers import sh
+
+    assert latest_brief_day(sh(2024, 10, 8, 11, 59)) == date(2024, 10, 7)
+    assert latest_brief_day(sh(2024, 10, 8, 12, 0)) == date(2024, 10, 8)
+    assert brief_window(date(2024, 10, 8)) == (sh(2024, 10, 7, 12), sh(2024, 10, 8, 12))

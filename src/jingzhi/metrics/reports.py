@@ -25,6 +25,12 @@ from jingzhi.metrics.tables import METRIC_HEADERS, NOW_HEADERS, Cell, Table, cas
 BRIEF_HOUR = 12
 
 
+def latest_brief_day(now: datetime | None = None) -> date:
+    """The day of the latest complete brief: today from 12:00 on, yesterday before."""
+    local = timezone.localtime(now or timezone.now())
+    return local.date() if local.hour >= BRIEF_HOUR else local.date() - timedelta(days=1)
+
+
 def brief_window(day: date) -> tuple[datetime, datetime]:
     """12:00 the day before `day` → 12:00 on `day`, local time."""
     tz = timezone.get_default_timezone()
@@ -67,7 +73,7 @@ def daily_brief(scope: Scope, day: date) -> Brief:
     prev = dict(before.values_list("category_id").annotate(n=Count("id")).order_by())
     names = Category.objects.using(engine.read_db()).in_bulk([k for k in {*cur, *prev} if k])
     rising = sorted(((cid, n, prev.get(cid, 0)) for cid, n in cur.items()), key=lambda t: (-(t[1] - t[2]), -t[1]))[:10]
-    rising_table = Table("rising", _("Fastest-rising categories"), [_("Category"), _("Received"), _("The 24 hours before"), _("Change")])
+    rising_table = Table("rising", _("Fastest-rising categories"), [_("Category"), _("Received"), _("The 24 hours before"), _("Increase")])
     for cid, n, p in rising:
         name = names[cid].name if cid in names else _("(no category)")
         rising_table.rows.append([

@@ -262,7 +262,7 @@ def daily_brief(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     raw = (request.GET.get("date") or "").strip()
     try:
-        day = date.fromisoformat(raw) if raw else timezone.localdate()
+        day = date.fromisoformat(raw) if raw else reports.latest_brief_day()
     except ValueError:
         return render(request, "metrics/brief.html", {"errors": {"date": _("Enter a date as YYYY-MM-DD.")}, "tables": []}, status=400)
     brief = reports.daily_brief(scope, day)
