@@ -172,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jingzhi.dispatch.cli import register as register_dispatch
 
     register_dispatch(sub, common)
+    from jingzhi.metrics.cli import register as register_metrics
+
+    register_metrics(sub)
     return parser
 
 

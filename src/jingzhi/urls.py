@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("jingzhi.campaigns.urls")),
     path("", include("jingzhi.api.urls")),
     path("dispatch/", include("jingzhi.dispatch.urls")),
+    path("metrics/", include("jingzhi.metrics.urls")),
     path("", include("jingzhi.web.urls")),
 ]

@@ -145,6 +145,11 @@ class Case(models.Model):
             models.Index(fields=["status", "reply_due"]),
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["division", "created_at"]),
+            # Metrics links and unit dashboards: a unit's / a category's cases by date.
+            models.Index(fields=["lead_unit", "created_at"]),
+            models.Index(fields=["category", "created_at"]),
+            # Filtered lists of a subtree ("open complaints in this county"): the status is checked in the index.
+            models.Index(fields=["division", "status", "created_at"]),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -174,6 +179,8 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # The daily roll-up reads one day of one kind of event.
+        indexes = [models.Index(fields=["action", "created_at"])]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
 
@@ -248,6 +255,7 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [models.Index(fields=["created_at"])]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
 

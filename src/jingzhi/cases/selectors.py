@@ -61,6 +61,10 @@ class CaseFilters:
     date_to: date | None = None
     overdue: bool = False
     supervision_min: int = 0
+    at_from: datetime | None = None  # exact bounds, when date_from / date_to were given as date-times
+    at_to: datetime | None = None
+    category: str = ""  # category id, or "none" for cases without one
+    activity: str = ""  # see cases/activity.py: the dates and the unit then apply to that activity
 
     @classmethod
     def parse(cls, data: Any) -> CaseFilters:
@@ -73,7 +77,15 @@ class CaseFilters:
             unit=(data.get("unit") or "").strip(),
             division=(data.get("division") or "").strip(),
             overdue=(data.get("overdue") or "") in {"1", "true", "on"},
+            category=(data.get("category") or "").strip(),
+            activity=(data.get("activity") or "").strip(),
         )
+        from jingzhi.cases.activity import ACTIVITIES
+
+        if f.category and f.category != "none" and not f.category.isdigit():
+            errors["category"] = _("Unknown category.")
+        if f.activity and f.activity not in ACTIVITIES:
+            errors["activity"] = _("Unknown activity.")
         getlist = getattr(data, "getlist", None)
         statuses = getlist("status") if getlist else ([data["status"]] if data.get("status") else [])
         f.status = [s for s in statuses if s]
@@ -85,7 +97,15 @@ class CaseFilters:
             raw = (data.get(name) or "").strip()
             if raw:
                 try:
-                    setattr(f, name, date.fromisoformat(raw))
+                    if "T" in raw:
+                        # A date-time (the daily brief's 12:00 → 12:00 window): an exact bound, the end exclusive.
+                        moment = datetime.fromisoformat(raw)
+                        if timezone.is_naive(moment):
+                            moment = timezone.make_aware(moment)
+                        setattr(f, "at_from" if name == "date_from" else "at_to", moment)
+                        setattr(f, name, timezone.localtime(moment).date())
+                    else:
+                        setattr(f, name, date.fromisoformat(raw))
                 except ValueError:
                     errors[name] = _("Enter a date as YYYY-MM-DD.")
         if f.date_from and f.date_to and f.date_from > f.date_to:
@@ -114,16 +134,26 @@ def case_list(*, user: User, filters: CaseFilters | None = None, now: datetime |
         qs = qs.filter(status__in=sorted(wanted))
     if f.kind:
         qs = qs.filter(kind=f.kind)
-    if f.unit:
-        qs = qs.filter(lead_unit__code=f.unit)
+    if f.unit and not f.activity:
+        # "none": cases without a lead unit (not dispatched yet), the metrics' "(not dispatched)" row.
+        qs = qs.filter(lead_unit__isnull=True) if f.unit == "none" else qs.filter(lead_unit__code=f.unit)
+    if f.category:
+        qs = qs.filter(category__isnull=True) if f.category == "none" else qs.filter(category_id=int(f.category))
     if f.division:
         div = Division.objects.filter(code=f.division).first()
         qs = qs.filter(division__path__startswith=div.path) if div else qs.none()
     tz = timezone.get_current_timezone()
-    if f.date_from:
-        qs = qs.filter(created_at__gte=datetime.combine(f.date_from, time.min, tzinfo=tz))
-    if f.date_to:
-        qs = qs.filter(created_at__lt=datetime.combine(f.date_to + timedelta(days=1), time.min, tzinfo=tz))
+    start = f.at_from or (datetime.combine(f.date_from, time.min, tzinfo=tz) if f.date_from else None)
+    end = f.at_to or (datetime.combine(f.date_to + timedelta(days=1), time.min, tzinfo=tz) if f.date_to else None)
+    if f.activity:
+        from jingzhi.cases.activity import activity_filter
+
+        qs = activity_filter(qs, f.activity, start=start, end=end, unit_code=f.unit)
+    else:
+        if start:
+            qs = qs.filter(created_at__gte=start)
+        if end:
+            qs = qs.filter(created_at__lt=end)
     if f.overdue:
         qs = qs.filter(overdue_q(now or timezone.now()))
     if f.supervision_min:

@@ -38,6 +38,7 @@ class PeriodicJob(NamedTuple):
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("sla_sweep", "jingzhi.cases.tasks.run_sla_sweep", 300),
     PeriodicJob("campaign_reports", "jingzhi.campaigns.tasks.run_report_sweep", 3600),
+    PeriodicJob("metrics_rollup", "jingzhi.metrics.tasks.refresh_rollups", 300),
 ]
 
 # A result left RUNNING longer than this (a worker died mid-task) no longer holds the job back.

@@ -15,12 +15,12 @@ from jingzhi.org.models import Role
 # Which pages each role works in, in the order the nav shows them.
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     Role.OPERATOR: ("intake", "follow_up", "cases"),
-    Role.DISPATCHER: ("dispatch", "intake", "cases", "dispatch_model"),
-    Role.HANDLER: ("unit", "cases"),
-    Role.UNIT_HEAD: ("unit", "cases"),
-    Role.SUPERVISOR: ("supervision", "follow_up", "cases"),
-    Role.LEADER: ("cases",),
-    Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dispatch_model"),
+    Role.DISPATCHER: ("dispatch", "intake", "cases", "dispatch_model", "dashboard"),
+    Role.HANDLER: ("unit", "cases", "unit_dashboard"),
+    Role.UNIT_HEAD: ("unit", "cases", "unit_dashboard", "metrics"),
+    Role.SUPERVISOR: ("supervision", "follow_up", "cases", "dashboard"),
+    Role.LEADER: ("dashboard", "cases"),
+    Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dashboard", "dispatch_model"),
 }
 
 PAGES: dict[str, tuple[str, str | Promise]] = {
@@ -31,6 +31,9 @@ PAGES: dict[str, tuple[str, str | Promise]] = {
     "supervision": ("web:supervision", _("Supervision")),
     "cases": ("web:case_list", _("All cases")),
     "dispatch_model": ("dispatch:overview", _("Precise dispatch")),
+    "dashboard": ("metrics:dashboard", _("Dashboard")),
+    "metrics": ("metrics:figures", _("Figures")),
+    "unit_dashboard": ("metrics:unit_dashboard", _("Unit dashboard")),
 }
 
 

@@ -1,0 +1,35 @@
+"""`jingzhi metrics refresh` and `jingzhi metrics rebuild --start --end`: run the roll-up by hand."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from typing import Any
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from jingzhi.cli import _setup
+
+    _setup(args.data_dir)
+    from jingzhi.metrics import rollup
+
+    if args.action == "rebuild":
+        if not (args.start and args.end):
+            print("rebuild needs --start and --end (YYYY-MM-DD)")
+            return 2
+        rows = rollup.rebuild(date.fromisoformat(args.start), date.fromisoformat(args.end))
+        rollup.take_snapshot()
+        print(json.dumps({"rows": rows}))
+        return 0
+    print(json.dumps(rollup.as_dict(rollup.refresh()), ensure_ascii=False))
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("metrics", help="refresh the metric roll-ups now, or rebuild a range of days")
+    p.add_argument("--data-dir", help="SQLite data directory (ignored when DATABASE_URL is set)")
+    p.add_argument("action", choices=["refresh", "rebuild"])
+    p.add_argument("--start")
+    p.add_argument("--end")
+    p.set_defaults(func=cmd_metrics)
