@@ -57,7 +57,7 @@ def test_anonymous_case_page_and_action_go_to_login(city: Any) -> None:
         ("handler", "web:unit_queue"),
         ("unit_head", "web:unit_queue"),
         ("supervisor", "web:supervision"),
-        ("leader", "web:case_list"),
+        ("leader", "metrics:dashboard"),
         ("admin", "web:case_list"),
     ],
 )

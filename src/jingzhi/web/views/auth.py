@@ -9,14 +9,15 @@ from django.shortcuts import redirect
 
 from jingzhi.web.context import PAGES, pages_for, role_of
 
-# The first page a role works in; leaders and administrators start on the case list.
+# The first page a role works in: leaders start on their dashboard (the truth at a glance), administrators on
+# the case list.
 HOME_PAGE = {
     "operator": "intake",
     "dispatcher": "dispatch",
     "handler": "unit",
     "unit_head": "unit",
     "supervisor": "supervision",
-    "leader": "cases",
+    "leader": "dashboard",
     "admin": "cases",
 }
 
