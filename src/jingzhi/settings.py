@@ -211,6 +211,11 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "jingzhi.org.models.Unit.Kind",
         "ChannelEnum": "jingzhi.cases.models.Channel",
         "IntakeChannelEnum": "jingzhi.api.v1.serializers.INTAKE_CHANNELS",
+        "CaseStatusEnum": "jingzhi.cases.models.Status",
+        "CampaignKindEnum": "jingzhi.campaigns.models.Kind",
+        "CampaignStatusEnum": "jingzhi.campaigns.models.CampaignStatus",
+        "SubItemStatusEnum": "jingzhi.campaigns.models.SubItem.Status",
+        "ProjectStageEnum": "jingzhi.campaigns.models.Stage",
     },
 }
 

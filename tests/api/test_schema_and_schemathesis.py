@@ -74,10 +74,32 @@ def real_cases(city: Any) -> list[str]:
     return [case_in(city, status).number for status in (Status.ACCEPTED, Status.HANDLING, Status.FOLLOWED_UP)]
 
 
+@pytest.fixture
+def real_campaigns(city: Any) -> dict[str, list[int]]:
+    """A campaign with a figure, an indicator, a sub-item and a milestone, and a key project: real ids to act on."""
+    from datetime import date
+
+    from jingzhi.campaigns import services as svc
+
+    campaign = svc.campaign_create(actor=city.admin, title="攻坚", lead_official=city.leader, lead_unit=city.county_gov,
+                                   division=city.city, start=date(2026, 1, 1), deadline=date(2026, 12, 31))
+    metric = svc.metric_define(campaign=campaign, actor=city.admin, key="n", label="数")
+    indicator = svc.indicator_define(campaign=campaign, actor=city.admin, name="n", computation="sum", numerator=metric,
+                                     target=10)
+    svc.sub_item_upsert(campaign=campaign, actor=city.admin, name="小区", division=city.county_a,
+                        responsible_unit=city.county_gov)
+    milestone = svc.milestone_add(campaign=campaign, actor=city.admin, title="节点", due=date(2026, 6, 1))
+    project = svc.campaign_create(actor=city.admin, kind="key_project", investor="某公司", title="项目",
+                                  lead_official=city.leader, lead_unit=city.county_gov, division=city.county_a,
+                                  start=date(2026, 1, 1), deadline=date(2027, 12, 31))
+    return {"id": [campaign.pk, project.pk], "indicator_id": [indicator.pk], "milestone_id": [milestone.pk]}
+
+
 @schema.parametrize()
 @settings(max_examples=4, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
-def test_schemathesis_no_server_errors_and_responses_match_the_schema(case: Any, admin_key: str, real_cases: list[str]) -> None:
+def test_schemathesis_no_server_errors_and_responses_match_the_schema(case: Any, admin_key: str, real_cases: list[str],
+                                                                       real_campaigns: dict[str, list[int]]) -> None:
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (
         content_type_conformance,
@@ -90,6 +112,9 @@ def test_schemathesis_no_server_errors_and_responses_match_the_schema(case: Any,
         # unknown numbers only ever reach the 404 that the contract tests already cover.
         generated = str(case.path_parameters["number"])
         case.path_parameters["number"] = real_cases[len(generated) % len(real_cases)]
+    for name, ids in real_campaigns.items():
+        if case.path_parameters and name in case.path_parameters:
+            case.path_parameters[name] = ids[len(str(case.path_parameters[name])) % len(ids)]
     response = case.call(headers={"Authorization": f"Bearer {admin_key}"})
     case.validate_response(response, checks=(not_a_server_error, status_code_conformance, content_type_conformance,
                                               response_schema_conformance))

@@ -105,7 +105,11 @@ def test_obstacle_form_raises_a_linked_case(live: Any, city: Any) -> None:
     assert link.sub_item == live.a1
     page = client(city.dispatcher).get(f"/cases/{link.case.number}/")
     assert page.status_code == 200
+    campaign_url = f'href="/campaigns/{live.campaign.pk}/"'
+    assert campaign_url in page.content.decode()  # city-level users see the city's campaigns
     assert link.case.number in client(city.leader).get(f"/campaigns/{live.campaign.pk}/").content.decode()
+    case_page = client(city.leader).get(f"/cases/{link.case.number}/").content.decode()
+    assert campaign_url in case_page and live.a1.name in case_page  # back to its campaign and sub-item
 
 
 def test_import_page_reports_bad_rows(live: Any, city: Any) -> None:

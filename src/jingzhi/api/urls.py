@@ -1,12 +1,14 @@
 """The two doors: REST API v1 (with its OpenAPI schema and docs) and Open311 GeoReport v2."""
 
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from jingzhi.api.problems import problem_response
 from jingzhi.api.v1 import urls as v1_urls
 
 
+@csrf_exempt  # like every API view: an unknown path answers 404 for any method, never a CSRF page
 def _api_not_found(request, *args, **kwargs):  # type: ignore[no-untyped-def]
     from django.utils.translation import gettext as _
 

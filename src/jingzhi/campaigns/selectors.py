@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jingzhi.campaigns.indicators import (
@@ -43,7 +43,7 @@ from jingzhi.campaigns.models import (
     StageRecord,
     SubItem,
 )
-from jingzhi.cases.models import OPEN_STATUSES
+from jingzhi.cases.models import OPEN_STATUSES, Case
 
 TREND_WEEKS = 26
 # A milestone or stage this many days overdue turns the campaign red rather than amber.
@@ -336,3 +336,28 @@ def _project(s: CampaignSummary, c: Campaign, investments: list[MonthlyInvestmen
                 and STAGE_ORDER.index(rec.stage) > reached:
             verdicts.append(_overdue(rec.get_stage_display(), rec.planned_on, today))
     return verdicts
+
+
+def reports_for(*, campaign: Campaign, user: Any, scoped: bool) -> QuerySet[ProgressReport]:
+    """The campaign's weekly reports this user may read, newest week first.
+
+    `scoped` (the user sees only some sub-items, e.g. a county): the reports of the units answering for those
+    sub-items and of the lead unit; otherwise all of them.
+    """
+    reports = ProgressReport.objects.filter(campaign=campaign).select_related("unit", "submitted_by")
+    if scoped:
+        units = SubItem.objects.visible_to(user).filter(campaign=campaign).values("responsible_unit_id")
+        reports = reports.filter(Q(unit_id__in=units) | Q(unit_id=campaign.lead_unit_id))
+    return reports
+
+
+def linked_cases_for(*, campaign: Campaign, user: Any) -> QuerySet[CampaignCase]:
+    """The obstacle cases of a campaign that this user may see (the case's own visibility rule decides)."""
+    return (CampaignCase.objects.filter(campaign=campaign, case__in=Case.objects.visible_to(user).values("pk"))
+            .select_related("case", "case__lead_unit", "sub_item"))
+
+
+def campaign_link_of(*, case: Case, user: Any) -> CampaignCase | None:
+    """The campaign an obstacle case was raised for, if this user may see that campaign (else None)."""
+    return (CampaignCase.objects.filter(case=case, campaign__in=Campaign.objects.visible_to(user).values("pk"))
+            .select_related("campaign", "sub_item").first())

@@ -21,19 +21,16 @@ from jingzhi.campaigns import services as svc
 from jingzhi.campaigns.models import (
     STAGE_ORDER,
     Campaign,
-    CampaignCase,
     Kind,
     Metric,
     Milestone,
-    ProgressReport,
     Stage,
     SubItem,
 )
 from jingzhi.campaigns.ranking import unit_ranking
-from jingzhi.campaigns.selectors import summarise
+from jingzhi.campaigns.selectors import linked_cases_for, reports_for, summarise
 from jingzhi.campaigns.services.common import access_campaign, may_create, may_manage, reporting_units
 from jingzhi.campaigns.services.subitems import sub_items_workbook
-from jingzhi.cases.models import Case
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.org.models import Division
 from jingzhi.web.views.common import apply_error
@@ -94,13 +91,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                      .select_related("division", "responsible_unit"))
     metrics = list(Metric.objects.filter(campaign=campaign))
     rows = [(item, [(item.metrics or {}).get(m.key, "") for m in metrics]) for item in sub_items]
-    units = {item.responsible_unit_id for item in sub_items} | {campaign.lead_unit_id}
-    reports = ProgressReport.objects.filter(campaign=campaign).select_related("unit", "submitted_by")
-    if summary.scoped:
-        reports = reports.filter(unit_id__in=units)
-    visible_cases = Case.objects.visible_to(request.user).values("pk")
-    links = (CampaignCase.objects.filter(campaign=campaign, case__in=visible_cases)
-             .select_related("case", "case__lead_unit", "sub_item"))
+    reports = reports_for(campaign=campaign, user=request.user, scoped=summary.scoped)
+    links = linked_cases_for(campaign=campaign, user=request.user)
     manage = may_manage(campaign, request.user)  # type: ignore[arg-type]
     context = {
         "c": campaign, "s": summary, "rows": rows, "metrics": metrics, "reports": reports[:20], "links": links,

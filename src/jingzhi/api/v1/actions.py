@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from jingzhi.api.v1 import serializers as s
 from jingzhi.api.v1.base import ApiView
 from jingzhi.api.v1.cases import case_detail_data
+from jingzhi.api.v1.lookups import unit_by_code, units_by_code
 from jingzhi.cases import selectors, services
 from jingzhi.cases.models import Case, ExtensionRequest
 from jingzhi.core.errors import InvalidTransition, NotFound, ValidationFailed
@@ -35,16 +36,12 @@ class ActionEndpoint:
     summary: str
 
 
-def _unit(code: str, field: str = "unit") -> Unit:
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        msg = _("There is no unit with the code “%(code)s”.") % {"code": code[:30]}
-        raise ValidationFailed(msg, fields={field: msg})
-    return unit
+def _unit(code: str) -> Unit:
+    return unit_by_code(code, "unit")
 
 
 def _units(codes: list[str]) -> list[Unit]:
-    return [_unit(code, "assisting") for code in codes]
+    return units_by_code(codes, "assisting")
 
 
 def _pending(case: Case) -> ExtensionRequest:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.api.v1 import cases, reference
+from jingzhi.api.v1 import campaigns, cases, reference
 from jingzhi.api.v1.actions import ENDPOINTS, make_view
 
 urlpatterns = [
@@ -14,4 +14,20 @@ urlpatterns = [
     path("divisions/", reference.DivisionList.as_view(), name="division_list"),
     path("categories/", reference.CategoryList.as_view(), name="category_list"),
     path("routing/", reference.RoutingDryRun.as_view(), name="routing"),
+    path("campaigns/", campaigns.CampaignList.as_view(), name="campaign_list"),
+    path("projects/", campaigns.ProjectList.as_view(), name="project_list"),
+    path("campaigns/<int:pk>/", campaigns.CampaignDetail.as_view(), name="campaign_detail"),
+    path("campaigns/<int:pk>/status/", campaigns.CampaignStatusView.as_view(), name="campaign_status"),
+    path("campaigns/<int:pk>/metrics/", campaigns.MetricList.as_view(), name="campaign_metrics"),
+    path("campaigns/<int:pk>/indicators/", campaigns.IndicatorList.as_view(), name="campaign_indicators"),
+    path("campaigns/<int:pk>/indicators/<int:indicator_id>/", campaigns.IndicatorDetail.as_view(),
+         name="campaign_indicator"),
+    path("campaigns/<int:pk>/sub-items/", campaigns.SubItemList.as_view(), name="campaign_sub_items"),
+    path("campaigns/<int:pk>/milestones/", campaigns.MilestoneList.as_view(), name="campaign_milestones"),
+    path("campaigns/<int:pk>/milestones/<int:milestone_id>/complete/", campaigns.MilestoneComplete.as_view(),
+         name="campaign_milestone_complete"),
+    path("campaigns/<int:pk>/reports/", campaigns.ReportList.as_view(), name="campaign_reports"),
+    path("campaigns/<int:pk>/cases/", campaigns.LinkedCaseList.as_view(), name="campaign_cases"),
+    path("campaigns/<int:pk>/stages/", campaigns.StageView.as_view(), name="project_stages"),
+    path("campaigns/<int:pk>/investments/", campaigns.InvestmentView.as_view(), name="project_investments"),
 ]

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jingzhi.campaigns.selectors import campaign_link_of
 from jingzhi.cases import selectors, services
 from jingzhi.cases.models import Case
 from jingzhi.cases.services.privacy import may_reveal
@@ -93,6 +94,7 @@ def _render_case(
         "may_reveal": may_reveal(case=case, actor=user),
         "clock": selectors.running_clock(case),
         "dispatch_suggestion": latest_suggestion(case) if role_of(user) in SUGGESTION_ROLES else None,
+        "campaign_link": campaign_link_of(case=case, user=user),
     }
     return render(request, "web/cases/detail.html", context, status=status)
 
