@@ -3,8 +3,9 @@
 Builds the demo city (default 3,000 cases, through the real services), then times requests made
 in-process with Django's test client (no network, no server): the case list (a page of 50) as a
 dispatcher, walking every page of the list by cursor, one case with its timeline, creating a case
-(and its idempotent retry), an Open311 POST, and Open311 GET requests.xml. Prints one JSON line of
-median and p95 milliseconds and queries per request.
+(and its idempotent retry), an Open311 POST, and Open311 GET requests.xml; and, as the city leader, the
+campaign list (with every campaign's status computed), one campaign with its indicators, its sub-items and a
+page of its weekly reports. Prints one JSON line of median and p95 milliseconds and queries per request.
 
 Usage: python benchmarks/api.py [--cases N] [--runs R]
 """
@@ -55,6 +56,7 @@ def main() -> int:
         from django.test.utils import CaptureQueriesContext, setup_test_environment
 
         from jingzhi.api.services import apikey_create
+        from jingzhi.campaigns.models import Campaign
         from jingzhi.cases.models import Case
         from jingzhi.demo.loader import load_demo
         from jingzhi.dispatch.models import Category
@@ -106,6 +108,21 @@ def main() -> int:
         result["open311_post"] = _timed(args.runs, lambda i: ok(public.post("/open311/v2/requests.json", form)))
         result["open311_get_requests_xml"] = _timed(args.runs, lambda i: ok(public.get("/open311/v2/requests.xml")))
         result["open311_get_services_json"] = _timed(args.runs, lambda i: ok(public.get("/open311/v2/services.json")))
+        leader = User.objects.filter(role="leader", division__parent__isnull=True, is_active=True).order_by("pk").first()
+        _key, lead = apikey_create(name="bench-leader", actor=None, user=leader)
+        board = Client(HTTP_AUTHORIZATION=f"Bearer {lead}")
+        flagship = Campaign.objects.filter(kind="campaign").order_by("pk").first()
+        assert flagship is not None
+        base = f"/api/v1/campaigns/{flagship.pk}"
+        ok(board.get("/api/v1/campaigns/"))
+        result["campaigns"] = Campaign.objects.count()
+        result["campaign_list"] = _timed(args.runs, lambda i: ok(board.get("/api/v1/campaigns/")))
+        result["campaign_detail"] = _timed(args.runs, lambda i: ok(board.get(f"{base}/")))
+        result["campaign_sub_items"] = _timed(args.runs, lambda i: ok(board.get(f"{base}/sub-items/")))
+        result["campaign_reports_page"] = _timed(args.runs, lambda i: ok(board.get(f"{base}/reports/")))
+        with CaptureQueriesContext(connection) as ctx:
+            ok(board.get("/api/v1/campaigns/"))
+        result["campaign_list_queries"] = len(ctx.captured_queries)
         print(json.dumps(result, ensure_ascii=False))
     return 0
 
