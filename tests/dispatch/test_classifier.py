@@ -10,7 +10,7 @@ import pytest
 from jingzhi.dispatch.classifier import artifact
 from jingzhi.dispatch.classifier.data import DatasetError, Sample, read_csv
 from jingzhi.dispatch.classifier.evaluate import evaluate
-from jingzhi.dispatch.classifier.model import choose_threshold, train
+from jingzhi.dispatch.classifier.model import NBSVM, choose_threshold, train
 from tests.dispatch.conftest import CLEAR, WORDS, make_rows, write_csv
 
 
@@ -32,9 +32,57 @@ def test_fast_single_prediction_agrees_with_the_batch_path(model_file: Path) -> 
     assert np.allclose(batch, single, atol=1e-9)
 
 
+def test_nbsvm_scores_are_per_class_svms_on_ratio_scaled_features() -> None:
+    from scipy.sparse import csr_matrix
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.default_rng(0)
+    x = csr_matrix(rng.random((60, 12)) * (rng.random((60, 12)) < 0.4))
+    y = rng.integers(0, 3, 60)
+    model = NBSVM(c=0.5, alpha=1.0).fit(x, y)
+    present = (x > 0).astype(float)
+    for k in range(3):
+        p = 1.0 + np.asarray(present[y == k].sum(axis=0)).ravel()
+        q = 1.0 + np.asarray(present[y != k].sum(axis=0)).ravel()
+        ratio = np.log((p / p.sum()) / (q / q.sum()))
+        svm = LinearSVC(C=0.5, class_weight="balanced", random_state=0).fit(x.multiply(ratio).tocsr(), (y == k).astype(int))
+        expected = svm.decision_function(x.multiply(ratio).tocsr())
+        assert np.allclose(model.decision_function(x)[:, k], expected, atol=1e-9)  # the ratio folded into coef_
+    assert list(model.predict(x[:5])) == list(model.decision_function(x[:5]).argmax(axis=1))
+
+
+def test_two_classes_give_two_scores_and_agreeing_fast_path() -> None:
+    rows = [Sample(text=t, label=y) for t, y in make_rows() if y != "教育文体"]
+    model = train(rows)
+    assert model.svm.decision_function(model._features([model.tokens(CLEAR["城乡建设"])])).shape == (1, 2)
+    texts = [CLEAR["城乡建设"], CLEAR["环境保护"], ""]
+    assert np.allclose(model.predict_proba(texts), np.vstack([model.predict_one(t) for t in texts]), atol=1e-9)
+    assert model.predict(CLEAR["环境保护"])[0].label == "环境保护"
+
+
+def test_a_model_written_with_the_earlier_linear_svm_still_predicts(model_file: Path) -> None:
+    """Files of format 1 written before NB-SVM hold a LinearSVC: same linear interface, same fast path."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    model = artifact.load(model_file)
+    rows = make_rows()
+    features = model._features([model.tokens(t) for t, _ in rows])
+    y = np.array([model.labels.index(label) for _, label in rows])
+    model.svm = LinearSVC(C=0.5, class_weight="balanced", random_state=0).fit(features, y)
+    model.calibrator = LogisticRegression(max_iter=1000).fit(model.svm.decision_function(features), y)
+    model.__dict__.pop("_fast", None)
+    texts = [*CLEAR.values(), ""]
+    assert np.allclose(model.predict_proba(texts), np.vstack([model.predict_one(t) for t in texts]), atol=1e-9)
+    for label, text in CLEAR.items():
+        assert model.predict(text)[0].label == label
+
+
 def test_metadata_records_training_and_held_out_figures(model_file: Path) -> None:
     meta = artifact.load(model_file).metadata
     assert meta["training"]["n"] == len(make_rows())
+    assert meta["method"].startswith("tfidf-char13+word · NB-SVM")
+    assert meta["params"]["C"] == 0.25 and meta["params"]["nb_alpha"] == 1.0
     assert set(meta["training"]["class_counts"]) == set(WORDS)
     assert 0.5 < meta["cross_validation"]["macro_f1"] <= 1.0
     row = meta["thresholds"]["0.9"]
