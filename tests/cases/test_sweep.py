@@ -237,10 +237,10 @@ def test_a_case_that_moved_on_since_it_was_read_is_skipped(city: Any) -> None:
     case = handling(city)
     stale = Case.objects.get(pk=case.pk)
     s.case_reply(case=case, actor=city.handler, reply="已处理完毕。", at=sh(2025, 10, 20, 9, 0))  # replied late
-    from jingzhi.cases.sweep import _load_policy
+    from jingzhi.cases.sweep import load_policy
 
     result = SweepResult()
-    _sweep_one(stale, now=sh(2025, 10, 20, 9, 5), policy=_load_policy(), result=result)
+    _sweep_one(stale, now=sh(2025, 10, 20, 9, 5), policy=load_policy(), result=result)
     assert result.skipped == 1 and result.escalated == 0
     assert escalations(case) == []
 
