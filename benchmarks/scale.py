@@ -1,16 +1,21 @@
 """Scale benchmark: N cases with their events in PostgreSQL, then the pages leaders open, timed.
 
-Generates (with COPY) a city of 8 counties and 80 townships, 60 units, 60 categories and N cases received over
-the 365 days before now, with their events and follow-ups, in realistic proportions: most old cases closed,
-recent ones open in every state, ~5 % returned once, ~3 % reopened, ~4 % extended, 3 % emergencies, a long tail of
-divisions and categories (Zipf-like). Then builds the daily roll-ups for every day, and measures through the real
-views (Django test client, signed in as the city leader): the leader dashboard, the unit ranking, a filtered case
-list, a keyword (Chinese) search of the case list, one SLA sweep, and the roll-up of one day.
+Generates (server-side, in SQL: scale_data.py) a city of 8 counties and 80 townships, 60 units, 50 categories and N
+cases received over the 365 days before now, with their events and follow-ups, in realistic proportions: most old
+cases closed, recent ones open in every state, ~5 % returned once, ~3 % reopened, ~4 % extended, 3 % emergencies,
+1 % merged, intake dipping at weekends, a long tail of divisions and categories (Zipf-like). Then builds the daily
+roll-ups for every day (set-based SQL, checked against metrics.rollup.compute_day on three days), and measures
+through the real views (Django test client, signed in as the city leader): the leader dashboard, the unit ranking,
+a filtered case list, a keyword (Chinese) search of the case list, one SLA sweep, and the roll-up of one day.
+
+--open-cases M raises every case's chance of still being open by one factor (found by bisection on a sample) so
+that about M cases are open: a province with a standing backlog. Their supervision levels are then settled to
+what the sweep, running all along, would have set, so the measured sweep is the every-five-minutes one.
 
 Prints one JSON line: cases, dashboard_p95_ms, ranking_p95_ms, list_p95_ms, search_p95_ms, sweep_seconds,
-rollup_day_seconds (and p50s, the number of open cases the sweep examined, and the generation time).
+rollup_day_seconds (and p50s, the open cases, what each of two sweeps examined and escalated, the generation time).
 
-Usage: DATABASE_URL=postgres://…/jingzhi_h5_scale python benchmarks/scale.py --cases 100000 [--reuse]
+Usage: DATABASE_URL=postgres://…/jingzhi_scale python benchmarks/scale.py --cases 100000 [--open-cases M] [--reuse]
 It refuses a database that holds cases other than its own (numbers starting with SC). --reuse keeps the cases of
 an earlier run with the same N and only measures.
 """
