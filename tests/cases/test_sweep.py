@@ -204,14 +204,24 @@ def test_cases_far_from_their_deadline_are_not_even_read(city: Any) -> None:
 def test_batches_cover_every_candidate_in_a_fixed_number_of_queries(
     city: Any, django_assert_max_num_queries: Any
 ) -> None:
-    # Reminded, overdue, undispatched: candidates every time, but capped at 催办, so nothing is written.
-    cases = [CaseFactory(actor=city.operator, received_at=sh(2025, 9, 30, 9, 0)) for _ in range(7)]
-    assert counts(sla_sweep(now=sh(2025, 10, 20, 9, 0), batch_size=3)) == (7, 0, 0)
-    assert all(Case.objects.get(pk=c.pk).supervision == Supervision.REMINDED for c in cases)
-    with django_assert_max_num_queries(10):  # policy, calendar days, rules, 3 batches + the empty one
-        result = sla_sweep(now=sh(2025, 10, 21, 9, 0), batch_size=3)
+    # Emergencies received 40 minutes ago, due in 20: near enough to be candidates, not yet at 80 % of their hour.
+    for _ in range(7):
+        CaseFactory(actor=city.operator, received_at=sh(2025, 10, 20, 9, 0), priority=Priority.EMERGENCY)
+    with django_assert_max_num_queries(10):  # policy, calendar days, rules, the candidate ids, 3 batches
+        result = sla_sweep(now=sh(2025, 10, 20, 9, 40), batch_size=3)
     assert result.examined == 7 and result.escalated == 0
 
+
+def test_a_case_at_the_highest_level_its_status_allows_is_no_candidate(city: Any) -> None:
+    # Reminded, overdue, undispatched: capped at 催办 until it is dispatched, so the sweep stops reading it.
+    cases = [CaseFactory(actor=city.operator, received_at=sh(2025, 9, 30, 9, 0)) for _ in range(3)]
+    assert counts(sla_sweep(now=sh(2025, 10, 20, 9, 0))) == (3, 0, 0)
+    assert all(Case.objects.get(pk=c.pk).supervision == Supervision.REMINDED for c in cases)
+    assert sla_sweep(now=sh(2025, 10, 21, 9, 0)).examined == 0
+    # Dispatched, its clocks may take it higher again: a candidate once more.
+    s.case_dispatch(case=Case.objects.get(pk=cases[0].pk), unit=city.housing, actor=city.dispatcher,
+                    at=sh(2025, 10, 21, 9, 0))
+    assert sla_sweep(now=sh(2025, 11, 10, 9, 0)).examined == 1
 
 def test_escalations_cost_a_fixed_number_of_queries_each(
     city: Any, baobao: None, django_capture_on_commit_callbacks: Any
@@ -237,10 +247,10 @@ def test_a_case_that_moved_on_since_it_was_read_is_skipped(city: Any) -> None:
     case = handling(city)
     stale = Case.objects.get(pk=case.pk)
     s.case_reply(case=case, actor=city.handler, reply="已处理完毕。", at=sh(2025, 10, 20, 9, 0))  # replied late
-    from jingzhi.cases.sweep import _load_policy
+    from jingzhi.cases.sweep import load_policy
 
     result = SweepResult()
-    _sweep_one(stale, now=sh(2025, 10, 20, 9, 5), policy=_load_policy(), result=result)
+    _sweep_one(stale, now=sh(2025, 10, 20, 9, 5), policy=load_policy(), result=result)
     assert result.skipped == 1 and result.escalated == 0
     assert escalations(case) == []
 

@@ -186,3 +186,65 @@ def test_export_of_a_queue_of_another_role_is_forbidden(city: Any, client_for: A
     response = client_for(city.handler).get(reverse("web:case_export") + "?list=dispatch")
     assert response.status_code == 403
     assert client_for(city.handler).get(reverse("web:case_export") + "?list=nope").status_code == 404
+
+
+NEXT = re.compile(r'<a href="\?([^"]*page=(\d+)[^"]*)">[^<]*›</a>')
+
+
+@pytest.fixture
+def small_cap(monkeypatch: Any) -> None:
+    """Pages of 2 and an exact count up to 3: the capped paths with a handful of cases."""
+    from jingzhi.web import lists
+
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    monkeypatch.setattr(lists, "COUNT_CAP", 3)
+
+
+def test_count_beyond_the_cap_reads_n_plus_in_both_languages(city: Any, client_for: Any, small_cap: None) -> None:
+    for _ in range(7):
+        new_case(city)
+    client = client_for(city.admin)
+    chinese = client.get(reverse("web:case_list"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "3+ 件" in chinese and "共7件" not in chinese
+    assert "第1页" in chinese and "第1页，共" not in chinese  # no total, and no "last page" link
+    english = client.get(reverse("web:case_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3+ cases" in english and "7 cases" not in english
+    assert "Last" not in english and "Next" in english
+
+
+def test_count_up_to_the_cap_is_exact(city: Any, client_for: Any, small_cap: None) -> None:
+    for _ in range(3):
+        new_case(city)
+    english = client_for(city.admin).get(reverse("web:case_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3 cases" in english and "3+ cases" not in english
+    assert "Page 1 of 2" in english
+
+
+def test_every_case_beyond_the_cap_can_be_paged_to_and_is_exported(city: Any, client_for: Any, small_cap: None) -> None:
+    for _ in range(9):
+        new_case(city)
+    client = client_for(city.admin)
+    numbers: list[str] = []
+    url = reverse("web:case_list")
+    pages = 0
+    while url and pages < 20:
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        rows = ROW.findall(html)
+        assert len(rows) == 2 or not NEXT.search(html), "a capped page is always full"
+        numbers += rows
+        pages += 1
+        found = NEXT.search(html)
+        url = reverse("web:case_list") + "?" + found.group(1).replace("&amp;", "&") if found else ""
+    assert pages == 5 and len(numbers) == 9 == len(set(numbers))
+    # The last page is past the cap: it counts exactly again, and says so.
+    assert "9 cases" in html and "Page 5 of 5" in html
+    exported, _rows = _export_numbers(client, reverse("web:case_export") + "?list=all")
+    assert exported == numbers
+
+
+def test_the_count_query_stops_at_the_cap(city: Any, client_for: Any) -> None:
+    new_case(city)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client_for(city.admin).get(reverse("web:case_list")).status_code == 200
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "cases_case" in q["sql"]]
+    assert counts and all("LIMIT 1001" in sql and "ORDER BY" not in sql for sql in counts), counts

@@ -150,6 +150,16 @@ class Case(models.Model):
             models.Index(fields=["category", "created_at"]),
             # Filtered lists of a subtree ("open complaints in this county"): the status is checked in the index.
             models.Index(fields=["division", "status", "created_at"]),
+            # The SLA sweep (cases/sweep.py): per clock, (level, deadline) of the cases in which that clock runs.
+            # Partial, so they hold open cases only and stay small however many closed cases accumulate.
+            models.Index(fields=["supervision", "dispatch_due"], name="case_sweep_dispatch",
+                         condition=models.Q(status__in=["accepted", "returned"])),
+            models.Index(fields=["supervision", "acknowledge_due"], name="case_sweep_acknowledge",
+                         condition=models.Q(status="dispatched")),
+            models.Index(fields=["supervision", "reply_due"], name="case_sweep_reply",
+                         condition=models.Q(status__in=["dispatched", "handling"])),
+            models.Index(fields=["supervision", "follow_up_due"], name="case_sweep_follow_up",
+                         condition=models.Q(status="replied")),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

@@ -4,9 +4,10 @@ It only ever raises a case's level, through services.supervision.case_escalate, 
 under a row lock and does nothing if the case is already at that level. Running the sweep twice, or on two
 workers at once, therefore escalates each case once.
 
-Scale: candidates are selected in the database with the status and deadline columns (a case can only need
-escalating if its deadline is near enough for the warning share of the longest possible limit to have begun,
-or has passed), read in batches by primary key, and evaluated in Python against the working calendar and the
+Scale: candidates are selected in the database with the status, level and deadline columns (a case can only
+need escalating if its deadline is near enough for the warning share of the longest possible limit to have
+begun, or has passed, and if its status allows a higher level), through partial indexes that hold open cases
+only; they are read in batches by primary key and evaluated in Python against the working calendar and the
 rule book, each loaded once per sweep.
 """
 
@@ -156,22 +157,43 @@ def _horizon(pol: _Policy, clock: str, now: datetime) -> datetime | None:
 
 
 def candidates_q(pol: _Policy, now: datetime) -> Q:
-    """Open cases that may need a higher level now: indexed filters on status, deadline and current level."""
+    """Open cases that may need a higher level now: indexed filters on status, deadline and current level.
+
+    Each (clock, current level) pair keeps only the statuses that may be raised above that level
+    (_allowed_levels): a case not yet dispatched may be reminded but not supervised, so an overdue reminded
+    one is never a candidate again, however long it waits. The partial indexes on (supervision, deadline)
+    per clock (migration 0006) answer every part of this filter from open cases only.
+    """
     # Five working days are at least four calendar days, so a case due later than this cannot be flagged yet.
     flag_bound = now - timedelta(days=max(0, pol.flag_after_working_days - 1))
     parts = []
     for clock, (column, statuses) in CLOCK_COLUMNS.items():
         horizon = _horizon(pol, clock, now)
         near = Q(**{f"{column}__isnull": False}) if horizon is None else Q(**{f"{column}__lte": horizon})
-        parts.append(Q(status__in=statuses) & (
-            (near & Q(supervision=Supervision.NONE))
-            | Q(**{f"{column}__lte": now}, supervision=Supervision.REMINDED)
-            | Q(**{f"{column}__lte": flag_bound}, supervision=Supervision.SUPERVISED)
-        ))
+        for level, due_q in (
+            (Supervision.NONE, near),
+            (Supervision.REMINDED, Q(**{f"{column}__lte": now})),
+            (Supervision.SUPERVISED, Q(**{f"{column}__lte": flag_bound})),
+        ):
+            raisable = [s for s in statuses if _allowed_levels(s) > level]
+            if raisable:
+                parts.append(Q(status__in=raisable, supervision=level) & due_q)
     return reduce(operator.or_, parts)
 
 
-def _load_policy() -> _Policy:
+def candidates(pol: _Policy, now: datetime, *, batch_size: int = 500) -> Iterator[Case]:
+    """The candidates, read in batches of `batch_size` in primary-key order.
+
+    Their ids are collected first, in one pass over the partial indexes; then each batch is read by id. (Paging
+    the filter itself by `pk > last` made the database re-evaluate the whole filter once per batch.)
+    """
+    ids = list(Case.objects.filter(candidates_q(pol, now)).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        yield from Case.objects.filter(pk__in=ids[start:start + batch_size]).only(*_FIELDS).order_by("pk")
+
+
+def load_policy() -> _Policy:
+    """The calendar, rule book and thresholds of one sweep, read once."""
     pol = sla.policy()
     cal = sla.work_calendar()
     start, end = pol.workday_start, pol.workday_end
@@ -192,19 +214,12 @@ def sla_sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepRes
     now = now or timezone.now()
     result = SweepResult()
     with sla.frozen_policy(), recipients_memo(), _relaxed_commits():
-        pol = _load_policy()
+        pol = load_policy()
         if not pol.calendar.knows_year(timezone.localtime(now).year):
             logger.warning("The statutory calendar does not know %s: weekends only; enter the holidays.", now.year)
-        qs = Case.objects.filter(candidates_q(pol, now)).only(*_FIELDS).order_by("pk")
-        last_pk = 0
-        while True:
-            batch = list(qs.filter(pk__gt=last_pk)[:batch_size])
-            if not batch:
-                break
-            last_pk = batch[-1].pk
-            for case in batch:
-                result.examined += 1
-                _sweep_one(case, now=now, policy=pol, result=result)
+        for case in candidates(pol, now, batch_size=batch_size):
+            result.examined += 1
+            _sweep_one(case, now=now, policy=pol, result=result)
     result.seconds = round(_time.perf_counter() - started, 3)
     logger.info("SLA sweep: %s", result.as_dict())
     return result
@@ -258,4 +273,4 @@ def _sweep_one(case: Case, *, now: datetime, policy: _Policy, result: SweepResul
         result.flagged += 1
 
 
-__all__ = ["SweepResult", "candidates_q", "sla_sweep", "target_level"]
+__all__ = ["SweepResult", "candidates", "candidates_q", "load_policy", "sla_sweep", "target_level"]

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.cases import selectors
@@ -24,6 +24,9 @@ from jingzhi.web.context import role_of
 from jingzhi.web.selectors import division_choices
 
 PAGE_SIZE = 50
+# Case lists count their matches exactly up to this many ("1,000+ cases" beyond): an exact COUNT(*) of a broad
+# filter over millions of cases costs more than the page itself (docs/performance.md).
+COUNT_CAP = 1000
 
 ANY_ROLE: frozenset[str] = frozenset()
 
@@ -109,8 +112,53 @@ def parse_filters(request: HttpRequest, spec: CaseListSpec, user: User) -> ListS
     return ListState(spec, filters, queryset=filtered_cases(spec, user=user, filters=filters))
 
 
+class CappedPaginator(Paginator):
+    """A paginator that counts the matches only up to a bound: the cap, or the rows up to the requested page.
+
+    Beyond the bound the count is `limit + 1` and `capped` is true: the page says "1,000+ cases", the pager
+    offers the next page but no last one, and asking for a deeper page moves the bound with it, so every
+    matching case can still be paged to (and the export, which reads the queryset itself, has them all).
+    """
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, page: object = None, cap: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.queryset = object_list
+        cap = COUNT_CAP if cap is None else cap
+        try:
+            wanted = max(1, int(str(page)))
+        except ValueError:
+            wanted = 1
+        self.limit = max(cap, wanted * per_page)
+
+    @cached_property
+    def count(self) -> int:
+        # Ordering dropped: counting needs no sort, and LIMIT lets the database stop at limit + 1 matches.
+        return self.queryset.order_by()[: self.limit + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.limit
+
+    @property
+    def limit_display(self) -> str:
+        return f"{self.limit:,}"
+
+    def page(self, number: Any) -> Page:
+        if not self.capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        # Not clipped at `count`, which is only a bound here: a full page, whatever lies beyond it.
+        return Page(self.queryset[bottom:bottom + self.per_page], number, self)
+
+
 def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    paginator = CappedPaginator(queryset, PAGE_SIZE, page=number)
+    try:
+        return paginator.page(number or 1)
+    except InvalidPage:
+        return paginator.get_page(number)
 
 
 def filter_choices() -> dict[str, Any]:
