@@ -88,10 +88,11 @@ def commit(
     # The row is locked (see lock()), so a plain increment cannot lose an update.
     case.version += 1
     case.save(update_fields=sorted(set(update_fields) | {"status", "updated_at", "version"}))
-    if from_status != case.status and case.status not in EXTENSION_STATES:
+    if from_status in EXTENSION_STATES and case.status not in EXTENSION_STATES:
         # Once the unit has replied, handed the case on or it was closed, a pending request for more time
         # has nothing left to extend: it lapses rather than waiting on the supervisor's board for ever
-        # (and blocking a fresh request after a reopen).
+        # (and blocking a fresh request after a reopen). A request is only ever pending while the case is in
+        # one of EXTENSION_STATES (this lapses it on the way out), so other moves need not look.
         ExtensionRequest.objects.filter(case=case, state=ExtensionRequest.State.PENDING).update(
             state=ExtensionRequest.State.LAPSED, decided_at=at or timezone.now()
         )
