@@ -110,6 +110,7 @@ def test_obstacle_form_raises_a_linked_case(live: Any, city: Any) -> None:
     assert link.case.number in client(city.leader).get(f"/campaigns/{live.campaign.pk}/").content.decode()
     case_page = client(city.leader).get(f"/cases/{link.case.number}/").content.decode()
     assert campaign_url in case_page and live.a1.name in case_page  # back to its campaign and sub-item
+    assert "Public website" not in case_page  # raised by the system (未诉先办), not submitted on the public page
 
 
 def test_import_page_reports_bad_rows(live: Any, city: Any) -> None:
