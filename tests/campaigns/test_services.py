@@ -134,11 +134,12 @@ def test_obstacle_becomes_a_supervised_case_linked_to_the_sub_item(flagship: Any
     with pytest.raises(PermissionDenied):
         svc.obstacle_raise(campaign=flagship.campaign, actor=flagship.county_b_handler, sub_item=flagship.a1,
                            title="查封房产需法院协助", content="12 户房产被查封")
-    link = svc.obstacle_raise(campaign=flagship.campaign, actor=city.county_handler, sub_item=flagship.a1,
+    link, created = svc.obstacle_raise(campaign=flagship.campaign, actor=city.county_handler, sub_item=flagship.a1,
                               title="查封房产需法院协助解封", content="12 户房产因开发商债务被查封，无法首次登记。",
                               suggested_unit=court, at=at(2022, 3, 1, 9))
     case = Case.objects.get(pk=link.case.pk)
     assert case.status == Status.ACCEPTED and case.channel == "proactive" and case.priority == "complex"
+    assert created is True
     assert case.division == city.county_a and "市中级人民法院" in case.content
     assert case.campaign_link.sub_item == flagship.a1
     assert Case.objects.visible_to(city.dispatcher).filter(pk=case.pk).exists()
@@ -151,6 +152,18 @@ def test_obstacle_becomes_a_supervised_case_linked_to_the_sub_item(flagship: Any
     assert case.supervision >= Supervision.SUPERVISED
     [s] = summarise([flagship.campaign], user=city.leader, today=date(2022, 5, 1))
     assert s.open_cases == 1
+
+
+def test_an_obstacle_retried_with_its_idempotency_key_raises_one_case(flagship: Any, city: Any) -> None:
+    first, created = svc.obstacle_raise(campaign=flagship.campaign, actor=city.county_handler, sub_item=flagship.a1,
+                                        title="查封房产需法院协助解封", content="12 户房产被查封", idempotency_key="k1")
+    retry, created_retry = svc.obstacle_raise(campaign=flagship.campaign, actor=city.county_handler, sub_item=flagship.a1,
+                                              title="查封房产需法院协助解封", content="12 户房产被查封", idempotency_key="k1")
+    other, created_other = svc.obstacle_raise(campaign=flagship.campaign, actor=city.county_handler, sub_item=flagship.a1,
+                                              title="查封房产需法院协助解封", content="12 户房产被查封", idempotency_key="k2")
+    assert (created, created_retry, created_other) == (True, False, True)
+    assert retry.pk == first.pk != other.pk
+    assert Case.objects.filter(channel="proactive").count() == 2
 
 
 def test_a_county_count_is_not_judged_against_the_whole_plan(flagship: Any, city: Any) -> None:

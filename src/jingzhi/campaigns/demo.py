@@ -222,7 +222,7 @@ def _flagship(ctx: _Ctx) -> None:
     dispatcher = ctx.users.get("dispatcher")
     for sub, title, content, unit, days_ago in obstacles:
         at = ctx.now - timedelta(days=days_ago, hours=3)
-        link = svc.obstacle_raise(campaign=campaign, actor=ctx.users["bdc"], sub_item=items[sub], title=title,
+        link, _created = svc.obstacle_raise(campaign=campaign, actor=ctx.users["bdc"], sub_item=items[sub], title=title,
                                   content=content, suggested_unit=ctx.units[unit], at=at)
         if dispatcher is not None:
             case_dispatch(case=Case.objects.get(pk=link.case.pk), unit=ctx.units[unit], actor=dispatcher,
@@ -337,7 +337,7 @@ def _projects(ctx: _Ctx) -> None:
             svc.project_stage_set(campaign=campaign, actor=ctx.admin, stage=stage, planned_on=planned_on)
         if title.startswith("国家电投"):  # a problem needing another department, raised as a case
             at = ctx.now - timedelta(days=9, hours=2)
-            link = svc.obstacle_raise(campaign=campaign, actor=ctx.users[lead], title="风电场集电线路用地预审需加快办理",
+            link, _created = svc.obstacle_raise(campaign=campaign, actor=ctx.users[lead], title="风电场集电线路用地预审需加快办理",
                                       content="一期500MW风电项目集电线路及升压站用地预审材料已报送，需自然资源部门加快审查。",
                                       suggested_unit=ctx.units["ZRZY"], at=at)
             if "dispatcher" in ctx.users:

@@ -338,16 +338,16 @@ def _project(s: CampaignSummary, c: Campaign, investments: list[MonthlyInvestmen
     return verdicts
 
 
-def reports_for(*, campaign: Campaign, user: Any, scoped: bool) -> QuerySet[ProgressReport]:
+def reports_for(*, campaign: Campaign, user: Any) -> QuerySet[ProgressReport]:
     """The campaign's weekly reports this user may read, newest week first.
 
-    `scoped` (the user sees only some sub-items, e.g. a county): the reports of the units answering for those
-    sub-items and of the lead unit; otherwise all of them.
+    All of them for a user who sees every sub-item; for one who sees only some (e.g. a county), the reports of
+    the units answering for those sub-items and of the lead unit.
     """
     reports = ProgressReport.objects.filter(campaign=campaign).select_related("unit", "submitted_by")
-    if scoped:
-        units = SubItem.objects.visible_to(user).filter(campaign=campaign).values("responsible_unit_id")
-        reports = reports.filter(Q(unit_id__in=units) | Q(unit_id=campaign.lead_unit_id))
+    visible = SubItem.objects.visible_to(user).filter(campaign=campaign)
+    if visible.count() < SubItem.objects.filter(campaign=campaign).count():
+        reports = reports.filter(Q(unit_id__in=visible.values("responsible_unit_id")) | Q(unit_id=campaign.lead_unit_id))
     return reports
 
 

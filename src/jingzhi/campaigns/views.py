@@ -91,7 +91,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                      .select_related("division", "responsible_unit"))
     metrics = list(Metric.objects.filter(campaign=campaign))
     rows = [(item, [(item.metrics or {}).get(m.key, "") for m in metrics]) for item in sub_items]
-    reports = reports_for(campaign=campaign, user=request.user, scoped=summary.scoped)
+    reports = reports_for(campaign=campaign, user=request.user)
     links = linked_cases_for(campaign=campaign, user=request.user)
     manage = may_manage(campaign, request.user)  # type: ignore[arg-type]
     context = {
@@ -304,7 +304,7 @@ def raise_obstacle(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise ApplicationError(_("Please correct the marked fields."),
                                    fields={k: " ".join(str(e) for e in v) for k, v in form.errors.items()})
-        link = svc.obstacle_raise(campaign=c, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        link, _created = svc.obstacle_raise(campaign=c, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         return _("Obstacle raised as case %(number)s; it follows the normal case lifecycle.") % {"number": link.case.number}
     return _post(request, pk, None, call)
 

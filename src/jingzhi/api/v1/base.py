@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.views import APIView
+
+from jingzhi.core.errors import ValidationFailed
+
+# Printable ASCII, as the IETF idempotency-key draft suggests; long enough for a UUID with a prefix.
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+
+def idempotency_key(request: Request) -> str:
+    """The request's Idempotency-Key header ("" when absent), or a field error when it is malformed."""
+    raw = request.headers.get("Idempotency-Key", "")
+    if raw and not _IDEMPOTENCY_KEY.match(raw):
+        msg = _("The Idempotency-Key header must be 1 to 64 printable ASCII characters.")
+        raise ValidationFailed(msg, fields={"Idempotency-Key": msg})
+    return raw
 
 
 class ApiView(APIView):

@@ -20,13 +20,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jingzhi.api.v1 import campaign_serializers as s
-from jingzhi.api.v1.base import ApiView
-from jingzhi.api.v1.cases import _IDEMPOTENCY_KEY
+from jingzhi.api.v1.base import ApiView, idempotency_key
 from jingzhi.api.v1.lookups import division_by_code, unit_by_code, units_by_code, user_by_username
 from jingzhi.campaigns import services as svc
 from jingzhi.campaigns.models import (
     Campaign,
-    CampaignCase,
     CampaignStatus,
     Indicator,
     Kind,
@@ -337,8 +335,7 @@ class ReportList(ApiView):
         """Weekly reports you may read, newest week first, with their figures (50 a page)."""
         user = _user(request)
         campaign = access_campaign(pk=pk, actor=user)
-        summary = _summary(campaign, user)
-        reports = reports_for(campaign=campaign, user=user, scoped=summary.scoped).prefetch_related("lines")
+        reports = reports_for(campaign=campaign, user=user).prefetch_related("lines")
         paginator = ReportPage()
         page = paginator.paginate_queryset(reports, request, view=self)
         return paginator.get_paginated_response(s.ReportSerializer(page, many=True).data)
@@ -384,10 +381,7 @@ class LinkedCaseList(ApiView):
         """Raise an obstacle needing another unit as a case linked to the campaign (and sub-item)."""
         user = _user(request)
         campaign = access_campaign(pk=pk, actor=user)
-        raw_key = request.headers.get("Idempotency-Key", "")
-        if raw_key and not _IDEMPOTENCY_KEY.match(raw_key):
-            msg = _("The Idempotency-Key header must be 1 to 64 printable ASCII characters.")
-            raise ValidationFailed(msg, fields={"Idempotency-Key": msg})
+        raw_key = idempotency_key(request)
         d = _valid(s.ObstacleInput, request)
         sub_item = None
         if d["sub_item"] is not None:
@@ -395,14 +389,11 @@ class LinkedCaseList(ApiView):
             if sub_item is None:
                 msg = _("Choose a sub-item of this campaign.")
                 raise ValidationFailed(msg, fields={"sub_item": msg})
-        # Only a retry (same key) can answer with a link that existed before the call.
-        before = set(CampaignCase.objects.filter(campaign=campaign).values_list("pk", flat=True)) if raw_key else set()
-        link = svc.obstacle_raise(
+        link, created = svc.obstacle_raise(
             campaign=campaign, actor=user, title=d["title"], content=d["content"], sub_item=sub_item,
             suggested_unit=unit_by_code(d["suggested_unit"], "suggested_unit") if d["suggested_unit"] else None,
             idempotency_key=raw_key or None,
         )
-        created = link.pk not in before
         return Response(s.LinkedCaseSerializer(link).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.urls import reverse
@@ -14,7 +13,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from jingzhi.api.v1.base import ApiView
+from jingzhi.api.v1.base import ApiView, idempotency_key
 from jingzhi.api.v1.serializers import (
     CaseCreateSerializer,
     CaseDetailSerializer,
@@ -26,9 +25,6 @@ from jingzhi.cases.models import Case, Kind, Status
 from jingzhi.cases.services import case_create
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.dispatch.models import Category
-
-# Printable ASCII, as the IETF idempotency-key draft suggests; long enough for a UUID with a prefix.
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 
 class CaseCursor(CursorPagination):
@@ -88,10 +84,7 @@ class CaseListCreate(ApiView):
     )
     def post(self, request: Request) -> Response:
         """Register a case. With an Idempotency-Key, a retry returns the first case (200) instead of a second one."""
-        raw_key = request.headers.get("Idempotency-Key", "")
-        if raw_key and not _IDEMPOTENCY_KEY.match(raw_key):
-            msg = _("The Idempotency-Key header must be 1 to 64 printable ASCII characters.")
-            raise ValidationFailed(msg, fields={"Idempotency-Key": msg})
+        raw_key = idempotency_key(request)
         data = CaseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data

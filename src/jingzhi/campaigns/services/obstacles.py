@@ -20,12 +20,13 @@ def obstacle_raise(
     *, campaign: Campaign, actor: User, title: str, content: str, sub_item: SubItem | None = None,
     suggested_unit: Unit | None = None, priority: str = Priority.COMPLEX, at: datetime | None = None,
     idempotency_key: str | None = None,
-) -> CampaignCase:
+) -> tuple[CampaignCase, bool]:
     """Raise an obstacle (e.g. a court's help with a sealed property) as a case linked to the campaign.
 
     The case is created by intake on the system's authority (channel 未诉先办/proactive) and waits in the
     hotline dispatcher's queue like any other, so dispatch accuracy, deadlines and supervision all apply.
-    A retry with the same `idempotency_key` returns the first link and raises no second case.
+    Returns (link, created): a retry with the same `idempotency_key` returns the first link and raises no
+    second case.
     """
     if sub_item is not None and sub_item.campaign_id != campaign.pk:
         raise ValidationFailed(_("That sub-item belongs to another campaign."), fields={"sub_item": _("Choose a sub-item of this campaign.")})
@@ -53,8 +54,8 @@ def obstacle_raise(
         if not created:
             existing = CampaignCase.objects.filter(case=case, campaign=campaign).first()
             if existing is not None:
-                return existing
+                return existing, False
         link = CampaignCase.objects.create(campaign=campaign, sub_item=sub_item, case=case, raised_by=actor, created_at=at)
         record(campaign, action="obstacle", actor=actor, at=at,
                data={"case": case.number, "sub_item": sub_item.name if sub_item else None})
-    return link
+    return link, True
