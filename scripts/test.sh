@@ -7,8 +7,20 @@ cd "$(dirname "$0")/.."
 
 PG_URL="${JINGZHI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/jingzhi}"
 
-echo "== installing test requirements"
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# A virtual environment of our own (Debian's Python refuses a bare `pip install`, PEP 668), or the
+# one the caller has activated. Everything below runs from it.
+if [ -n "${VIRTUAL_ENV:-}" ]; then
+  VENV="$VIRTUAL_ENV"
+else
+  VENV="${JINGZHI_VENV:-.venv}"
+  [ -x "$VENV/bin/python" ] || { echo "== creating the virtual environment $VENV"; python3 -m venv "$VENV"; }
+fi
+PY="$VENV/bin/python"
+export PATH="$(cd "$VENV/bin" && pwd):$PATH"
+
+echo "== installing test requirements from the lock (requirements/test.txt)"
+"$PY" -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/test.txt
+"$PY" -m pip install --quiet --disable-pip-version-check --no-deps -e .
 # Debian's chromium for the browser tests, and a Chinese font so its screenshots show words, not boxes.
 if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   echo "== installing Debian's chromium and a CJK font for the browser tests"
@@ -17,7 +29,7 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; the
     || { echo "could not install chromium / fonts-wqy-microhei" >&2; exit 1; }
 fi
 
-pg_ready() { python3 - "$PG_URL" <<'PY'
+pg_ready() { "$PY" - "$PG_URL" <<'PY'
 import sys, urllib.parse, psycopg
 # Ask the server, not the named database: Django creates its own fresh test database on it.
 url = urllib.parse.urlsplit(sys.argv[1].replace("postgres://", "postgresql://", 1))._replace(path="/postgres")
@@ -44,11 +56,13 @@ echo "== ruff"
 ruff check src tests benchmarks
 echo "== mypy"
 mypy
+echo "== import layers (lint-imports)"
+lint-imports
 echo "== django checks"
-DJANGO_SETTINGS_MODULE=jingzhi.settings python3 manage.py check --fail-level WARNING
-DJANGO_SETTINGS_MODULE=jingzhi.settings python3 manage.py makemigrations --check --dry-run
+DJANGO_SETTINGS_MODULE=jingzhi.settings "$PY" manage.py check --fail-level WARNING
+DJANGO_SETTINGS_MODULE=jingzhi.settings "$PY" manage.py makemigrations --check --dry-run
 
 echo "== tests on SQLite"
-env -u DATABASE_URL python3 -m pytest "$@"
+env -u DATABASE_URL "$PY" -m pytest "$@"
 echo "== tests on PostgreSQL"
-DATABASE_URL="$PG_URL" python3 -m pytest --create-db "$@"
+DATABASE_URL="$PG_URL" "$PY" -m pytest --create-db "$@"
