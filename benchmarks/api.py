@@ -59,8 +59,8 @@ def main() -> int:
         from jingzhi.campaigns.models import Campaign
         from jingzhi.cases.models import Case
         from jingzhi.demo.loader import load_demo
-        from jingzhi.dispatch.models import Category
         from jingzhi.org.models import Division, User
+        from jingzhi.taxonomy.models import Category
 
         settings.ALLOWED_HOSTS = ["testserver"]
         setup_test_environment()

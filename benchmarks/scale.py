@@ -93,9 +93,9 @@ def main() -> int:
 
 
 def _org() -> dict[str, Any]:
-    from jingzhi.dispatch.models import Category
     from jingzhi.org.models import Division, Unit, User
     from jingzhi.org.services import division_upsert, unit_upsert, user_upsert
+    from jingzhi.taxonomy.models import Category
 
     if Division.objects.filter(code="219900").exists():
         city = Division.objects.get(code="219900")

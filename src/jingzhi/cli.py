@@ -11,24 +11,14 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 
 from jingzhi.api import cli as apikey_cli
+from jingzhi.bootstrap import setup_django
 
 DEMO_PASSWORD = "jingzhi-demo"
 
 
-def _setup(data_dir: str | None) -> None:
-    if data_dir:
-        os.environ["JINGZHI_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhi.settings")
-    from jingzhi.paths import data_dir as resolved
-
-    if not os.environ.get("DATABASE_URL"):
-        resolved().mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
+_setup = setup_django
 
 
 def _migrate(verbosity: int = 0) -> None:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "jingzhi.core",
     "jingzhi.org",
+    "jingzhi.taxonomy",
     "jingzhi.cases",
     "jingzhi.dispatch",
     "jingzhi.campaigns",

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from jingzhi.api.services import apikey_create
-from jingzhi.dispatch.models import Category
+from jingzhi.taxonomy.models import Category
 from tests.campaigns.conftest import flagship  # noqa: F401  (the campaign tests' fixture, for the campaign API)
 
 

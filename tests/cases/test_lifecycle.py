@@ -531,8 +531,8 @@ def test_acting_on_an_old_object_still_reads_the_current_row(city: Any) -> None:
 # ---- notifications leave after commit, and never on rollback ----------------------------------------------------------------
 
 
-def _notified(kind: str) -> list[tuple[str, int | None]]:
-    return sorted(Notification.objects.filter(kind=kind).values_list("recipient__username", "case_id"))
+def _notified(kind: str) -> list[tuple[str, str]]:
+    return sorted(Notification.objects.filter(kind=kind).values_list("recipient__username", "subject_ref"))
 
 
 def test_dispatch_notifies_the_unit_after_commit(city: Any, django_capture_on_commit_callbacks: Any) -> None:
@@ -543,7 +543,7 @@ def test_dispatch_notifies_the_unit_after_commit(city: Any, django_capture_on_co
     assert Notification.objects.count() == 0  # not before the commit
     for callback in callbacks:
         callback()
-    assert _notified("assigned") == [("handler", case.pk), ("unithead", case.pk)]
+    assert _notified("assigned") == [("handler", case.number), ("unithead", case.number)]
     assert case.number in Notification.objects.get(recipient=city.handler).message
 
 
@@ -551,7 +551,7 @@ def test_return_notifies_the_dispatchers(city: Any, django_capture_on_commit_cal
     case = case_in(city, Status.DISPATCHED)
     with django_capture_on_commit_callbacks(execute=True):
         s.case_return(case=case, actor=city.handler, reason="非本单位", at=LATER)
-    assert _notified("returned") == [("dispatcher", case.pk)]
+    assert _notified("returned") == [("dispatcher", case.number)]
 
 
 def test_transfer_notifies_the_new_unit_only(city: Any, django_capture_on_commit_callbacks: Any) -> None:
@@ -559,7 +559,7 @@ def test_transfer_notifies_the_new_unit_only(city: Any, django_capture_on_commit
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         s.case_transfer(case=case, unit=city.env, actor=city.dispatcher, reason="转环保", at=LATER)
-    assert _notified("assigned") == [("h_env", case.pk)]
+    assert _notified("assigned") == [("h_env", case.number)]
 
 
 def test_no_notification_when_the_transaction_rolls_back(city: Any, django_capture_on_commit_callbacks: Any) -> None:

@@ -49,7 +49,7 @@ def escalations(case: Case | None = None) -> list[tuple[str, int]]:
 
 
 def notified(case: Case, kind: str) -> list[str]:
-    return sorted(Notification.objects.filter(case=case, kind=kind).values_list("recipient__username", flat=True))
+    return sorted(Notification.objects.filter(subject_type="case", subject_ref=case.number, kind=kind).values_list("recipient__username", flat=True))
 
 
 def counts(r: SweepResult) -> tuple[int, int, int]:

@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from jingzhi.dispatch import registry
-from jingzhi.dispatch.models import Category
 from jingzhi.dispatch.selectors import route_for
 from jingzhi.dispatch.services import category_ensure_path, routing_rule_set
+from jingzhi.taxonomy.models import Category
 from tests import factories as f
 from tests.dispatch.conftest import CLEAR
 from tests.factories import CaseFactory
@@ -115,7 +115,7 @@ def test_the_case_page_shows_the_suggestion_to_the_hotline_centre(active_model: 
 
 def test_taxonomy_excel_export_and_import_round_trip(routed_city: Any, admin_client: Client) -> None:
     category_ensure_path(names=["城乡建设", "城市建设和市政管理", "园林绿化环卫"])
-    response = admin_client.get(reverse("admin:dispatch_category_export"))
+    response = admin_client.get(reverse("admin:taxonomy_category_export"))
     assert response.status_code == 200
     import openpyxl
 
@@ -127,7 +127,7 @@ def test_taxonomy_excel_export_and_import_round_trip(routed_city: Any, admin_cli
     Category.objects.filter(level=3).delete()
     upload = io.BytesIO(response.content)
     upload.name = "categories.xlsx"
-    result = admin_client.post(reverse("admin:dispatch_category_import"), {"file": upload})
+    result = admin_client.post(reverse("admin:taxonomy_category_import"), {"file": upload})
     assert result.status_code == 302
     assert Category.objects.filter(name="园林绿化环卫", level=3, parent__name="城市建设和市政管理").exists()
 

@@ -27,7 +27,7 @@ def _month_of_cases(city: Any) -> None:
     units = [(city.housing, city.handler), (city.env, city.env_handler), (city.county_gov, city.county_handler)]
     channels = ["hotline", "hotline", "web", "app", "window"]
     kinds = ["complaint", "complaint", "help", "inquiry", "suggestion"]
-    from jingzhi.dispatch.models import Category
+    from jingzhi.taxonomy.models import Category
 
     categories = [Category.objects.create(name=name, level=1) for name in ("供暖", "物业管理", "市容环境", "道路交通", "不动产登记")]
     for i in range(60):

@@ -7,7 +7,7 @@ import sys
 
 
 def cmd_apikey(args: argparse.Namespace) -> int:
-    from jingzhi.cli import _setup
+    from jingzhi.bootstrap import setup_django as _setup
 
     _setup(args.data_dir)
     from jingzhi.api.models import ApiKey

@@ -1,4 +1,4 @@
-"""Weekly report reminders and escalation: a periodic job (core.scheduler.PERIODIC_JOBS), idempotent.
+"""Weekly report reminders and escalation: a periodic job (registered with core.scheduler by CampaignsConfig.ready()), idempotent.
 
 For the current and the previous week of every campaign under way, each unit that answers for an unfinished
 sub-item (or, without sub-items, the lead unit) and has not reported is reminded from the due date on, and
@@ -87,7 +87,7 @@ def report_sweep(*, now: datetime | None = None) -> ReportSweepResult:
                     if _notice(campaign, unit, week, ReportNotice.Level.REMINDED, now):
                         result.reminded += 1
                         notify_after_commit(
-                            recipients=partial(_staff, unit_id), kind=Notification.Kind.REMINDER, case_id=None,
+                            recipients=partial(_staff, unit_id), kind=Notification.Kind.REMINDER,
                             message=_("Weekly report due %(due)s for “%(campaign)s” (week of %(week)s).") % values,
                         )
                         record(campaign, action="report_reminder", actor=None, at=now,
@@ -96,7 +96,7 @@ def report_sweep(*, now: datetime | None = None) -> ReportSweepResult:
                         result.escalated += 1
                         notify_after_commit(
                             recipients=partial(_escalation_recipients, campaign, unit_id),
-                            kind=Notification.Kind.SUPERVISION, case_id=None,
+                            kind=Notification.Kind.SUPERVISION,
                             message=_("Late: %(unit)s has not filed the weekly report for “%(campaign)s” "
                                       "(week of %(week)s, due %(due)s).") % values,
                         )

@@ -9,5 +9,5 @@ from jingzhi.campaigns.reminders import report_sweep
 
 @task()
 def run_report_sweep() -> dict[str, int]:
-    """Weekly report reminders and escalation (listed in core.scheduler.PERIODIC_JOBS)."""
+    """Weekly report reminders and escalation (registered with core.scheduler in the app's AppConfig.ready())."""
     return report_sweep().as_dict()

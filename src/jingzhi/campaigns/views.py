@@ -32,8 +32,8 @@ from jingzhi.campaigns.selectors import linked_cases_for, reports_for, summarise
 from jingzhi.campaigns.services.common import access_campaign, may_create, may_manage, reporting_units
 from jingzhi.campaigns.services.subitems import sub_items_workbook
 from jingzhi.core.errors import ApplicationError, NotFound
+from jingzhi.core.http import apply_error
 from jingzhi.org.models import Division
-from jingzhi.web.views.common import apply_error
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:

@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "jingzhi.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from jingzhi.core.scheduler import PeriodicJob, register_periodic
+
+        register_periodic(PeriodicJob("sla_sweep", "jingzhi.cases.tasks.run_sla_sweep", 300))  # the SLA sweep: reminders, supervision, flags

@@ -83,7 +83,7 @@ class Case(models.Model):
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"))
     category = models.ForeignKey(
-        "dispatch.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("category")
+        "taxonomy.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("category")
     )
 
     requester_name = models.CharField(_("requester"), max_length=50, blank=True)

@@ -9,5 +9,5 @@ from jingzhi.cases.sweep import sla_sweep
 
 @task()
 def run_sla_sweep() -> dict[str, int | float]:
-    """The periodic SLA sweep (listed in core.scheduler.PERIODIC_JOBS); returns what it did."""
+    """The periodic SLA sweep (registered with core.scheduler in the app's AppConfig.ready()); returns what it did."""
     return sla_sweep().as_dict()

@@ -300,11 +300,11 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "recipient", "kind", "message", "case", "read_at"]
+    list_display = ["created_at", "recipient", "kind", "message", "subject_ref", "read_at"]
     list_filter = ["kind"]
     search_fields = ["message", "recipient__username"]
     date_hierarchy = "created_at"
-    list_select_related = ["recipient", "case"]
+    list_select_related = ["recipient"]
 
 
 install_index_warnings(admin.site)

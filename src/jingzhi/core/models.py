@@ -82,7 +82,10 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     message = models.CharField(_("message"), max_length=300)
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("case"))
+    # What the notification is about, as the app that sent it names it (e.g. "case", "TL20261125-000123"):
+    # a reference, not a foreign key, so core knows nothing of the apps above it (ADR 011).
+    subject_type = models.CharField(_("about (type)"), max_length=20, blank=True, default="")
+    subject_ref = models.CharField(_("about"), max_length=40, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 

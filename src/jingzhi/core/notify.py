@@ -28,7 +28,7 @@ def suppressed() -> Iterator[None]:
 
 
 def notify_after_commit(
-    *, recipients: Callable[[], Iterable[int]], kind: str, case_id: int | None, message: str
+    *, recipients: Callable[[], Iterable[int]], kind: str, message: str, subject_type: str = "", subject_ref: str = ""
 ) -> None:
     """Queue a notification; nothing is sent if the surrounding transaction rolls back.
 
@@ -42,25 +42,29 @@ def notify_after_commit(
     def send() -> None:
         ids = sorted(set(recipients()))
         if ids:
-            deliver_notification.enqueue(recipient_ids=ids, kind=kind, case_id=case_id, message=message[:300])
+            deliver_notification.enqueue(
+                recipient_ids=ids, kind=kind, message=message[:300], subject_type=subject_type, subject_ref=subject_ref
+            )
 
     transaction.on_commit(send)
 
 
-def deliver(*, recipient_ids: list[int], kind: str, case_id: int | None, message: str) -> int:
+def deliver(*, recipient_ids: list[int], kind: str, message: str, subject_type: str = "", subject_ref: str = "") -> int:
     """Hand one notification to every configured channel. Returns how many deliveries were made."""
     delivered = 0
     for path in settings.JINGZHI["NOTIFICATION_CHANNELS"]:
         channel = import_string(path)
-        delivered += channel(recipient_ids=recipient_ids, kind=kind, case_id=case_id, message=message)
+        delivered += channel(recipient_ids=recipient_ids, kind=kind, message=message,
+                             subject_type=subject_type, subject_ref=subject_ref)
     return delivered
 
 
-def in_app(*, recipient_ids: list[int], kind: str, case_id: int | None, message: str) -> int:
+def in_app(*, recipient_ids: list[int], kind: str, message: str, subject_type: str = "", subject_ref: str = "") -> int:
     """The built-in channel: a row per recipient, shown on the notifications page."""
     from jingzhi.core.models import Notification
 
     Notification.objects.bulk_create(
-        [Notification(recipient_id=rid, kind=kind, case_id=case_id, message=message) for rid in recipient_ids]
+        [Notification(recipient_id=rid, kind=kind, message=message, subject_type=subject_type, subject_ref=subject_ref)
+         for rid in recipient_ids]
     )
     return len(recipient_ids)

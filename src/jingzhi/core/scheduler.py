@@ -1,6 +1,6 @@
 """Periodic jobs and the threads that run background work.
 
-PERIODIC_JOBS is the one place where periodic jobs are listed. A scheduler enqueues each job on the task
+PERIODIC_JOBS lists the periodic jobs; each app registers its own (register_periodic, from its AppConfig.ready()). A scheduler enqueues each job on the task
 queue when it is due; workers run it. Several schedulers may run at once (every `jingzhi worker` runs one):
 before enqueueing, a scheduler looks in the queue itself (django_tasks_db's result table) and skips a job
 that is already waiting, running, or was enqueued by another scheduler within half its interval. The check
@@ -35,11 +35,13 @@ class PeriodicJob(NamedTuple):
     every_seconds: float
 
 
-PERIODIC_JOBS: list[PeriodicJob] = [
-    PeriodicJob("sla_sweep", "jingzhi.cases.tasks.run_sla_sweep", 300),
-    PeriodicJob("campaign_reports", "jingzhi.campaigns.tasks.run_report_sweep", 3600),
-    PeriodicJob("metrics_rollup", "jingzhi.metrics.tasks.refresh_rollups", 300),
-]
+# Filled by each app from its AppConfig.ready() through register_periodic(): core knows no app above it.
+PERIODIC_JOBS: list[PeriodicJob] = []
+
+
+def register_periodic(job: PeriodicJob) -> None:
+    """Add a periodic job (once; a second registration under the same name replaces the first)."""
+    PERIODIC_JOBS[:] = [j for j in PERIODIC_JOBS if j.name != job.name] + [job]
 
 # A result left RUNNING longer than this (a worker died mid-task) no longer holds the job back.
 STALE_AFTER_MIN = timedelta(hours=1)

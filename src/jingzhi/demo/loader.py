@@ -28,7 +28,6 @@ from jingzhi.cases import sla
 from jingzhi.cases.models import Case, Status
 from jingzhi.cases.sweep import sla_sweep
 from jingzhi.core import notify
-from jingzhi.dispatch.models import Category
 from jingzhi.dispatch.selectors import route_for
 from jingzhi.dispatch.services import category_tree_import, routing_rule_set
 from jingzhi.org.models import Division, Enterprise, Role, Unit, User
@@ -39,6 +38,7 @@ from jingzhi.org.services import (
     unit_upsert,
     user_upsert,
 )
+from jingzhi.taxonomy.models import Category
 
 DEMO_MARKER_UNIT = "SZX"
 

@@ -43,7 +43,7 @@ class CategoryAdmin(ImportAdminMixin, admin.ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         return [
-            path("export/", self.admin_site.admin_view(self.export_view), name="dispatch_category_export"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="taxonomy_category_export"),
             *super().get_urls(),
         ]
 
@@ -55,7 +55,7 @@ class CategoryAdmin(ImportAdminMixin, admin.ModelAdmin):
         return response
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        return super().changelist_view(request, {**(extra_context or {}), "export_url": reverse("admin:dispatch_category_export")})
+        return super().changelist_view(request, {**(extra_context or {}), "export_url": reverse("admin:taxonomy_category_export")})
 
 
 @admin.register(RoutingRule)

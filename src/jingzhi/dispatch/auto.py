@@ -10,12 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingzhi.cases.models import Case, Status
+from jingzhi.cases.services import case_dispatch
 from jingzhi.core.errors import ApplicationError
 from jingzhi.dispatch import registry
 from jingzhi.dispatch.classifier.base import ModelFileError
-from jingzhi.dispatch.models import Category, ClassifierModel, DispatchCorrection, DispatchSuggestion
+from jingzhi.dispatch.models import ClassifierModel, DispatchCorrection, DispatchSuggestion
 from jingzhi.dispatch.selectors import Route, route_for
 from jingzhi.org.models import Division, Unit
+from jingzhi.taxonomy.models import Category
 
 log = logging.getLogger(__name__)
 TOP = 3
@@ -71,15 +74,14 @@ def propose(*, text: str, division: Division | None) -> Proposal | None:
     )
 
 
-def case_suggest_and_route(*, case: Any) -> DispatchSuggestion | None:
+def case_suggest_and_route(*, case: Case) -> DispatchSuggestion | None:
     """At intake: record the suggestion and, when the model is sure enough, dispatch the case on it.
 
     The classifier never blocks intake: without an active model, or with a broken model file, the case
     simply waits in the dispatcher's queue (the error is logged and shown on the model page).
     """
-    from jingzhi.cases.models import Status
-    from jingzhi.cases.services import case_dispatch
-
+    if DispatchSuggestion.objects.filter(case=case).exists():
+        return None  # already suggested (a retried submission runs the intake hooks again)
     try:
         proposal = propose(text=f"{case.title} {case.content}", division=case.division)
     except ModelFileError as e:
@@ -104,10 +106,9 @@ def case_suggest_and_route(*, case: Any) -> DispatchSuggestion | None:
     assert lead is not None and route is not None and top.category is not None
     try:
         with transaction.atomic():
-            if case.category_id is None:
-                type(case).objects.filter(pk=case.pk).update(category=top.category)
             case_dispatch(
                 case=case, unit=lead, assisting=route.assisting_units, actor=None,
+                category=top.category if case.category_id is None else None,
                 note=_("Dispatched automatically: %(category)s, confidence %(confidence).1f%%") % {
                     "category": top.label, "confidence": top.confidence * 100},
                 data={"auto": True, "model_version": proposal.model.version, "confidence": round(top.confidence, 4),
@@ -120,6 +121,12 @@ def case_suggest_and_route(*, case: Any) -> DispatchSuggestion | None:
         log.warning("automatic dispatch of case %s failed, left for the dispatcher: %s", case.number, e.message)
         suggestion.auto_dispatched = False
     return suggestion
+
+
+def on_case_created(case: Case) -> bool:
+    """The cases hook (cases/hooks.py): True when the case was dispatched, so intake re-reads it."""
+    suggestion = case_suggest_and_route(case=case)
+    return suggestion is not None and suggestion.auto_dispatched
 
 
 def correction_record(*, case: Any, kind: str, from_unit: Unit | None, to_unit: Unit | None = None, reason: str = "") -> DispatchCorrection:

@@ -41,7 +41,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _train_from_cases(args: argparse.Namespace) -> int:
-    from jingzhi.cli import _setup
+    from jingzhi.bootstrap import setup_django as _setup
 
     _setup(args.data_dir)
     from jingzhi.core.errors import ApplicationError
@@ -79,7 +79,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_activate(args: argparse.Namespace) -> int:
-    from jingzhi.cli import _setup
+    from jingzhi.bootstrap import setup_django as _setup
 
     _setup(args.data_dir)
     from jingzhi.core.errors import ApplicationError

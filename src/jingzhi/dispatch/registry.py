@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.dispatch.classifier import artifact
 from jingzhi.dispatch.classifier.data import DatasetError, Sample
-from jingzhi.dispatch.models import Category, ClassifierModel, DispatchCorrection, DispatchSettings
+from jingzhi.dispatch.models import ClassifierModel, DispatchCorrection, DispatchSettings
 from jingzhi.org.models import Role, User
+from jingzhi.taxonomy.models import Category
 
 if TYPE_CHECKING:
     from jingzhi.dispatch.classifier.model import DispatchClassifier

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from jingzhi.dispatch.models import Category, DispatchSuggestion, RoutingRule
+from jingzhi.dispatch.models import DispatchSuggestion, RoutingRule
 from jingzhi.org.models import Division, Unit
+from jingzhi.taxonomy.models import Category
 
 
 @dataclass

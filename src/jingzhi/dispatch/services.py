@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import ValidationFailed
-from jingzhi.dispatch.models import Category, RoutingRule
+from jingzhi.dispatch.models import RoutingRule
 from jingzhi.org.models import Division, Unit
+from jingzhi.taxonomy.models import Category
 
 
 def category_ensure_path(*, names: Sequence[str]) -> Category:

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhi.core.errors import PermissionDenied
 from jingzhi.core.spreadsheets import Column, ImportResult, InvalidRowError, RowOutcome, SheetRow, import_rows
-from jingzhi.dispatch.models import Category
 from jingzhi.dispatch.services import category_ensure_path
 from jingzhi.org.models import Role
+from jingzhi.taxonomy.models import Category
 
 TAXONOMY_COLUMNS = (
     Column("level1", "一级分类", "level 1", example="城乡建设"),

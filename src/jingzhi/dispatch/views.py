@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingzhi.core.errors import ApplicationError, PermissionDenied
+from jingzhi.core.http import apply_error
 from jingzhi.dispatch import registry, stats
 from jingzhi.dispatch.auto import Proposal, propose
 from jingzhi.dispatch.classifier.base import ModelFileError
 from jingzhi.dispatch.selectors import route_for
+from jingzhi.org.http import role_required
 from jingzhi.org.models import Division, Role
-from jingzhi.web.selectors import division_choices
-from jingzhi.web.views.common import apply_error, role_required
+from jingzhi.org.selectors import division_choices
 
 TEXT_MAX = 5000
 

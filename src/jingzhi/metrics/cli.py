@@ -9,7 +9,7 @@ from typing import Any
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from jingzhi.cli import _setup
+    from jingzhi.bootstrap import setup_django as _setup
 
     _setup(args.data_dir)
     from jingzhi.metrics import rollup

@@ -74,7 +74,7 @@ class DailyRollup(RollupCounters):
 
     division = models.ForeignKey("org.Division", on_delete=models.CASCADE, related_name="+", verbose_name=_("division"))
     category = models.ForeignKey(
-        "dispatch.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("category")
+        "taxonomy.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("category")
     )
 
     class Meta:
@@ -113,7 +113,7 @@ class DailyCategoryRollup(RollupCounters):
 
     division = models.ForeignKey("org.Division", on_delete=models.CASCADE, related_name="+", verbose_name=_("division"))
     category = models.ForeignKey(
-        "dispatch.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("category")
+        "taxonomy.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("category")
     )
 
     class Meta:
@@ -149,7 +149,7 @@ class OpenSnapshot(models.Model):
     division = models.ForeignKey("org.Division", on_delete=models.CASCADE, related_name="+", verbose_name=_("division"))
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("unit"))
     category = models.ForeignKey(
-        "dispatch.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("category")
+        "taxonomy.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("category")
     )
     open = models.PositiveIntegerField(default=0)
     overdue = models.PositiveIntegerField(default=0)

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.cases.models import Case, Priority, Status
-from jingzhi.dispatch.models import Category
 from jingzhi.metrics import engine, selectors
 from jingzhi.metrics.engine import Scope
 from jingzhi.metrics.periods import Period, period_of
 from jingzhi.metrics.tables import METRIC_HEADERS, NOW_HEADERS, Cell, Table, case_url, metric_cells
+from jingzhi.taxonomy.models import Category
 
 BRIEF_HOUR = 12
 

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.cases.models import Channel, Kind
-from jingzhi.dispatch.models import Category
 from jingzhi.metrics import engine
 from jingzhi.metrics.engine import Metrics, Scope
 from jingzhi.metrics.models import DailyIntake
 from jingzhi.metrics.periods import Period
 from jingzhi.org.models import Division, Unit
+from jingzhi.taxonomy.models import Category
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Background tasks of the metrics app (listed in core.scheduler.PERIODIC_JOBS)."""
+"""Background tasks of the metrics app (registered with core.scheduler in the app's AppConfig.ready())."""
 
 from __future__ import annotations
 

@@ -32,8 +32,8 @@ from jingzhi.metrics.tables import (
     case_url,
     metric_cells,
 )
+from jingzhi.org.http import role_required
 from jingzhi.org.models import Role
-from jingzhi.web.views.common import role_required
 
 ANALYSTS = (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.UNIT_HEAD)
 LEADERS = (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER)

@@ -21,7 +21,7 @@ from jingzhi.cases.models import Case, Kind, Status
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.org.models import Role, User
 from jingzhi.web.context import role_of
-from jingzhi.web.selectors import division_choices
+from jingzhi.org.selectors import division_choices
 
 PAGE_SIZE = 50
 # Case lists count their matches exactly up to this many ("1,000+ cases" beyond): an exact COUNT(*) of a broad

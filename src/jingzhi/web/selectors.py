@@ -15,30 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhi.cases.models import OPEN_STATUSES, Case, Status
 from jingzhi.core.models import Notification
-from jingzhi.org.models import Division, User
+from jingzhi.org.models import User
 
 # --- org.selectors ---------------------------------------------------------------------------------
-
-
-def division_choices(*, max_depth: int | None = None) -> list[tuple[str, str]]:
-    """(code, label) for every division in tree order; the label is indented by depth. → org.selectors"""
-    rows = Division.objects.order_by("path").values_list("code", "name", "path")
-    choices: list[tuple[str, str]] = []
-    for code, name, path in rows:
-        depth = max(path.count("/") - 2, 0)
-        if max_depth is not None and depth > max_depth:
-            continue
-        # Full-width spaces keep the indentation inside a <select>, where ordinary spaces collapse.
-        choices.append((code, "\u3000" * depth + name))
-    return choices
 
 
 # --- core.selectors -----------------------------------------------------------------------------
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
-    """The user's own notifications, newest first, with their case number joined. → core.selectors"""
-    return Notification.objects.filter(recipient=user).select_related("case").order_by("-created_at", "-pk")
+    """The user's own notifications, newest first. → core.selectors"""
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
 
 
 def notification_unread_count(*, user: User) -> int:

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from jingzhi.cases.models import Case, CaseEvent, Kind, Resolution, Status
 from jingzhi.cases.querysets import CaseQuerySet
 from jingzhi.cases.transitions import EVENT_LABELS, Action
-from jingzhi.dispatch.models import Category
 from jingzhi.org.models import Division
+from jingzhi.taxonomy.models import Category
 
 # FixMyStreet's extended statuses for each of our statuses (closed ones depend on the follow-up).
 EXTENDED_STATUS = {

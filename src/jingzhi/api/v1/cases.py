@@ -24,7 +24,7 @@ from jingzhi.cases import selectors
 from jingzhi.cases.models import Case, Kind, Status
 from jingzhi.cases.services import case_create
 from jingzhi.core.errors import ValidationFailed
-from jingzhi.dispatch.models import Category
+from jingzhi.taxonomy.models import Category
 
 
 class CaseCursor(CursorPagination):

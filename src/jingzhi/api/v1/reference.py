@@ -11,9 +11,9 @@ from jingzhi.api.v1.base import ApiView
 from jingzhi.api.v1.serializers import CategorySerializer, DivisionSerializer, RouteSerializer, UnitSerializer
 from jingzhi.cases.selectors import units_for_choice
 from jingzhi.core.errors import ValidationFailed
-from jingzhi.dispatch.models import Category
 from jingzhi.dispatch.selectors import route_for
 from jingzhi.org.models import Division
+from jingzhi.taxonomy.models import Category
 
 
 class UnitList(ApiView):

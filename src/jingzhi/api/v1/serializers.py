@@ -9,8 +9,8 @@ from rest_framework import serializers
 from jingzhi.cases.models import Case, CaseEvent, Channel, Kind, Priority, Resolution, Satisfaction
 from jingzhi.cases.transitions import EVENT_LABELS
 from jingzhi.core.masking import mask_name, mask_phone
-from jingzhi.dispatch.models import Category
 from jingzhi.org.models import Division, Unit
+from jingzhi.taxonomy.models import Category
 
 # Channels an API client may name; import and proactive cases are made by the system itself.
 INTAKE_CHANNELS = [c for c in Channel.choices if c[0] not in ("import", "proactive")]

@@ -134,5 +134,5 @@ def supervisors_for(case: Case) -> list[int]:
 
 def notify(recipients: Callable[[], Iterable[int]], *, kind: str, case: Case, message: str) -> None:
     """Notify after commit; `recipients` is evaluated then, so a rolled-back or silent run costs no queries."""
-    notify_after_commit(recipients=recipients, kind=kind, case_id=case.pk, message=message)
+    notify_after_commit(recipients=recipients, kind=kind, message=message, subject_type="case", subject_ref=case.number)
 

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhi.cases import sla
+from jingzhi.cases import hooks, sla
 from jingzhi.cases.models import (
     Attachment,
     Case,
@@ -29,8 +29,8 @@ from jingzhi.cases.models import (
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.core.validators import normalize_phone, validate_id_number, validate_phone
-from jingzhi.dispatch.models import Category
 from jingzhi.org.models import Division, Enterprise, Role, User
+from jingzhi.taxonomy.models import Category
 
 TITLE_MAX = 200
 CONTENT_MAX = 5000
@@ -160,7 +160,7 @@ def case_create(
     if key is not None:
         existing = Case.objects.filter(idempotency_key=key).first()
         if existing is not None:
-            return existing, False
+            return _after_create(existing), False
 
     title, content = _clean(title), _clean(content)
     requester_phone = normalize_phone(_clean(requester_phone))
@@ -228,12 +228,17 @@ def case_create(
         if key is not None:
             existing = Case.objects.filter(idempotency_key=key).first()
             if existing is not None:
-                return existing, False
+                return _after_create(existing), False
         raise
-    # Suggest a category and route; dispatch on it when the classifier is sure enough (issue 3).
-    from jingzhi.dispatch.auto import case_suggest_and_route
+    return _after_create(case), True
 
-    suggestion = case_suggest_and_route(case=case)
-    if suggestion is not None and suggestion.auto_dispatched:
+
+def _after_create(case: Case) -> Case:
+    """The case-created hooks (the classifier's suggestion and automatic dispatch: cases/hooks.py).
+
+    Also run for a retry that found its case: the hooks are idempotent, and a process that died between
+    the commit and the hooks would otherwise leave the case without its suggestion for good.
+    """
+    if hooks.case_created(case):
         case.refresh_from_db()
-    return case, True
+    return case

@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhi.cases import sla
+from jingzhi.cases import hooks, sla
 from jingzhi.cases.models import Case, Status, Supervision
 from jingzhi.cases.services.common import commit, lock, notify, unit_staff, users_with_role
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import InvalidTransition, ValidationFailed
 from jingzhi.org.models import Role, Unit, User
+from jingzhi.taxonomy.models import Category
 
 NOTE_MAX = 5000
 
@@ -52,6 +53,7 @@ _ASSIGN_FIELDS = ("lead_unit", "dispatched_at", "acknowledged_at", "acknowledge_
 def _dispatch_like(
     action: Action, *, case: Case, unit: Unit, assisting: Sequence[Unit], actor: User | None, note: str,
     expected_version: int | None, at: datetime | None, data: dict[str, Any] | None = None,
+    category: Category | None = None,
 ) -> Case:
     at = at or timezone.now()
     with transaction.atomic():
@@ -62,6 +64,12 @@ def _dispatch_like(
             raise ValidationFailed(msg, fields={"unit": msg})
         _assign(case, unit=unit, assisting=assisting, at=at, first=previous_unit is None)
         case.status = Status.DISPATCHED
+        fields: tuple[str, ...] = _ASSIGN_FIELDS
+        if category is not None and category.pk != case.category_id:
+            # Recorded with the move that decided it, so a dispatched case always says what it is about.
+            data = {**(data or {}), "category_id": category.pk, "category_name": category.name}
+            case.category = category
+            fields = (*fields, "category")
         commit(
             case, action=action, actor=actor, from_status=before, note=note, at=at,
             data={
@@ -71,13 +79,11 @@ def _dispatch_like(
                 "previous_unit": previous_unit.code if previous_unit else None,
                 **(data or {}),
             },
-            update_fields=_ASSIGN_FIELDS,
+            update_fields=fields,
         )
         if action in (Action.TRANSFER, Action.REDISPATCH):
             # A wrong first dispatch is evidence for the dispatch classifier's accuracy and next training set.
-            from jingzhi.dispatch.auto import correction_record
-
-            correction_record(case=case, kind=action.value, from_unit=previous_unit, to_unit=unit, reason=note)
+            hooks.dispatch_corrected(case=case, kind=action.value, from_unit=previous_unit, to_unit=unit, reason=note)
         notify(
             lambda: unit_staff(unit.pk), kind="assigned", case=case,
             message=_("New case %(number)s: %(title)s") % {"number": case.number, "title": case.title[:60]},
@@ -88,13 +94,14 @@ def _dispatch_like(
 def case_dispatch(
     *, case: Case, unit: Unit, actor: User | None, assisting: Sequence[Unit] = (), note: str = "",
     expected_version: int | None = None, at: datetime | None = None, data: dict[str, Any] | None = None,
+    category: Category | None = None,
 ) -> Case:
-    """派单: send an accepted case to its lead unit (and assisting units).
+    """派单: send an accepted case to its lead unit (and assisting units), optionally setting its category.
 
     actor None is the system (the dispatch classifier); `data` adds to the event (model version, confidence).
     """
     return _dispatch_like(Action.DISPATCH, case=case, unit=unit, assisting=assisting, actor=actor, note=note,
-                          expected_version=expected_version, at=at, data=data)
+                          expected_version=expected_version, at=at, data=data, category=category)
 
 
 def case_transfer(
@@ -157,9 +164,7 @@ def case_return(
             data={"unit": case.lead_unit.code if case.lead_unit else None},
             update_fields=["return_count", "dispatch_due", "supervision"],
         )
-        from jingzhi.dispatch.auto import correction_record
-
-        correction_record(case=case, kind=Action.RETURN.value, from_unit=case.lead_unit, reason=reason)
+        hooks.dispatch_corrected(case=case, kind=Action.RETURN.value, from_unit=case.lead_unit, reason=reason)
         notify(
             lambda: users_with_role(Role.DISPATCHER), kind="returned", case=case,
             message=_("%(unit)s returned case %(number)s") % {"unit": actor.unit or actor, "number": case.number},
