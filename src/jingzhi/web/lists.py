@@ -20,8 +20,8 @@ from jingzhi.cases import selectors
 from jingzhi.cases.models import Case, Kind, Status
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.org.models import Role, User
-from jingzhi.web.context import role_of
 from jingzhi.org.selectors import division_choices
+from jingzhi.web.context import role_of
 
 PAGE_SIZE = 50
 # Case lists count their matches exactly up to this many ("1,000+ cases" beyond): an exact COUNT(*) of a broad

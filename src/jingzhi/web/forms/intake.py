@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.cases.models import Channel, Kind, Priority
-from jingzhi.web.forms.fields import MultipleFileField, TokenField, textarea
 from jingzhi.org.selectors import division_choices
+from jingzhi.web.forms.fields import MultipleFileField, TokenField, textarea
 
 INTAKE_CHANNELS = [(c.value, c.label) for c in (Channel.HOTLINE, Channel.WINDOW, Channel.LETTER)]
 PUBLIC_KINDS = [
