@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Build the demo city's shipped data (src/jingzhi/demo/data/) from the shared TipDM 2020 set.
+"""Build the demo city's shipped data (src/jingzhi/demo/data/) from the TipDM 2020 data set.
 
-    python scripts/build_demo_data.py [TIPDM_DIR]          # default ../shared/data/tipdm2020
+    python scripts/build_demo_data.py TIPDM_DIR
+
+The data set is third-party and not in the repository (docs/architecture.md §5 says where it comes from).
+Without TIPDM_DIR the script looks in shared/data/tipdm2020 inside the folder that holds the checkout.
 
 Writes, deterministically (fixed seed, gzip mtime 0 — a rerun gives byte-identical files):
 

@@ -1,4 +1,8 @@
-"""The Open311 JSON Schemas (open311/schema-validation, georeport-v2) from the shared design data, as validators."""
+"""The published Open311 JSON Schemas (open311/schema-validation, schema/georeport-v2) as validators.
+
+Third-party files, not copied into the repository (docs/architecture.md §5): JINGZHI_OPEN311_SCHEMAS names their
+folder.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 REPO = Path(__file__).resolve().parents[2]
-# Not copied into the repository (third-party files): read from the design data beside it, or from the env.
-# CI clones the repository somewhere else on the same machine, so look beside every parent folder and in the
-# workplace's shared data folder before giving up.
+# Without JINGZHI_OPEN311_SCHEMAS, look for a shared/data/open311 folder beside the checkout or any of its
+# parents (CI clones the repository elsewhere on the same machine), then in the machine's common data folder.
 _CANDIDATES = [
     *([Path(os.environ["JINGZHI_OPEN311_SCHEMAS"])] if os.environ.get("JINGZHI_OPEN311_SCHEMAS") else []),
     *(parent / "shared" / "data" / "open311" for parent in REPO.parents),

@@ -1,7 +1,7 @@
 """The lifecycle services: every transition allowed, forbidden, by the wrong role and the wrong unit; what each writes.
 
 The matrix tests drive every service from every status against the transition table, so a service that forgets
-to consult the table, or a table entry that drifts from DOMAIN.md §3, fails here.
+to consult the table, or a table entry that drifts from the lifecycle of docs/domain.md §3, fails here.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def test_every_transition_of_the_table_has_a_service_under_test() -> None:
 
 
 def test_the_table_follows_the_lifecycle_of_domain_md() -> None:
-    """DOMAIN.md §3, written out: where each action may start and where it leads."""
+    """docs/domain.md §3, written out by hand: where each action may start and where it leads."""
     expected = {
         Action.ANSWER_DIRECTLY: ({"accepted"}, "closed"),
         Action.DISPATCH: ({"accepted"}, "dispatched"),

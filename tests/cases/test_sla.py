@@ -26,7 +26,7 @@ from tests.cases.helpers import SH, case_in, fresh, make_case, sh
 relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
                    max_examples=150)
 
-# DOMAIN.md §4, written out by hand: (clock, kind, priority) -> (amount, unit). Empty kind/priority: any.
+# docs/domain.md §4.3, written out by hand: (clock, kind, priority) -> (amount, unit). Empty kind/priority: any.
 DOMAIN_DEFAULTS = {
     ("dispatch", "", "emergency"): (Decimal(1), "hours"),
     ("dispatch", "", "utilities"): (Decimal(2), "hours"),

@@ -77,7 +77,7 @@ class CaseAdmin(ImportAdminMixin, ReadOnlyAdmin):
     search_fields = ["number", "title"]
     date_hierarchy = "created_at"
     list_select_related = ["division", "lead_unit"]
-    # Personal data stays masked here too (ARCHITECTURE.md rule 6); reveals go through case_reveal and the audit log.
+    # Personal data stays masked here too (docs/architecture.md, rule 9); reveals go through case_reveal and the audit log.
     exclude = ["requester_name", "requester_phone", "requester_id_number"]
     readonly_fields = ["masked_requester_name", "masked_requester_phone", "masked_requester_id_number"]
     inlines = [CaseEventInline, AttachmentInline]

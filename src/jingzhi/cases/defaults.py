@@ -1,8 +1,8 @@
-"""Default time limits (DOMAIN.md §4): seeded into the database, and the fallback for a clock with no rule."""
+"""Default time limits (docs/domain.md §4.3): seeded into the database, and the fallback for a clock with no rule."""
 
 from decimal import Decimal
 
-# The defaults of DOMAIN.md §4, used when a city has not written its own rule for a clock.
+# The defaults of docs/domain.md §4.3, used when a city has not written its own rule for a clock.
 DEFAULT_RULES: list[tuple[str, str, str, Decimal, str]] = [
     # clock, kind, priority, amount, unit
     ("dispatch", "", "emergency", Decimal(1), "hours"),

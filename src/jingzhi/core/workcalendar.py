@@ -3,7 +3,7 @@
 No Django here: the caller passes the city's own calendar days (``overrides``), its working hours
 and its time zone, and gets plain aware datetimes back.
 
-Rules (these are the product's rules, see DOMAIN.md §4):
+Rules (these are the product's rules, see docs/domain.md §4.2):
 
 * Days. A date is a working day if the city's override says so (``True`` = working day,
   ``False`` = rest day); an override always wins, in every year. Otherwise the ``chinesecalendar``

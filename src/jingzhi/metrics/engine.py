@@ -1,4 +1,4 @@
-"""The metrics of DOMAIN §5 computed from summed roll-up counters, and who sees which roll-up rows.
+"""The metrics of docs/domain.md §6 computed from summed roll-up counters, and who sees which roll-up rows.
 
 Everything here reads roll-up tables only (DailyRollup, DailyIntake, OpenSnapshot), through `read_db()`, which is
 the replica when one is configured. Rates are None when their denominator is zero (shown as "—").

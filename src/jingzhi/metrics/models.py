@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MetricPolicy(models.Model):
-    """How the city scores its units (DOMAIN §5). One row, created with the defaults on first use."""
+    """How the city scores its units (docs/domain.md §6). One row, created with the defaults on first use."""
 
     response_weight = models.DecimalField(_("weight of the response rate"), max_digits=4, decimal_places=3, default=Decimal("0.1"))
     resolution_weight = models.DecimalField(_("weight of the resolution rate"), max_digits=4, decimal_places=3, default=Decimal("0.5"))

@@ -1,4 +1,4 @@
-"""Seed the default time-limit rules of DOMAIN.md §4 and the policy row; administrators edit them afterwards."""
+"""Seed the default time-limit rules of docs/domain.md §4.3 and the policy row; administrators edit them afterwards."""
 
 from django.db import migrations
 

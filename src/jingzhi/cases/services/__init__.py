@@ -1,4 +1,4 @@
-"""Every change to a case goes through one of these functions (see ARCHITECTURE.md, rules of the house)."""
+"""Every change to a case goes through one of these functions (see docs/architecture.md, rules of the house)."""
 
 from jingzhi.cases.services.extension import case_request_extension, extension_approve, extension_reject
 from jingzhi.cases.services.followup import case_close, case_follow_up, case_reopen
