@@ -200,3 +200,30 @@ def test_a_rule_pointing_at_an_inactive_unit_leaves_the_case_for_the_dispatcher(
     assert (case.status, case.lead_unit, case.category) == (Status.ACCEPTED, None, None)
     suggestion = DispatchSuggestion.objects.get(case=case)
     assert suggestion.confidence >= (suggestion.threshold or 1) and not suggestion.auto_dispatched
+
+
+def test_a_retry_after_a_crash_before_the_suggestion_gets_the_case_suggested_and_dispatched(
+    active_model: Any, routed_city: Any
+) -> None:
+    """Issue 10 #16: the suggestion runs after the commit; a process that died in between left the case without
+    one, and the client's retry returned the case as it was. The retry now runs the (idempotent) hooks again."""
+    from jingzhi.cases.hooks import _case_created
+
+    title, _, content = CLEAR["环境保护"].partition("，")
+    kwargs: dict[str, Any] = dict(actor=routed_city.operator, channel="hotline", kind="complaint", title=title,
+                                  content=content or title, division_code="211200", idempotency_key="retry-after-crash",
+                                  requester_name="张三", requester_phone="13812345678")
+    saved = list(_case_created)
+    _case_created.clear()  # the process "dies" after the commit, before the hooks
+    try:
+        case, created = s.case_create(**kwargs)
+    finally:
+        _case_created[:] = saved
+    assert created and not DispatchSuggestion.objects.filter(case=case).exists()
+    again, created_again = s.case_create(**kwargs)
+    assert not created_again and again.pk == case.pk
+    assert DispatchSuggestion.objects.filter(case=case).count() == 1
+    assert again.status == Status.DISPATCHED and again.category == routed_city.categories["环境保护"]
+    s.case_create(**kwargs)  # a third try changes nothing
+    assert DispatchSuggestion.objects.filter(case=case).count() == 1
+    assert CaseEvent.objects.filter(case=case, action="dispatch").count() == 1
