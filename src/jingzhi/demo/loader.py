@@ -277,6 +277,12 @@ def _load_organisation(facts: dict[str, Any], password: str, summary: DemoSummar
             raise ValueError(f"demo units with unknown parents: {[u['code'] for u in rest]}")
         pending = rest
     users: dict[str, User] = {}
+    # The demo password meets the same policy as any other; its users keep it (must_change_password stays off)
+    # so the demo stays one command and one shared password away.
+    from jingzhi.org.passwords import password_problems
+
+    if problems := password_problems(password):
+        raise ValueError(f"the demo password does not meet the password policy: {problems}")
     shared_hash = make_password(password)  # one hash for every demo login: hashing is slow by design
     for u in facts["users"]:
         users[u["username"]] = user_upsert(
