@@ -141,3 +141,8 @@ def test_anonymous_is_sent_to_sign_in_from_the_account_pages(db: None) -> None:
     for name in ("web:password_change", "web:otp_verify"):
         response = Client().get(reverse(name))
         assert response.status_code == 302 and response["Location"].startswith(reverse("web:login"))
+
+
+def test_the_admins_own_change_password_link_leads_to_the_one_page(admin_client: Client) -> None:
+    response = admin_client.get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == reverse("web:password_change")
