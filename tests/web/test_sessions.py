@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from jingzhi.cases.models import Case, Status
 from jingzhi.core.models import AuditLog
-from jingzhi.web.signin import AUTH_AT, SEEN_AT, STASH
+from jingzhi.org.signin_log import AUTH_AT, SEEN_AT
+from jingzhi.web.signin import STASH
 from tests.web.helpers import case_in, fresh
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ Only sign-ins over HTTP are recorded (and counted by axes): the test client's fo
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -16,6 +17,17 @@ from axes.handlers.database import AxesDatabaseHandler
 from django.http import HttpRequest
 
 from jingzhi.core.audit import audit_record
+
+# A session's clocks, read by web.signin.SessionTimeoutMiddleware (idle and absolute limits).
+AUTH_AT = "jz_auth_at"  # when this session signed in (epoch seconds)
+SEEN_AT = "jz_seen_at"  # the last request (epoch seconds), written at most once a minute
+
+
+def session_started(session: Any) -> None:
+    """Start a new sign-in's clocks (at sign-in; a session without them gets them on its next request)."""
+    now = int(time.time())
+    session[AUTH_AT] = now
+    session[SEEN_AT] = now
 
 
 def _over_http(request: HttpRequest | None) -> bool:
@@ -53,9 +65,7 @@ class AuditingAxesHandler(AxesDatabaseHandler):
 
     def user_logged_in(self, sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         session = getattr(request, "session", None)
-        if session is not None:  # the clocks of web.signin.SessionTimeoutMiddleware start at the sign-in
-            from jingzhi.web.signin import session_started
-
+        if session is not None:
             session_started(session)
         if _over_http(request):
             super().user_logged_in(sender, request, user, **kwargs)

@@ -23,9 +23,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from jingzhi.org.access import role_of
+from jingzhi.org.signin_log import AUTH_AT, SEEN_AT, session_started
 
-AUTH_AT = "jz_auth_at"  # when this session signed in (epoch seconds)
-SEEN_AT = "jz_seen_at"  # the last request (epoch seconds), written at most once a minute
 STASH = "jz_form_stash"  # one form kept across a sign-in
 STASH_MAX_AGE = 3600  # seconds: an older stash is dropped, not shown
 # Paths a signed-in user may still reach while a password change or a second factor is due.
@@ -59,13 +58,6 @@ class SessionTimeoutMiddleware:
             elif now - seen >= 60:
                 request.session[SEEN_AT] = now
         return self.get_response(request)
-
-
-def session_started(session: Any) -> None:
-    """Start a new sign-in's clocks (called at sign-in; a session without them gets them on its next request)."""
-    now = int(time.time())
-    session[AUTH_AT] = now
-    session[SEEN_AT] = now
 
 
 def _is_page(request: HttpRequest) -> bool:
