@@ -107,3 +107,10 @@ def test_another_users_kept_form_is_not_shown(city: Any) -> None:
     anonymous.post(reverse("web:case_action", args=[case.number, "return"]), {"version": case.version, "reason": "秘密"})
     other = signed_in("dispatcher")  # a different browser: its own session, no stash
     assert "秘密" not in other.get(reverse("web:case_detail", args=[case.number])).content.decode()
+
+
+def test_signing_out_keeps_nothing_and_goes_to_the_plain_sign_in_page(city: Any) -> None:
+    client = signed_in("operator")
+    response = client.post(reverse("web:logout"), HTTP_REFERER="http://testserver/cases/")
+    assert response.status_code == 302 and response["Location"] == reverse("web:login")
+    assert STASH not in client.session

@@ -112,7 +112,10 @@ class FormStashMiddleware:
         if request.method != "POST" or response.status_code != 302 or user is None or user.is_authenticated:
             return response
         login_url = resolve_url(settings.LOGIN_URL)
-        if not response.get("Location", "").startswith(login_url) or not _is_page(request) or request.headers.get("HX-Request"):
+        location = response.get("Location", "")
+        # Only "sign in first, then come back" (login_required's ?next=), not the sign-out's plain redirect.
+        if not location.startswith(f"{login_url}?") or "next=" not in location or not _is_page(request) \
+                or request.headers.get("HX-Request"):
             return response
         page = _form_page(request)
         request.session[STASH] = {
