@@ -147,3 +147,13 @@ def test_a_success_before_the_limit_clears_the_count(city: Any) -> None:
     client.post(reverse("web:logout"))
     for _ in range(4):
         assert attempt(client, "dispatcher", "wrong-guess-1").status_code == 200
+
+
+def test_signing_in_to_ones_own_account_does_not_wipe_the_guesses_at_others(city: Any) -> None:
+    attacker = Client()
+    for _ in range(3):
+        attempt(attacker, "dispatcher", "wrong-guess-1")
+    assert attempt(attacker, "operator", PASSWORD).status_code == 302  # the attacker's own, valid account
+    attacker.post(reverse("web:logout"), REMOTE_ADDR="10.0.0.1")
+    attempt(attacker, "dispatcher", "wrong-guess-4")
+    assert attempt(attacker, "dispatcher", "wrong-guess-5").status_code == 429

@@ -63,6 +63,20 @@ class AuditingAxesHandler(AxesDatabaseHandler):
             audit_record(actor=None, action="lockout", object_type="user", object_id=object_id,
                          detail=_detail(request, username, failures=getattr(request, "axes_failures_since_start", None)))
 
+    def reset_user_attempts(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
+        """A success clears only this username's failures from this address.
+
+        Axes would clear every attempt matching any lockout parameter, the address's included: anyone with
+        one valid account could then wipe the count of their guesses at others' accounts by signing in.
+        """
+        from axes.models import AccessAttempt
+
+        username = (credentials or {}).get("username")
+        if not username:
+            return 0
+        deleted, _rows = AccessAttempt.objects.filter(username=username, ip_address=request.axes_ip_address).delete()
+        return deleted
+
     def user_logged_in(self, sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         session = getattr(request, "session", None)
         if session is not None:
