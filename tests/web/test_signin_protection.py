@@ -157,3 +157,13 @@ def test_signing_in_to_ones_own_account_does_not_wipe_the_guesses_at_others(city
     attacker.post(reverse("web:logout"), REMOTE_ADDR="10.0.0.1")
     attempt(attacker, "dispatcher", "wrong-guess-4")
     assert attempt(attacker, "dispatcher", "wrong-guess-5").status_code == 429
+
+
+def test_the_lockout_list_speaks_chinese(city: Any, settings: Any) -> None:
+    settings.LANGUAGE_CODE = "zh-hans"
+    for _ in range(5):
+        attempt(Client(), "dispatcher", "wrong-guess-1")
+    admin = Client()
+    admin.force_login(city.admin)
+    html = admin.get(reverse("admin:axes_accessattempt_changelist"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "登录失败次数" in html and "解除所选登录锁定" in html and "dispatcher" in html
