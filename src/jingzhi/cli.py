@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from jingzhi.api import cli as apikey_cli
 from jingzhi.bootstrap import setup_django
 
-DEMO_PASSWORD = "jingzhi-demo"
+# Meets the password policy (settings.AUTH_PASSWORD_VALIDATORS: 10+ characters, three kinds of character).
+DEMO_PASSWORD = "Jingzhi-demo1"
 
 
 _setup = setup_django
@@ -97,7 +98,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
 
     from jingzhi.core.errors import ApplicationError
     from jingzhi.org.models import Role
-    from jingzhi.org.services import user_upsert
+    from jingzhi.org.services import user_save
 
     password = args.password or os.environ.get("JINGZHI_ADMIN_PASSWORD")
     if not password:
@@ -106,7 +107,8 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
             return 2
         password = getpass.getpass("Password: ")
     try:
-        user_upsert(username=args.username, role=Role.ADMIN, display_name=args.name or args.username, password=password)
+        # user_save applies the password policy; the administrator changes this initial password at first sign-in.
+        user_save(username=args.username, role=Role.ADMIN, display_name=args.name or args.username, password=password)
     except ApplicationError as e:
         for field, message in e.fields.items():
             print(f"error: {field}: {message}", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jingzhi.core",
     "jingzhi.org",
     "jingzhi.taxonomy",
@@ -76,9 +80,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jingzhi.web.signin.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "jingzhi.web.signin.SignInGateMiddleware",
+    "jingzhi.web.signin.FormStashMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jingzhi.urls"
@@ -124,10 +134,52 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
+# The password policy (等保 2.0 身份鉴别: 复杂度): called by every place a password is set (org.services.user_save,
+# the change-password page, createadmin, imports, the demo loader).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("JINGZHI_PASSWORD_MIN_LENGTH", "10"))}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "phone", "email")}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jingzhi.org.passwords.CharacterClassesValidator",
+     "OPTIONS": {"min_classes": int(os.environ.get("JINGZHI_PASSWORD_MIN_CLASSES", "3"))}},
 ]
+
+# django-axes guards the sign-in forms (/login/ and /admin/login/): after JINGZHI_LOGIN_FAILURE_LIMIT wrong passwords
+# the username+client pair is locked, and so is the client address on its own (password spraying: one guess
+# for each of many users), for JINGZHI_LOGIN_COOLOFF_MINUTES. A username alone is never locked: one attacker
+# could otherwise lock every known account out from anywhere. See docs/adr/012-sign-in-protection.md.
+AUTHENTICATION_BACKENDS = [
+    "jingzhi.org.signin_log.SignInGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = _env_bool("JINGZHI_LOGIN_PROTECTION", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("JINGZHI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("JINGZHI_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# Guessing on during a lockout does not extend it: the time the page promises is the time it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "jingzhi.org.signin_log.AuditingAxesHandler"
+AXES_LOCKOUT_CALLABLE = "jingzhi.web.views.account.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client address is REMOTE_ADDR unless the operator says how many proxies stand in front: a client could
+# otherwise escape the lockout by sending a new X-Forwarded-For with every guess.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("JINGZHI_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+AXES_VERBOSE = False
+
+# Sessions end after JINGZHI_SESSION_IDLE_MINUTES without a request and JINGZHI_SESSION_MAX_HOURS after sign-in,
+# whichever comes first (web/signin.py SessionTimeoutMiddleware).
+JINGZHI_SESSION_IDLE_MINUTES = int(os.environ.get("JINGZHI_SESSION_IDLE_MINUTES", "30"))
+JINGZHI_SESSION_MAX_HOURS = int(os.environ.get("JINGZHI_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = JINGZHI_SESSION_MAX_HOURS * 3600
+
+# Roles that must sign in with a second factor (TOTP), comma-separated: e.g. "admin,supervisor". Empty: off.
+JINGZHI_REQUIRE_2FA_ROLES = [r.strip() for r in os.environ.get("JINGZHI_REQUIRE_2FA_ROLES", "").split(",") if r.strip()]
+OTP_TOTP_ISSUER = os.environ.get("JINGZHI_OTP_ISSUER", "Jingzhi")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -225,5 +277,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JINGZHI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

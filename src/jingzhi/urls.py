@@ -2,8 +2,11 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
+    # One change-password page (policy, audit, the forced first change) for the workbench and the admin alike.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="web:password_change", query_string=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jingzhi.campaigns.urls")),

@@ -24,6 +24,8 @@ WORKBENCH_PAGES = [
     ("web:case_list", []),
     ("web:case_export", []),
     ("web:notifications", []),
+    ("web:password_change", []),
+    ("web:otp_verify", []),
 ]
 
 

@@ -317,6 +317,12 @@ def _train_dispatch_model() -> None:
 
 def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, seed: int = 20221215) -> DemoSummary:
     """Load the whole demo city into an empty database (the caller checks demo_is_loaded first)."""
+    # The demo password meets the same policy as any other; its users keep it (must_change_password stays off)
+    # so the demo stays one command and one shared password away.
+    from jingzhi.org.passwords import password_problems
+
+    if problems := password_problems(password):
+        raise ValueError(f"the demo password does not meet the password policy: {problems}")
     started = clock.perf_counter()
     summary = DemoSummary()
     rng = random.Random(seed)

@@ -289,6 +289,7 @@ def import_users(*, rows_file: IO[bytes] | Any, actor: User | None) -> ImportRes
             # An initial password: a re-import must not reset the passwords people have chosen since.
             password=password if existing is None else None,
             is_active=existing.is_active if existing is not None else True,
+            actor=actor,
         )
         return RowOutcome.CREATED if existing is None else RowOutcome.UPDATED
 

@@ -89,6 +89,9 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # An initial password set by someone else (an administrator, an import, the CLI) must be replaced at the
+    # first sign-in: web/signin.py sends the user to the change-password page until it is.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = UserManager()  # type: ignore[misc]  # the stubs declare it a ClassVar on AbstractUser
 

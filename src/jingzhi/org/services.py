@@ -73,8 +73,13 @@ def unit_upsert(
 def user_upsert(
     *, username: str, role: str, display_name: str = "", unit: Unit | None = None, division: Division | None = None,
     password: str | None = None, phone: str = "", is_active: bool = True, password_hash: str | None = None,
+    must_change_password: bool | None = None,
 ) -> User:
-    """Create or update a user with a role. Unit roles need a unit; leaders and supervisors a division."""
+    """Create or update a user with a role. Unit roles need a unit; leaders and supervisors a division.
+
+    The password policy is user_save's (and the change-password page's); this lower layer only refuses the
+    obviously short, so fixtures and the demo's shared hash stay fast. `must_change_password` None keeps the flag.
+    """
     username = (username or "").strip()
     errors: dict[str, str] = {}
     if not username or len(username) > 150:
@@ -102,6 +107,8 @@ def user_upsert(
         user.set_password(password)
     elif user.pk is None:
         user.set_unusable_password()
+    if must_change_password is not None:
+        user.must_change_password = must_change_password
     user.save()
     return user
 
@@ -209,13 +216,18 @@ def unit_save(
 
 def user_save(
     *, username: str, role: str, display_name: str = "", unit: Unit | None = None, division: Division | None = None,
-    password: str | None = None, phone: str = "", is_active: bool = True, password_hash: str | None = None,
+    password: str | None = None, phone: str = "", is_active: bool = True, actor: Any = None,
 ) -> User:
-    """user_upsert for the admin and imports: also checks the phone number and the password policy."""
-    from django.contrib.auth import password_validation
+    """user_upsert for the admin, imports and the CLI: checks the phone number and the password policy.
+
+    A password set here is an initial one, chosen by someone else: its owner must change it at the next
+    sign-in. Setting one is audited (`password_set`), without the password.
+    """
     from django.core.exceptions import ValidationError
 
+    from jingzhi.core.audit import audit_record
     from jingzhi.core.validators import normalize_phone, validate_phone
+    from jingzhi.org.passwords import password_problems
 
     errors: dict[str, str] = {}
     phone = normalize_phone((phone or "").strip())
@@ -225,11 +237,17 @@ def user_save(
         except ValidationError as e:
             errors["phone"] = str(e.messages[0])
     if password is not None:
-        try:
-            password_validation.validate_password(password)
-        except ValidationError as e:
-            errors["password"] = " ".join(str(m) for m in e.messages)
+        # The similarity rule compares with the user as they will be after this save.
+        candidate = User(username=(username or "").strip(), display_name=(display_name or "").strip(), phone=phone)
+        if problems := password_problems(password, candidate):
+            errors["password"] = problems
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
-    return user_upsert(username=username, role=role, display_name=display_name, unit=unit, division=division,
-                       password=password, phone=phone, is_active=is_active)
+    with transaction.atomic():
+        user = user_upsert(username=username, role=role, display_name=display_name, unit=unit, division=division,
+                           password=password, phone=phone, is_active=is_active,
+                           must_change_password=True if password is not None else None)
+        if password is not None:
+            audit_record(actor=actor, action="password_set", object_type="user", object_id=user.pk,
+                         detail={"username": user.username, "must_change": True})
+    return user

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from jingzhi.web.views import auth, cases, exports, intake, notifications, public, workbench
+from jingzhi.web.views import account, auth, cases, exports, intake, notifications, public, workbench
 
 app_name = "web"
 urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("account/password/", account.password_change, name="password_change"),
+    path("account/second-factor/", account.otp_verify, name="otp_verify"),
     # workbench
     path("intake/", intake.intake, name="intake"),
     path("intake/preview/", intake.intake_preview, name="intake_preview"),

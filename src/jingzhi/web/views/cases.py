@@ -24,6 +24,7 @@ from jingzhi.dispatch.selectors import latest_suggestion, route_for
 from jingzhi.org.models import Role, User
 from jingzhi.web.context import role_of
 from jingzhi.web.forms.actions import ActionForm, ExtensionDecisionForm
+from jingzhi.web.signin import stash_notice, stash_take
 from jingzhi.web.views.case_actions import ACTIONS
 from jingzhi.web.views.common import apply_error, safe_next
 
@@ -101,7 +102,18 @@ def _render_case(
 
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _render_case(request, _get_case(number, request.user))
+    case = _get_case(number, request.user)
+    # An action form sent after the session had ended comes back filled in, to be checked and sent again.
+    base = case_url(number)
+    kept = stash_take(request, action=lambda path: path.startswith(base) and path != base)
+    if kept is not None:
+        action = kept.action[len(base):].strip("/")
+        spec = ACTIONS.get(action)
+        if spec is not None and action in selectors.allowed_actions(case=case, user=request.user):  # type: ignore[arg-type]
+            stash_notice(request, kept.had_files)
+            form = spec.form(case=case, data=kept.data, auto_id=f"id_{action}_%s")
+            return _render_case(request, case, failed=(action, form))
+    return _render_case(request, case)
 
 
 @login_required

@@ -16,6 +16,7 @@ from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.org.models import Role
 from jingzhi.web.forms.fields import idempotency_key, new_token
 from jingzhi.web.forms.intake import IntakeForm
+from jingzhi.web.signin import stash_notice, stash_take
 from jingzhi.web.templatetags.jingzhi_web import shortdt
 from jingzhi.web.views.common import apply_error, role_required
 
@@ -25,7 +26,14 @@ INTAKE_NAMESPACE = "intake"
 @role_required(Role.OPERATOR, Role.DISPATCHER)
 def intake(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        form = IntakeForm(initial={"token": new_token(), "priority": Priority.NORMAL})
+        kept = stash_take(request, action=request.path)
+        if kept is not None:  # sent after the session had ended: shown again, filled in, never sent by itself
+            stash_notice(request, kept.had_files)
+            initial = {key: kept.data.get(key) for key in kept.data}
+            initial.setdefault("token", new_token())
+            form = IntakeForm(initial=initial)
+        else:
+            form = IntakeForm(initial={"token": new_token(), "priority": Priority.NORMAL})
         return render(request, "web/intake/form.html", {"form": form})
     form = IntakeForm(request.POST, request.FILES)
     error = ""
