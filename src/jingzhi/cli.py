@@ -116,7 +116,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
             return 2
         password = getpass.getpass("Password: ")
     try:
-        user_upsert(username=args.username, role=Role.ADMIN, display_name=args.name or args.username, password=password)
+        user_upsert(actor=None, username=args.username, role=Role.ADMIN, display_name=args.name or args.username, password=password)
     except ApplicationError as e:
         for field, message in e.fields.items():
             print(f"error: {field}: {message}", file=sys.stderr)

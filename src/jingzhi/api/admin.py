@@ -81,8 +81,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        for key in queryset:
-            apikey_revoke(name=key.name)
+        try:
+            for key in queryset:
+                apikey_revoke(actor=request.user, name=key.name)  # type: ignore[arg-type]
+        except ApplicationError as e:
+            messages.error(request, str(e.message))
+            return
         messages.success(request, _("%(n)d key(s) revoked.") % {"n": queryset.count()})
 
 
