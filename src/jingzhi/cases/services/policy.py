@@ -93,7 +93,7 @@ def sla_policy_set(
     if workday_start is None or workday_end is None or not workday_start < workday_end:
         errors["workday_end"] = _("The working day ends after it starts.")
     if warn_ratio is None or not (0 < float(warn_ratio) < 1):
-        errors["warn_ratio"] = _("The warning share is more than 0 and less than 1 (0.8 warns at 80 % of the limit).")
+        errors["warn_ratio"] = _("The warning share is more than 0 and less than 1 (0.8 warns when 80 percent of the limit has passed).")
     for name, value, low, high in (("flag_after_working_days", flag_after_working_days, 1, 60),
                                    ("extension_max_working_days", extension_max_working_days, 1, 60),
                                    ("extensions_allowed", extensions_allowed, 0, 10)):
