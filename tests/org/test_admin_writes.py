@@ -266,9 +266,15 @@ def test_a_second_rule_for_the_same_clock_kind_and_priority_is_refused(city):
     assert "amount" in e.value.fields
 
 
-def test_imports_and_the_demo_loader_write_the_audit_log_as_the_system(city):
+def test_the_systems_own_writes_are_not_audited_but_an_import_by_an_administrator_is(city):
+    from jingzhi.org.imports import import_units
     from jingzhi.org.services import unit_upsert
+    from tests.org.files import xlsx
 
-    unit_upsert(actor=None, code="NEW", name="新单位", division=city.city)
-    entry = AuditLog.objects.get(action="unit_create", object_id="NEW")
-    assert entry.actor is None and entry.detail["changes"]["name"] == {"before": None, "after": "新单位"}
+    unit_upsert(actor=None, code="NEW", name="新单位", division=city.city)  # the demo loader, fixtures
+    assert not AuditLog.objects.filter(object_id="NEW").exists()
+    upload = xlsx([["单位代码", "单位名称", "类型", "区划代码"], ["GAJ", "市公安局", "部门", "211200"]], "units.xlsx")
+    result = import_units(rows_file=upload, actor=city.admin)
+    assert result.ok, result.errors
+    entry = AuditLog.objects.get(action="unit_create", object_id="GAJ")
+    assert entry.actor == city.admin and entry.detail["changes"]["name"] == {"before": None, "after": "市公安局"}

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import models
 
+from jingzhi.core.audit import audit_record
+
 
 def plain(value: Any) -> Any:
     """A JSON value for the audit log: related rows by their code (or key), numbers and times as text."""
@@ -33,3 +35,14 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
         for name, value in after.items()
         if before.get(name) != value
     }
+
+
+def audit_change(
+    *, actor: Any, action: str, object_type: str, object_id: str | int, detail: dict[str, Any]
+) -> None:
+    """Audit a change made by a person. The system's own writes (actor None: the demo loader, the first
+    administrator created from the command line, test fixtures) are not people's acts and are not logged;
+    every admin page and every import names a person."""
+    if actor is None:
+        return
+    audit_record(actor=actor, action=action, object_type=object_type, object_id=object_id, detail=detail)

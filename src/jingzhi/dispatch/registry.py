@@ -17,8 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhi.core.audit import audit_record
-from jingzhi.core.changes import field_changes
+from jingzhi.core.changes import audit_change, field_changes
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.dispatch.classifier import artifact
 from jingzhi.dispatch.classifier.data import DatasetError, Sample
@@ -237,6 +236,6 @@ def settings_update(*, actor: User, target_precision: Decimal, auto_dispatch: bo
         row.refresh_from_db()  # the precision as stored, so an unchanged value is not logged as a change
         changes = field_changes(before, {"target_precision": str(row.target_precision), "auto_dispatch": row.auto_dispatch})
         if changes:
-            audit_record(actor=actor, action="dispatch_settings_update", object_type="dispatch_settings", object_id=row.pk,
+            audit_change(actor=actor, action="dispatch_settings_update", object_type="dispatch_settings", object_id=row.pk,
                          detail={"changes": changes})
     return row

@@ -8,8 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.core.audit import audit_record
-from jingzhi.core.changes import field_changes, snapshot
+from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.dispatch.models import Category, RoutingRule
 from jingzhi.org.guards import admin_required
@@ -85,7 +84,7 @@ def routing_rule_set(
         row.assisting_units.set([u for u in assisting if u.pk != lead_unit.pk])
         changes = field_changes(before, _routing_snapshot(row))
         if created or changes:
-            audit_record(actor=actor, action="routing_rule_create" if created else "routing_rule_update",
+            audit_change(actor=actor, action="routing_rule_create" if created else "routing_rule_update",
                          object_type="routing_rule", object_id=row.pk, detail={"changes": changes})
     return row
 
@@ -99,7 +98,7 @@ def routing_rule_delete(*, actor: User | None, rule: RoutingRule) -> None:
             return
         before = _routing_snapshot(row)
         row.delete()
-        audit_record(actor=actor, action="routing_rule_delete", object_type="routing_rule", object_id=rule.pk,
+        audit_change(actor=actor, action="routing_rule_delete", object_type="routing_rule", object_id=rule.pk,
                      detail={"before": before})
 
 
@@ -141,6 +140,6 @@ def category_save(
         row.save()
         changes = field_changes(before, snapshot(row, fields))
         if created or changes:
-            audit_record(actor=actor, action="category_create" if created else "category_update", object_type="category",
+            audit_change(actor=actor, action="category_create" if created else "category_update", object_type="category",
                          object_id=row.pk, detail={"changes": changes})
     return row

@@ -11,8 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.core.audit import audit_record
-from jingzhi.core.changes import field_changes, snapshot
+from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.metrics.engine import policy
 from jingzhi.metrics.models import MetricPolicy
@@ -71,6 +70,6 @@ def metric_policy_set(
         row.refresh_from_db()
         changes = field_changes(before, snapshot(row, POLICY_FIELDS))
         if changes:
-            audit_record(actor=actor, action="metric_policy_update", object_type="metric_policy", object_id=row.pk,
+            audit_change(actor=actor, action="metric_policy_update", object_type="metric_policy", object_id=row.pk,
                          detail={"changes": changes})
     return row

@@ -1,7 +1,7 @@
 """Writes to the organisation: divisions, units, users, enterprises, responsibilities (包保).
 
 The admin, the Excel imports, the CLI and the demo loader all call these. Each takes the actor: an
-administrator, or None for the system itself (demo loader, CLI); each change is written to the audit log
+administrator, or None for the system itself (demo loader, CLI); each change by a person is written to the audit log
 with the fields it changed, before and after.
 """
 
@@ -12,8 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.core.audit import audit_record
-from jingzhi.core.changes import field_changes, snapshot
+from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.org.guards import admin_required
 from jingzhi.org.models import Division, Enterprise, Responsibility, Role, Unit, User
@@ -33,7 +32,7 @@ def _audit_write(
     changes = field_changes(before, after)
     if not created and not changes and not extra:
         return
-    audit_record(actor=actor, action=f"{kind}_{'create' if created else 'update'}", object_type=kind, object_id=key,
+    audit_change(actor=actor, action=f"{kind}_{'create' if created else 'update'}", object_type=kind, object_id=key,
                  detail={"changes": changes, **(extra or {})})
 
 _CHILD_LEVEL = {
@@ -257,7 +256,7 @@ def responsibility_set(
         row.save()
         changes = field_changes(before, snapshot(row, RESPONSIBILITY_FIELDS))
         if created or changes:
-            audit_record(actor=actor, action="responsibility_assign" if created else "responsibility_update",
+            audit_change(actor=actor, action="responsibility_assign" if created else "responsibility_update",
                          object_type="responsibility", object_id=row.pk, detail={"changes": changes})
     return row
 

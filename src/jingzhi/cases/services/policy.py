@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.cases.models import Kind, Priority, SlaRule
 from jingzhi.cases.sla import policy
-from jingzhi.core.audit import audit_record
-from jingzhi.core.changes import field_changes, snapshot
+from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.core.models import SlaPolicy
 from jingzhi.org.guards import admin_required
@@ -65,7 +64,7 @@ def sla_rule_set(
         row.refresh_from_db()  # the amount as stored (two decimals), so the audit shows what deadlines will use
         changes = field_changes(before, snapshot(row, SLA_RULE_FIELDS))
         if created or changes:
-            audit_record(actor=actor, action="sla_rule_create" if created else "sla_rule_update", object_type="sla_rule",
+            audit_change(actor=actor, action="sla_rule_create" if created else "sla_rule_update", object_type="sla_rule",
                          object_id=row.pk, detail={"changes": changes})
     return row
 
@@ -79,7 +78,7 @@ def sla_rule_delete(*, actor: User | None, rule: SlaRule) -> None:
             return
         before = snapshot(row, SLA_RULE_FIELDS)
         row.delete()
-        audit_record(actor=actor, action="sla_rule_delete", object_type="sla_rule", object_id=rule.pk,
+        audit_change(actor=actor, action="sla_rule_delete", object_type="sla_rule", object_id=rule.pk,
                      detail={"before": before})
 
 
@@ -110,6 +109,6 @@ def sla_policy_set(
         row.save()
         changes = field_changes(before, snapshot(row, SLA_POLICY_FIELDS))
         if changes:
-            audit_record(actor=actor, action="sla_policy_update", object_type="sla_policy", object_id=row.pk,
+            audit_change(actor=actor, action="sla_policy_update", object_type="sla_policy", object_id=row.pk,
                          detail={"changes": changes})
     return row
