@@ -222,6 +222,29 @@ def test_saving_a_user_unchanged_writes_no_audit_row(city):
     assert AuditLog.objects.count() == before
 
 
+def test_no_admin_page_writes_around_a_service(rf, city):
+    """Every registered admin either cannot write, or saves and deletes through overridden methods (services)."""
+    from django.contrib import admin
+    from django.contrib.admin import ModelAdmin
+
+    request = rf.get("/admin/")
+    request.user = city.admin
+    writing = []
+    for model, model_admin in admin.site._registry.items():
+        kind = type(model_admin)
+        if model_admin.has_add_permission(request) or model_admin.has_change_permission(request):
+            writing.append(model._meta.label)
+            assert kind.save_model is not ModelAdmin.save_model, model
+            m2m_in_form = model_admin.get_form(request).base_fields.keys() & {f.name for f in model._meta.many_to_many}
+            if m2m_in_form:  # the form's own save_m2m would write these rows around the service
+                assert kind.save_related is not ModelAdmin.save_related, model
+        if model_admin.has_delete_permission(request):
+            writing.append(model._meta.label)
+            assert kind.delete_model is not ModelAdmin.delete_model, model
+            assert kind.delete_queryset is not ModelAdmin.delete_queryset, model
+    assert "auth.Group" not in writing and "cases.SlaRule" in writing and "dispatch.RoutingRule" in writing
+
+
 # ------------------------------------------------------------------------------------------- weights rule
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -38,6 +39,12 @@ class ServiceDeletedAdmin(ServiceSavedAdmin):
             for row in queryset:
                 self.delete_service(actor=request.user, row=row)
 
+
+
+# Roles live on the user (org.access); Django's groups and permissions are not used, and their admin page would
+# write permission rows with no service and no audit.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 
 
 class DivisionForm(ServiceModelForm):
