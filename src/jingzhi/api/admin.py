@@ -45,6 +45,8 @@ class ApiKeyCreateForm(forms.ModelForm):
         except ApplicationError as e:
             for name, message in e.fields.items():
                 self.add_error(name if name in self.fields else None, str(message))
+            if not e.fields:  # e.g. not an administrator
+                self.add_error(None, str(e.message))
         return data
 
 
