@@ -48,9 +48,9 @@ def main() -> int:
         from jingzhi.org.models import Role, User
         from jingzhi.org.services import division_upsert, unit_upsert, user_upsert
 
-        city = division_upsert(code="211200", name="铁岭市", level="city", parent=None)
-        unit = unit_upsert(code="SZX", name="市民服务热线中心", division=city, kind="hotline")
-        user_upsert(username="dispatcher", role=Role.DISPATCHER, unit=unit, password="Right-Password-2027")
+        city = division_upsert(actor=None, code="211200", name="铁岭市", level="city", parent=None)
+        unit = unit_upsert(actor=None, code="SZX", name="市民服务热线中心", division=city, kind="hotline")
+        user_upsert(actor=None, username="dispatcher", role=Role.DISPATCHER, unit=unit, password="Right-Password-2027")
 
         checks = 0
         original = User.check_password

@@ -100,22 +100,22 @@ def _org() -> dict[str, Any]:
     if Division.objects.filter(code="219900").exists():
         city = Division.objects.get(code="219900")
     else:
-        city = division_upsert(code="219900", name="基准市", level="city", parent=None)
+        city = division_upsert(actor=None, code="219900", name="基准市", level="city", parent=None)
         for c in range(8):
-            county = division_upsert(code=f"2199{c + 1:02d}", name=f"基准县{c + 1}", level="county", parent=city)
+            county = division_upsert(actor=None, code=f"2199{c + 1:02d}", name=f"基准县{c + 1}", level="county", parent=city)
             for t in range(10):
-                division_upsert(code=f"2199{c + 1:02d}{t + 1:03d}", name=f"基准县{c + 1}街道{t + 1}", level="township", parent=county)
+                division_upsert(actor=None, code=f"2199{c + 1:02d}{t + 1:03d}", name=f"基准县{c + 1}街道{t + 1}", level="township", parent=county)
         for u in range(52):
-            unit_upsert(code=f"SCU{u:03d}", name=f"基准市第{u + 1}局", division=city)
+            unit_upsert(actor=None, code=f"SCU{u:03d}", name=f"基准市第{u + 1}局", division=city)
         for c in range(8):
-            unit_upsert(code=f"SCG{c:03d}", name=f"基准县{c + 1}人民政府", division=Division.objects.get(code=f"2199{c + 1:02d}"),
+            unit_upsert(actor=None, code=f"SCG{c:03d}", name=f"基准县{c + 1}人民政府", division=Division.objects.get(code=f"2199{c + 1:02d}"),
                         kind="county_government")
         for i in range(10):
             parent = Category.objects.create(name=f"大类{i + 1}", level=1)
             for j in range(5):
                 Category.objects.create(name=f"小类{i + 1}-{j + 1}", level=2, parent=parent)
-        user_upsert(username="sc_leader", role="leader", unit=None, division=city, password="bench-pass-123", display_name="市领导")
-        user_upsert(username="sc_head", role="unit_head", unit=Unit.objects.get(code="SCU000"), division=None,
+        user_upsert(actor=None, username="sc_leader", role="leader", unit=None, division=city, password="bench-pass-123", display_name="市领导")
+        user_upsert(actor=None, username="sc_head", role="unit_head", unit=Unit.objects.get(code="SCU000"), division=None,
                     password="bench-pass-123", display_name="局长")
     towns = list(Division.objects.filter(level="township", path__startswith=city.path).values_list("pk", "parent_id"))
     counties = {d.pk: d for d in Division.objects.filter(parent=city)}

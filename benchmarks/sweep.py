@@ -93,21 +93,21 @@ def _organisation() -> dict[str, list]:
     from jingzhi.org.models import Role
     from jingzhi.org.services import division_upsert, responsibility_assign, unit_upsert, user_upsert
 
-    city = division_upsert(code="219900", name="基准市", level="city", parent=None)
-    counties = [division_upsert(code=f"2199{n:02d}", name=f"基准县{n}", level="county", parent=city) for n in (1, 2)]
+    city = division_upsert(actor=None, code="219900", name="基准市", level="city", parent=None)
+    counties = [division_upsert(actor=None, code=f"2199{n:02d}", name=f"基准县{n}", level="county", parent=city) for n in (1, 2)]
     units = []
     for n in range(10):
-        unit = unit_upsert(code=f"BENCH{n}", name=f"基准单位{n}", division=city)
+        unit = unit_upsert(actor=None, code=f"BENCH{n}", name=f"基准单位{n}", division=city)
         units.append(unit)
         for role, count in ((Role.HANDLER, 2), (Role.UNIT_HEAD, 1)):
             for k in range(count):
-                user_upsert(username=f"bench_{role}_{n}_{k}", role=role, unit=unit, division=None,
+                user_upsert(actor=None, username=f"bench_{role}_{n}_{k}", role=role, unit=unit, division=None,
                             display_name=f"基准{n}{k}")
-    leader = user_upsert(username="bench_leader", role=Role.LEADER, unit=None, division=city,
+    leader = user_upsert(actor=None, username="bench_leader", role=Role.LEADER, unit=None, division=city,
                          display_name="基准领导")
-    user_upsert(username="bench_supervisor", role=Role.SUPERVISOR, unit=None, division=city,
+    user_upsert(actor=None, username="bench_supervisor", role=Role.SUPERVISOR, unit=None, division=city,
                 display_name="基准督办")
-    responsibility_assign(official=leader, division=city)
+    responsibility_assign(actor=None, official=leader, division=city)
     return {"divisions": [city, *counties], "units": units}
 
 

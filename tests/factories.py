@@ -16,17 +16,17 @@ _codes = itertools.count(1)
 
 
 def division(code: str = "211200", name: str = "铁岭市", level: str = "city", parent: Division | None = None) -> Division:
-    return division_upsert(code=code, name=name, level=level, parent=parent)
+    return division_upsert(actor=None, code=code, name=name, level=level, parent=parent)
 
 
 def unit(code: str | None = None, name: str | None = None, division_: Division | None = None, **kw: Any) -> Unit:
     n = next(_codes)
-    return unit_upsert(code=code or f"U{n}", name=name or f"测试单位{n}", division=division_ or division(), **kw)
+    return unit_upsert(actor=None, code=code or f"U{n}", name=name or f"测试单位{n}", division=division_ or division(), **kw)
 
 
 def user(role: str = Role.HANDLER, unit_: Unit | None = None, division_: Division | None = None, **kw: Any) -> User:
     n = next(_codes)
-    return user_upsert(username=kw.pop("username", f"{role}{n}"), role=role, unit=unit_, division=division_,
+    return user_upsert(actor=None, username=kw.pop("username", f"{role}{n}"), role=role, unit=unit_, division=division_,
                        password=kw.pop("password", "test-pass-123"), display_name=kw.pop("display_name", f"用户{n}"), **kw)
 
 

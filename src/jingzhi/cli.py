@@ -108,7 +108,8 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
         password = getpass.getpass("Password: ")
     try:
         # user_save applies the password policy; the administrator changes this initial password at first sign-in.
-        user_save(username=args.username, role=Role.ADMIN, display_name=args.name or args.username, password=password)
+        user_save(actor=None, username=args.username, role=Role.ADMIN, display_name=args.name or args.username,
+                  password=password)
     except ApplicationError as e:
         for field, message in e.fields.items():
             print(f"error: {field}: {message}", file=sys.stderr)

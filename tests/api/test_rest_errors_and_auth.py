@@ -26,7 +26,7 @@ def test_a_wrong_or_revoked_key_is_401(city: Any, key_for: Any) -> None:
     secret = key_for(city.operator)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert client.get("/api/v1/units/").status_code == 200
-    apikey_revoke(name=ApiKey.objects.get(user=city.operator).name)
+    apikey_revoke(actor=None, name=ApiKey.objects.get(user=city.operator).name)
     assert client.get("/api/v1/units/").status_code == 401
 
 
@@ -39,7 +39,7 @@ def test_only_a_hash_of_the_key_is_stored(city: Any) -> None:
 
 def test_revoking_an_integration_key_deactivates_its_service_user(city: Any) -> None:
     key, _secret = apikey_create(name="wechat", actor=None, role="operator")
-    apikey_revoke(name="wechat")
+    apikey_revoke(actor=None, name="wechat")
     key.user.refresh_from_db()
     assert key.user.is_active is False
 

@@ -40,7 +40,7 @@ def escalations(case: Case) -> list[CaseEvent]:
 @pytest.fixture
 def leaders(city: Any) -> dict[str, Any]:
     """包保: the city leader answers for the whole city."""
-    responsibility_assign(official=city.leader, division=city.city)
+    responsibility_assign(actor=None, official=city.leader, division=city.city)
     return {"city": city.leader}
 
 
@@ -82,7 +82,7 @@ def test_the_nearest_division_with_a_baobao_leader_answers(city: Any, leaders: A
     town = f.division("211223100", "西丰镇", "township", city.county_a)
     county_leader = f.user("leader", None, city.county_a, username="leader_xf")
     assert division_leaders(town) == [city.leader.pk]  # the township and county have none: the city's
-    responsibility_assign(official=county_leader, division=city.county_a)
+    responsibility_assign(actor=None, official=county_leader, division=city.county_a)
     assert division_leaders(town) == [county_leader.pk]  # now the county's, the nearer one, and only it
     assert division_leaders(city.county_b) == [city.leader.pk]
     county_leader.is_active = False

@@ -58,7 +58,7 @@ def counts(r: SweepResult) -> tuple[int, int, int]:
 
 @pytest.fixture
 def baobao(city: Any) -> None:
-    responsibility_assign(official=city.leader, division=city.city)
+    responsibility_assign(actor=None, official=city.leader, division=city.city)
 
 
 def test_guoqing_story_reminder_supervision_flag(city: Any, baobao: None, django_capture_on_commit_callbacks: Any) -> None:

@@ -74,8 +74,8 @@ def routed_city(city: Any) -> Any:
     from jingzhi.dispatch.services import category_ensure_path, routing_rule_set
 
     city.categories = {label: category_ensure_path(names=[label]) for label in WORDS}
-    routing_rule_set(category=city.categories["城乡建设"], lead_unit=city.housing)
-    routing_rule_set(category=city.categories["环境保护"], lead_unit=city.env)
+    routing_rule_set(actor=None, category=city.categories["城乡建设"], lead_unit=city.housing)
+    routing_rule_set(actor=None, category=city.categories["环境保护"], lead_unit=city.env)
     return city
 
 

@@ -31,16 +31,16 @@ def test_the_most_specific_rule_wins_and_the_county_government_is_the_fallback(c
     assert building is not None
     county_unit = f.unit("XFZJ", "西丰县住建局", city.county_a)
     town = f.division("211223001", "西丰镇", "township", city.county_a)
-    routing_rule_set(category=building, lead_unit=city.housing, assisting=[city.env])
+    routing_rule_set(actor=None, category=building, lead_unit=city.housing, assisting=[city.env])
     # level 1, city-wide
     route = route_for(category=heating, division=town)
     assert (route.lead_unit, route.assisting_units, route.reason) == (city.housing, [city.env], "城乡建设 @ *")
     # level 1 in the county beats level 1 city-wide
-    routing_rule_set(category=building, division=city.county_a, lead_unit=county_unit)
+    routing_rule_set(actor=None, category=building, division=city.county_a, lead_unit=county_unit)
     assert route_for(category=heating, division=town).lead_unit == county_unit
     assert route_for(category=heating, division=city.county_b).lead_unit == city.housing
     # a deeper category beats a nearer division
-    routing_rule_set(category=heating, lead_unit=city.env)
+    routing_rule_set(actor=None, category=heating, lead_unit=city.env)
     assert route_for(category=heating, division=town).lead_unit == city.env
     # no rule for the category at all: the county government (兜底); none above a city-level division
     other = category_ensure_path(names=["教育文体"])

@@ -45,6 +45,8 @@ class ApiKeyCreateForm(forms.ModelForm):
         except ApplicationError as e:
             for name, message in e.fields.items():
                 self.add_error(name if name in self.fields else None, str(message))
+            if not e.fields:  # e.g. not an administrator
+                self.add_error(None, str(e.message))
         return data
 
 
@@ -81,8 +83,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        for key in queryset:
-            apikey_revoke(name=key.name)
+        try:
+            for key in queryset:
+                apikey_revoke(actor=request.user, name=key.name)  # type: ignore[arg-type]
+        except ApplicationError as e:
+            messages.error(request, str(e.message))
+            return
         messages.success(request, _("%(n)d key(s) revoked.") % {"n": queryset.count()})
 
 

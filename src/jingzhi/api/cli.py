@@ -31,7 +31,7 @@ def cmd_apikey(args: argparse.Namespace) -> int:
             print("Store it now; it is not shown again:", file=sys.stderr, flush=True)
             print(secret)
         elif args.apikey_command == "revoke":
-            key = apikey_revoke(name=args.name)
+            key = apikey_revoke(actor=None, name=args.name)
             print(f"revoked: {key.name}")
         else:
             for key in ApiKey.objects.select_related("user").order_by("name"):

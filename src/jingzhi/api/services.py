@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from jingzhi.api.models import ApiKey
 from jingzhi.cases.models import Case
+from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import NotFound, ValidationFailed
+from jingzhi.org.guards import admin_required
 from jingzhi.org.models import Division, Role, Unit, User
 from jingzhi.org.services import user_upsert
 
@@ -55,8 +57,10 @@ def apikey_create(
 ) -> tuple[ApiKey, str]:
     """Create a personal token (for `user`) or an integration key (with its own role and scope).
 
-    Returns the key row and the secret; the secret is not stored and cannot be shown again.
+    Returns the key row and the secret; the secret is not stored and cannot be shown again. Administrators only
+    (or the CLI: actor None); audited.
     """
+    admin_required(actor)
     name = (name or "").strip()
     errors: dict[str, str] = {}
     if not name or len(name) > 60:
@@ -81,6 +85,7 @@ def apikey_create(
     with transaction.atomic():
         if user is None:
             user = user_upsert(
+                actor=actor,
                 username=f"{SERVICE_USER_PREFIX}{name}"[:150], role=role, unit=unit, division=division,
                 display_name=_("Integration %(name)s") % {"name": name},
             )
@@ -91,11 +96,14 @@ def apikey_create(
             name=name, kind=kind, prefix=prefix, key_hash=_hash(secret), user=user,
             created_at=timezone.now(), created_by=actor,
         )
+        audit_record(actor=actor, action="apikey_create", object_type="api_key", object_id=key.name,
+                     detail={"kind": kind, "user": user.username, "role": user.role})
     return key, secret
 
 
-def apikey_revoke(*, name: str) -> ApiKey:
-    """Revoke a key at once; an integration key's service user is deactivated with it."""
+def apikey_revoke(*, actor: User | None, name: str) -> ApiKey:
+    """Revoke a key at once; an integration key's service user is deactivated with it. Audited."""
+    admin_required(actor)
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().filter(name=(name or "").strip()).first()
         if key is None:
@@ -105,6 +113,8 @@ def apikey_revoke(*, name: str) -> ApiKey:
             key.save(update_fields=["revoked_at"])
             if key.kind == ApiKey.Kind.INTEGRATION:
                 User.objects.filter(pk=key.user_id).update(is_active=False)
+            audit_record(actor=actor, action="apikey_revoke", object_type="api_key", object_id=key.name,
+                         detail={"kind": key.kind, "user_deactivated": key.kind == ApiKey.Kind.INTEGRATION})
     return key
 
 

@@ -86,13 +86,13 @@ def _setup(now: datetime, password_hash: str) -> tuple[dict[str, Unit], dict[str
     zrzy = Unit.objects.filter(code="ZRZY").first()
     units = {u.code: u for u in Unit.objects.all()}
     if "BDC" not in units:  # the lead unit of the flagship: create it if a city's data lacks it
-        units["BDC"] = unit_upsert(code="BDC", name="市不动产登记中心", short_name="不动产登记中心", division=city, parent=zrzy)
+        units["BDC"] = unit_upsert(actor=None, code="BDC", name="市不动产登记中心", short_name="不动产登记中心", division=city, parent=zrzy)
     if "GZW" not in units:
-        units["GZW"] = unit_upsert(code="GZW", name="市国有资产监督管理委员会", short_name="国资委", division=city)
+        units["GZW"] = unit_upsert(actor=None, code="GZW", name="市国有资产监督管理委员会", short_name="国资委", division=city)
     users = {u.username: u for u in User.objects.filter(
         role__in=[Role.LEADER, Role.ADMIN, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD])}
     for username, role, code, name in _REPORTERS:
-        users[username] = user_upsert(username=username, role=role, display_name=name, unit=units[code],
+        users[username] = user_upsert(actor=None, username=username, role=role, display_name=name, unit=units[code],
                                       password_hash=password_hash)
     return units, users
 

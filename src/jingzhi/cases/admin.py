@@ -1,5 +1,5 @@
-"""Admin for cases: look only (cases change through the services and their events), time-limit rules editable,
-and the Excel import of cases.
+"""Admin for cases: look only (cases change through the services and their events); the time-limit policy and
+rules, editable through their services (administrators, audited); and the Excel import of cases.
 """
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.cases.models import (
@@ -20,9 +22,19 @@ from jingzhi.cases.models import (
     Status,
 )
 from jingzhi.cases.services.importer import CASE_COLUMNS, import_cases
+from jingzhi.cases.services.policy import sla_policy_set, sla_rule_delete, sla_rule_set
 from jingzhi.cases.transitions import EVENT_LABELS
-from jingzhi.core.admin import ImportAdminMixin, ReadOnlyAdmin, ReadOnlyInline, import_page
+from jingzhi.core.admin import (
+    ImportAdminMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ServiceModelForm,
+    ServiceSavedAdmin,
+    import_page,
+)
 from jingzhi.core.masking import mask_id_number, mask_name, mask_phone
+from jingzhi.core.models import SlaPolicy
+from jingzhi.org.admin import ServiceDeletedAdmin
 
 
 def _status_label(code: str) -> str:
@@ -131,10 +143,57 @@ class FollowUpAdmin(ReadOnlyAdmin):
     list_select_related = ["case", "unit", "actor"]
 
 
+class SlaRuleForm(ServiceModelForm):
+    class Meta:
+        model = SlaRule
+        fields = ["clock", "kind", "priority", "amount", "time_unit"]
+
+    def call_service(self) -> SlaRule:
+        return sla_rule_set(
+            actor=self.request_user, rule=self.instance if self.instance.pk else None, clock=self.value("clock"),
+            kind=self.value("kind") or "", priority=self.value("priority") or "", amount=self.value("amount"),
+            time_unit=self.value("time_unit"),
+        )
+
+
 @admin.register(SlaRule)
-class SlaRuleAdmin(admin.ModelAdmin):
+class SlaRuleAdmin(ServiceDeletedAdmin):
+    form = SlaRuleForm
     list_display = ["clock", "kind", "priority", "amount", "time_unit"]
     list_filter = ["clock", "time_unit"]
+
+    def delete_service(self, *, actor: Any, row: SlaRule) -> None:
+        sla_rule_delete(actor=actor, rule=row)
+
+
+class SlaPolicyForm(ServiceModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = ["workday_start", "workday_end", "warn_ratio", "flag_after_working_days", "extension_max_working_days",
+                  "extensions_allowed"]
+
+    def call_service(self) -> SlaPolicy:
+        return sla_policy_set(actor=self.request_user, **{name: self.value(name) for name in self.Meta.fields})
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(ServiceSavedAdmin):
+    """One row for the whole city: it can be changed, never added twice nor deleted."""
+
+    form = SlaPolicyForm
+    list_display = ["__str__", "workday_start", "workday_end", "warn_ratio", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not SlaPolicy.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        row = SlaPolicy.objects.order_by("pk").first()
+        if row is not None and self.has_view_or_change_permission(request, row):
+            return HttpResponseRedirect(reverse("admin:core_slapolicy_change", args=[row.pk]))
+        return super().changelist_view(request, extra_context=extra_context)
 
 
 @admin.register(CaseNumberSequence)

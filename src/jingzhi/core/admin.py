@@ -1,4 +1,4 @@
-"""Admin for the shared records (calendar, time-limit policy, audit log, notifications), and the admin
+"""Admin for the shared records (calendar, audit log, notifications), and the admin
 machinery every app uses: forms whose saves go through a service, read-only admins, Excel import pages.
 """
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from jingzhi.core import services
 from jingzhi.core.calendar_admin import install_index_warnings
 from jingzhi.core.errors import ApplicationError, ValidationFailed
-from jingzhi.core.models import AuditLog, CalendarDay, Notification, SlaPolicy
+from jingzhi.core.models import AuditLog, CalendarDay, Notification
 from jingzhi.core.spreadsheets import Column, ImportResult, template_workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,6 +86,11 @@ class ServiceSavedAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
         obj.refresh_from_db()
         obj._state.adding = False
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The service wrote the many-to-many fields too; the form's own save_m2m would write around it.
+        if formsets:
+            raise NotImplementedError("ServiceSavedAdmin has no inlines: their rows would bypass the services")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -268,25 +273,6 @@ class CalendarDayAdmin(ImportAdminMixin, ServiceSavedAdmin):
 
 
 # ----------------------------------------------------------------------------------------- policy and logs
-
-
-@admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
-    """One row for the whole city: it can be changed, never added twice nor deleted."""
-
-    list_display = ["__str__", "workday_start", "workday_end", "warn_ratio", "updated_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not SlaPolicy.objects.exists() and super().has_add_permission(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        row = SlaPolicy.objects.order_by("pk").first()
-        if row is not None and self.has_view_or_change_permission(request, row):
-            return HttpResponseRedirect(reverse("admin:core_slapolicy_change", args=[row.pk]))
-        return super().changelist_view(request, extra_context=extra_context)
 
 
 @admin.register(AuditLog)

@@ -159,7 +159,7 @@ class _Builder:
         if unit.pk not in self.handlers:
             user = User.objects.filter(unit=unit, role=Role.HANDLER, is_active=True).order_by("pk").first()
             if user is None:
-                user = user_upsert(username=f"h_{unit.code.lower()}", role=Role.HANDLER, unit=unit,
+                user = user_upsert(actor=None, username=f"h_{unit.code.lower()}", role=Role.HANDLER, unit=unit,
                                    display_name=f"{unit.short_name or unit.name}承办人")
             self.handlers[unit.pk] = user
         return self.handlers[unit.pk]
@@ -260,7 +260,7 @@ class _Builder:
 def _load_organisation(facts: dict[str, Any], password: str, summary: DemoSummary) -> None:
     divisions: dict[str, Division] = {}
     for d in facts["divisions"]:
-        divisions[d["code"]] = division_upsert(code=d["code"], name=d["name"], level=d["level"],
+        divisions[d["code"]] = division_upsert(actor=None, code=d["code"], name=d["name"], level=d["level"],
                                                parent=divisions.get(d["parent"]) if d.get("parent") else None)
     units: dict[str, Unit] = {}
     pending = list(facts["units"])
@@ -270,7 +270,7 @@ def _load_organisation(facts: dict[str, Any], password: str, summary: DemoSummar
             if u.get("parent") and u["parent"] not in units:
                 rest.append(u)
                 continue
-            units[u["code"]] = unit_upsert(code=u["code"], name=u["name"], short_name=u.get("short", ""),
+            units[u["code"]] = unit_upsert(actor=None, code=u["code"], name=u["name"], short_name=u.get("short", ""),
                                            kind=u.get("kind", "department"), division=divisions[u["division"]],
                                            parent=units.get(u["parent"]) if u.get("parent") else None)
         if len(rest) == len(pending):
@@ -280,28 +280,28 @@ def _load_organisation(facts: dict[str, Any], password: str, summary: DemoSummar
     shared_hash = make_password(password)  # one hash for every demo login: hashing is slow by design
     for u in facts["users"]:
         users[u["username"]] = user_upsert(
-            username=u["username"], role=u["role"], display_name=u.get("name", ""),
+            actor=None, username=u["username"], role=u["role"], display_name=u.get("name", ""),
             unit=units.get(u["unit"]) if u.get("unit") else None,
             division=divisions.get(u["division"]) if u.get("division") else None, password_hash=shared_hash,
         )
     enterprises: dict[str, Enterprise] = {}
     for e in facts.get("enterprises", []):
-        enterprises[e["name"]] = enterprise_upsert(name=e["name"], credit_code=e["credit_code"],
+        enterprises[e["name"]] = enterprise_upsert(actor=None, name=e["name"], credit_code=e["credit_code"],
                                                    division=divisions[e["division"]], description=e.get("description", ""))
     for r in facts.get("responsibilities", []):
         official = users[r["official"]]
         if r["target_type"] == "division":
-            responsibility_assign(official=official, division=divisions[r["target"]], note=r.get("note", ""))
+            responsibility_assign(actor=None, official=official, division=divisions[r["target"]], note=r.get("note", ""))
         elif r["target_type"] == "enterprise":
-            responsibility_assign(official=official, enterprise=enterprises[r["target"]], note=r.get("note", ""))
+            responsibility_assign(actor=None, official=official, enterprise=enterprises[r["target"]], note=r.get("note", ""))
         else:
-            responsibility_assign(official=official, site_name=r["target"], site_division=divisions.get(r.get("division", "")),
+            responsibility_assign(actor=None, official=official, site_name=r["target"], site_division=divisions.get(r.get("division", "")),
                                   note=r.get("note", ""))
     taxonomy = csv.DictReader(io.StringIO(_data("taxonomy.csv").decode("utf-8")))
     category_tree_import(rows=[(r["level1"], r["level2"], r["level3"]) for r in taxonomy])
     for r in facts["routing"]:
         category = Category.objects.get(name=r["category"], parent=None)
-        routing_rule_set(category=category, lead_unit=units[r["unit"]],
+        routing_rule_set(actor=None, category=category, lead_unit=units[r["unit"]],
                          assisting=[units[c] for c in r.get("assisting", [])])
     summary.divisions, summary.units, summary.users = len(divisions), len(units), len(users)
 

@@ -13,7 +13,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingzhi.core.admin import ImportAdminMixin, ReadOnlyAdmin, import_page
+from jingzhi.core.admin import (
+    ImportAdminMixin,
+    ReadOnlyAdmin,
+    ServiceModelForm,
+    ServiceSavedAdmin,
+    import_page,
+)
 from jingzhi.core.errors import ApplicationError
 from jingzhi.dispatch import registry, taxonomy
 from jingzhi.dispatch.models import (
@@ -24,12 +30,26 @@ from jingzhi.dispatch.models import (
     DispatchSuggestion,
     RoutingRule,
 )
+from jingzhi.dispatch.services import category_save, routing_rule_delete, routing_rule_set
+from jingzhi.org.admin import ServiceDeletedAdmin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+class CategoryForm(ServiceModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "parent", "is_public"]
+
+    def call_service(self) -> Category:
+        return category_save(actor=self.request_user, category=self.instance if self.instance.pk else None,
+                             name=self.value("name"), parent=self.value("parent"), is_public=self.value("is_public"))
+
+
 @admin.register(Category)
-class CategoryAdmin(ImportAdminMixin, admin.ModelAdmin):
+class CategoryAdmin(ImportAdminMixin, ServiceSavedAdmin):
+    form = CategoryForm
+    readonly_fields = ["level"]
     list_display = ["name", "level", "parent", "is_public"]
     list_filter = ["level", "is_public"]
     search_fields = ["name"]
@@ -57,15 +77,35 @@ class CategoryAdmin(ImportAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         return super().changelist_view(request, {**(extra_context or {}), "export_url": reverse("admin:taxonomy_category_export")})
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # cases and routing rules point at categories: close one to the public instead
+
+
+class RoutingRuleForm(ServiceModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = ["category", "division", "lead_unit", "assisting_units"]
+
+    def call_service(self) -> RoutingRule:
+        return routing_rule_set(
+            actor=self.request_user, rule=self.instance if self.instance.pk else None, category=self.value("category"),
+            division=self.value("division"), lead_unit=self.value("lead_unit"),
+            assisting=list(self.cleaned_data.get("assisting_units") or []),
+        )
+
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ServiceDeletedAdmin):
+    form = RoutingRuleForm
     list_display = ["category", "division", "lead_unit"]
     list_filter = ["category__level"]
     search_fields = ["category__name", "division__name", "lead_unit__name"]
     autocomplete_fields = ["category", "division", "lead_unit"]
     filter_horizontal = ["assisting_units"]
     list_select_related = ["category", "division", "lead_unit"]
+
+    def delete_service(self, *, actor: Any, row: RoutingRule) -> None:
+        routing_rule_delete(actor=actor, rule=row)
 
 
 @admin.register(ClassifierModel)
@@ -79,6 +119,12 @@ class ClassifierModelAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # suggestions and corrections name their model; activating an older one is the rollback
+
+    def save_model(self, request: HttpRequest, obj: ClassifierModel, form: Any, change: bool) -> None:
+        pass  # every field is read-only: models change by training and activation (registry), never by this form
 
     @admin.display(description=gettext_lazy("macro-F1 (cross-validation)"))
     def macro_f1(self, obj: ClassifierModel) -> Any:
@@ -120,8 +166,19 @@ class ClassifierModelAdmin(admin.ModelAdmin):
         return super().changelist_view(request, {**(extra_context or {}), "train_url": reverse("admin:dispatch_classifiermodel_train")})
 
 
+class DispatchSettingsForm(ServiceModelForm):
+    class Meta:
+        model = DispatchSettings
+        fields = ["target_precision", "auto_dispatch"]
+
+    def call_service(self) -> DispatchSettings:
+        return registry.settings_update(actor=self.request_user, target_precision=self.value("target_precision"),
+                                        auto_dispatch=self.value("auto_dispatch"))
+
+
 @admin.register(DispatchSettings)
-class DispatchSettingsAdmin(admin.ModelAdmin):
+class DispatchSettingsAdmin(ServiceSavedAdmin):
+    form = DispatchSettingsForm
     list_display = ["target_precision", "auto_dispatch", "updated_at", "updated_by"]
     readonly_fields = ["updated_at", "updated_by"]
 
@@ -130,10 +187,6 @@ class DispatchSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def save_model(self, request: HttpRequest, obj: DispatchSettings, form: Any, change: bool) -> None:
-        registry.settings_update(actor=request.user, target_precision=obj.target_precision,  # type: ignore[arg-type]
-                                 auto_dispatch=obj.auto_dispatch)
 
 
 @admin.register(DispatchSuggestion)

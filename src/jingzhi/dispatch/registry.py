@@ -17,10 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingzhi.core.changes import audit_change, field_changes
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.dispatch.classifier import artifact
 from jingzhi.dispatch.classifier.data import DatasetError, Sample
 from jingzhi.dispatch.models import ClassifierModel, DispatchCorrection, DispatchSettings
+from jingzhi.org.access import is_admin, role_of
 from jingzhi.org.models import Role, User
 from jingzhi.taxonomy.models import Category
 
@@ -218,7 +220,7 @@ def settings_get() -> DispatchSettings:
 
 def settings_update(*, actor: User, target_precision: Decimal, auto_dispatch: bool) -> DispatchSettings:
     """Change the precision the automatic dispatch must reach (administrators and dispatchers)."""
-    if not actor.is_superuser and actor.role not in (Role.ADMIN, Role.DISPATCHER):
+    if actor is None or not (is_admin(actor) or role_of(actor) == Role.DISPATCHER):
         raise PermissionDenied(_("Only administrators and dispatchers change the dispatch settings."))
     if not (TARGET_MIN <= target_precision <= TARGET_MAX):
         msg = _("The target precision is between %(low)s and %(high)s.") % {"low": TARGET_MIN, "high": TARGET_MAX}
@@ -226,9 +228,15 @@ def settings_update(*, actor: User, target_precision: Decimal, auto_dispatch: bo
     with transaction.atomic():
         row = settings_get()
         row = DispatchSettings.objects.select_for_update().get(pk=row.pk)
+        before = {"target_precision": str(row.target_precision), "auto_dispatch": row.auto_dispatch}
         row.target_precision = target_precision
         row.auto_dispatch = auto_dispatch
         row.updated_at = timezone.now()
         row.updated_by = actor
         row.save()
+        row.refresh_from_db()  # the precision as stored, so an unchanged value is not logged as a change
+        changes = field_changes(before, {"target_precision": str(row.target_precision), "auto_dispatch": row.auto_dispatch})
+        if changes:
+            audit_change(actor=actor, action="dispatch_settings_update", object_type="dispatch_settings", object_id=row.pk,
+                         detail={"changes": changes})
     return row

@@ -1,5 +1,6 @@
-"""Admin for the organisation. Saves of divisions, units, users and enterprises go through the org services,
-so the division paths, the role rules and the validations are the same as for the Excel imports.
+"""Admin for the organisation. Saves of divisions, units, users, enterprises and responsibilities (包保) go through
+the org services with the signed-in administrator as the actor, so the division paths, the role rules, the
+validations and the audit log are the same as for the Excel imports.
 """
 
 from __future__ import annotations
@@ -10,15 +11,44 @@ from axes.admin import AccessAttemptAdmin as _AxesAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from jingzhi.core.admin import ImportAdminMixin, ServiceModelForm, ServiceSavedAdmin, import_page
 from jingzhi.org import imports
+from jingzhi.org.access import is_admin
 from jingzhi.org.models import Division, Enterprise, Responsibility, Unit, User
 from jingzhi.org.security import login_unlock, otp_devices_reset
-from jingzhi.org.services import division_save, enterprise_upsert, unit_save, user_save
+from jingzhi.org.services import division_save, enterprise_upsert, responsibility_set, unit_save, user_save
+
+
+class ServiceDeletedAdmin(ServiceSavedAdmin):
+    """Deletes go through `delete_service(actor=..., row)`; only administrators (jingzhi.org.access); the other apps' admins use it see the button."""
+
+    def delete_service(self, *, actor: Any, row: Any) -> None:
+        raise NotImplementedError
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user) and super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_service(actor=request.user, row=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for row in queryset:
+                self.delete_service(actor=request.user, row=row)
+
+
+
+# Roles live on the user (org.access); Django's groups and permissions are not used, and their admin page would
+# write permission rows with no service and no audit.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 
 
 class DivisionForm(ServiceModelForm):
@@ -27,7 +57,7 @@ class DivisionForm(ServiceModelForm):
         fields = ["code", "name", "level", "parent"]
 
     def call_service(self) -> Division:
-        return division_save(code=self.value("code"), name=self.value("name"), level=self.value("level"),
+        return division_save(actor=self.request_user, code=self.value("code"), name=self.value("name"), level=self.value("level"),
                              parent=self.value("parent"))
 
 
@@ -54,6 +84,9 @@ class DivisionAdmin(ImportAdminMixin, ServiceSavedAdmin):
         # The code is the key the services and the imports update by: it does not change.
         return ["code", "path"] if obj is not None else ["path"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # cases, units and people point at divisions
+
 
 class UnitForm(ServiceModelForm):
     class Meta:
@@ -62,7 +95,7 @@ class UnitForm(ServiceModelForm):
 
     def call_service(self) -> Unit:
         return unit_save(
-            code=self.value("code"), name=self.value("name"), short_name=self.value("short_name") or "",
+            actor=self.request_user, code=self.value("code"), name=self.value("name"), short_name=self.value("short_name") or "",
             kind=self.value("kind"), division=self.value("division"), parent=self.value("parent"),
             is_active=self.value("is_active"),
         )
@@ -101,10 +134,9 @@ class UserForm(ServiceModelForm):
 
     def call_service(self) -> User:
         return user_save(
-            username=self.value("username"), role=self.value("role"), display_name=self.value("display_name") or "",
+            actor=self.request_user, username=self.value("username"), role=self.value("role"), display_name=self.value("display_name") or "",
             unit=self.value("unit"), division=self.value("division"), phone=self.value("phone") or "",
             password=self.cleaned_data.get("new_password") or None, is_active=self.value("is_active"),
-            actor=self.request_user,
         )
 
 
@@ -147,7 +179,7 @@ class EnterpriseForm(ServiceModelForm):
         fields = ["name", "credit_code", "division", "description"]
 
     def call_service(self) -> Enterprise:
-        return enterprise_upsert(name=self.value("name"), credit_code=self.value("credit_code"),
+        return enterprise_upsert(actor=self.request_user, name=self.value("name"), credit_code=self.value("credit_code"),
                                  division=self.value("division"), description=self.value("description") or "")
 
 
@@ -162,15 +194,35 @@ class EnterpriseAdmin(ServiceSavedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["credit_code"] if obj is not None else []
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # cases and responsibilities point at enterprises
+
+
+class ResponsibilityForm(ServiceModelForm):
+    class Meta:
+        model = Responsibility
+        fields = ["official", "target_type", "division", "enterprise", "site_name", "note", "is_active"]
+
+    def call_service(self) -> Responsibility:
+        return responsibility_set(
+            actor=self.request_user, responsibility=self.instance if self.instance.pk else None,
+            official=self.value("official"), target_type=self.value("target_type"), division=self.value("division"),
+            enterprise=self.value("enterprise"), site_name=self.value("site_name") or "", note=self.value("note") or "",
+            is_active=self.value("is_active"),
+        )
+
 
 @admin.register(Responsibility)
-class ResponsibilityAdmin(admin.ModelAdmin):
+class ResponsibilityAdmin(ServiceSavedAdmin):
+    form = ResponsibilityForm
     list_display = ["official", "target_type", "division", "enterprise", "site_name", "is_active"]
     list_filter = ["target_type", "is_active"]
     search_fields = ["official__username", "official__display_name", "division__name", "enterprise__name", "site_name"]
     autocomplete_fields = ["official", "division", "enterprise"]
     list_select_related = ["official", "division", "enterprise"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # end a responsibility (uncheck "active"): who answered for what, when, stays on record
 
 
 # django-axes ships no Chinese: its admin's words are listed here so that our catalogue carries them.

@@ -26,6 +26,7 @@ from jingzhi.core.spreadsheets import (
     SheetRow,
     import_rows,
 )
+from jingzhi.org.access import is_admin
 from jingzhi.org.models import Division, Role, Unit, User
 from jingzhi.org.services import division_save, unit_save, user_save
 
@@ -115,7 +116,7 @@ match_role = ChoiceMatcher(Role, ROLE_ALIASES)
 
 def require_admin(actor: User | None) -> None:
     """Imports change the organisation: administrators only (None is the system itself, e.g. the CLI)."""
-    if actor is not None and not (actor.is_superuser or actor.role == Role.ADMIN):
+    if actor is not None and not is_admin(actor):
         raise PermissionDenied(_("Only administrators may import."))
 
 
@@ -190,7 +191,7 @@ def import_divisions(*, rows_file: IO[bytes] | Any, actor: User | None) -> Impor
         if existing is not None and (existing.name, existing.level, existing.parent_id) == (
                 name, level, parent.pk if parent else None):
             return RowOutcome.UNCHANGED
-        division_save(code=code, name=name, level=level, parent=parent)
+        division_save(actor=actor, code=code, name=name, level=level, parent=parent)
         return RowOutcome.CREATED if existing is None else RowOutcome.UPDATED
 
     return import_rows(
@@ -239,7 +240,7 @@ def import_units(*, rows_file: IO[bytes] | Any, actor: User | None) -> ImportRes
                                      existing.parent_id, existing.is_active) == (
                 name, short_name, kind, division.pk, parent.pk if parent else None, True):
             return RowOutcome.UNCHANGED
-        unit_save(code=code, name=name, short_name=short_name, kind=kind, division=division, parent=parent)
+        unit_save(actor=actor, code=code, name=name, short_name=short_name, kind=kind, division=division, parent=parent)
         return RowOutcome.CREATED if existing is None else RowOutcome.UPDATED
 
     return import_rows(
@@ -280,6 +281,7 @@ def import_users(*, rows_file: IO[bytes] | Any, actor: User | None) -> ImportRes
         existing = User.objects.filter(username=username).first()
         password = row.text("password") or None
         user_save(
+            actor=actor,
             username=username,
             role=role,
             display_name=row.text("display_name"),
@@ -289,7 +291,6 @@ def import_users(*, rows_file: IO[bytes] | Any, actor: User | None) -> ImportRes
             # An initial password: a re-import must not reset the passwords people have chosen since.
             password=password if existing is None else None,
             is_active=existing.is_active if existing is not None else True,
-            actor=actor,
         )
         return RowOutcome.CREATED if existing is None else RowOutcome.UPDATED
 

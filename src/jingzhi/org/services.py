@@ -1,4 +1,9 @@
-"""Writes to the organisation: divisions, units, users, responsibilities. Imports call these too."""
+"""Writes to the organisation: divisions, units, users, enterprises, responsibilities (包保).
+
+The admin, the Excel imports, the CLI and the demo loader all call these. Each takes the actor: an
+administrator, or None for the system itself (demo loader, CLI); each change by a person is written to the audit log
+with the fields it changed, before and after.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,28 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import ValidationFailed
+from jingzhi.org.guards import admin_required
 from jingzhi.org.models import Division, Enterprise, Responsibility, Role, Unit, User
+
+DIVISION_FIELDS = ("name", "level", "parent", "path")
+UNIT_FIELDS = ("name", "short_name", "kind", "division", "parent", "is_active")
+USER_FIELDS = ("display_name", "role", "unit", "division", "phone", "is_active", "is_staff", "is_superuser")
+ENTERPRISE_FIELDS = ("name", "division", "description")
+RESPONSIBILITY_FIELDS = ("official", "target_type", "division", "enterprise", "site_name", "note", "is_active")
+
+
+def _audit_write(
+    *, actor: User | None, kind: str, key: str | int, before: dict[str, Any], after: dict[str, Any], created: bool,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """One audit row per real change: `<kind>_create` or `<kind>_update`, with the changed fields."""
+    changes = field_changes(before, after)
+    if not created and not changes and not extra:
+        return
+    audit_change(actor=actor, action=f"{kind}_{'create' if created else 'update'}", object_type=kind, object_id=key,
+                 detail={"changes": changes, **(extra or {})})
 
 _CHILD_LEVEL = {
     None: {Division.Level.PROVINCE, Division.Level.CITY},
@@ -20,8 +45,9 @@ _CHILD_LEVEL = {
 }
 
 
-def division_upsert(*, code: str, name: str, level: str, parent: Division | None) -> Division:
+def division_upsert(*, actor: User | None, code: str, name: str, level: str, parent: Division | None) -> Division:
     """Create or update a division; its path follows its parent so subtree queries stay one prefix match."""
+    admin_required(actor)
     code, name = (code or "").strip(), (name or "").strip()
     errors: dict[str, str] = {}
     if not code.isdigit() or len(code) not in (6, 9, 12):
@@ -39,17 +65,22 @@ def division_upsert(*, code: str, name: str, level: str, parent: Division | None
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     path = f"{parent.path if parent else '/'}{code}/"
     with transaction.atomic():
-        division, _created = Division.objects.update_or_create(
+        existing = Division.objects.select_for_update().filter(code=code).first()
+        before = snapshot(existing, DIVISION_FIELDS)
+        division, created = Division.objects.update_or_create(
             code=code, defaults={"name": name, "level": level, "parent": parent, "path": path}
         )
+        _audit_write(actor=actor, kind="division", key=code, before=before, after=snapshot(division, DIVISION_FIELDS),
+                     created=created)
     return division
 
 
 def unit_upsert(
-    *, code: str, name: str, division: Division, kind: str = Unit.Kind.DEPARTMENT, parent: Unit | None = None,
-    short_name: str = "", is_active: bool = True,
+    *, actor: User | None, code: str, name: str, division: Division, kind: str = Unit.Kind.DEPARTMENT,
+    parent: Unit | None = None, short_name: str = "", is_active: bool = True,
 ) -> Unit:
     """Create or update a unit (department, county government, police station...)."""
+    admin_required(actor)
     code, name = (code or "").strip(), (name or "").strip()
     errors: dict[str, str] = {}
     if not code or len(code) > 30:
@@ -62,16 +93,19 @@ def unit_upsert(
         errors["parent"] = _("A unit cannot be its own parent.")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
-    unit, _created = Unit.objects.update_or_create(
-        code=code,
-        defaults={"name": name, "division": division, "kind": kind, "parent": parent,
-                  "short_name": (short_name or "").strip(), "is_active": is_active},
-    )
+    with transaction.atomic():
+        before = snapshot(Unit.objects.select_for_update().filter(code=code).first(), UNIT_FIELDS)
+        unit, created = Unit.objects.update_or_create(
+            code=code,
+            defaults={"name": name, "division": division, "kind": kind, "parent": parent,
+                      "short_name": (short_name or "").strip(), "is_active": is_active},
+        )
+        _audit_write(actor=actor, kind="unit", key=code, before=before, after=snapshot(unit, UNIT_FIELDS), created=created)
     return unit
 
 
 def user_upsert(
-    *, username: str, role: str, display_name: str = "", unit: Unit | None = None, division: Division | None = None,
+    *, actor: User | None, username: str, role: str, display_name: str = "", unit: Unit | None = None, division: Division | None = None,
     password: str | None = None, phone: str = "", is_active: bool = True, password_hash: str | None = None,
     must_change_password: bool | None = None,
 ) -> User:
@@ -79,7 +113,9 @@ def user_upsert(
 
     The password policy is user_save's (and the change-password page's); this lower layer only refuses the
     obviously short, so fixtures and the demo's shared hash stay fast. `must_change_password` None keeps the flag.
+    Audited: creation, and every change of role, unit, division, activation, the superuser flag or the password.
     """
+    admin_required(actor)
     username = (username or "").strip()
     errors: dict[str, str] = {}
     if not username or len(username) > 150:
@@ -96,25 +132,34 @@ def user_upsert(
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     if division is None and unit is not None:
         division = unit.division
-    user = User.objects.filter(username=username).first() or User(username=username)
-    user.role, user.display_name, user.unit, user.division = role, (display_name or "").strip(), unit, division
-    user.phone, user.is_active = (phone or "").strip(), is_active
-    user.is_staff = role == Role.ADMIN
-    user.is_superuser = role == Role.ADMIN
-    if password_hash is not None:  # already hashed: bulk loads hash one shared demo password once
-        user.password = password_hash
-    elif password is not None:
-        user.set_password(password)
-    elif user.pk is None:
-        user.set_unusable_password()
-    if must_change_password is not None:
-        user.must_change_password = must_change_password
-    user.save()
+    with transaction.atomic():
+        existing = User.objects.select_for_update().filter(username=username).first()
+        before = snapshot(existing, USER_FIELDS)
+        user = existing or User(username=username)
+        user.role, user.display_name, user.unit, user.division = role, (display_name or "").strip(), unit, division
+        user.phone, user.is_active = (phone or "").strip(), is_active
+        user.is_staff = role == Role.ADMIN
+        user.is_superuser = role == Role.ADMIN
+        if password_hash is not None:  # already hashed: bulk loads hash one shared demo password once
+            user.password = password_hash
+        elif password is not None:
+            user.set_password(password)
+        elif user.pk is None:
+            user.set_unusable_password()
+        if must_change_password is not None:
+            user.must_change_password = must_change_password
+        user.save()
+        password_set = password is not None or password_hash is not None
+        _audit_write(actor=actor, kind="user", key=username, before=before, after=snapshot(user, USER_FIELDS),
+                     created=existing is None, extra={"password_set": True} if password_set else None)
     return user
 
 
-def enterprise_upsert(*, name: str, credit_code: str, division: Division, description: str = "") -> Enterprise:
+def enterprise_upsert(
+    *, actor: User | None, name: str, credit_code: str, division: Division, description: str = ""
+) -> Enterprise:
     """Create or update an enterprise, keyed by its unified social credit code (checked, GB 32100)."""
+    admin_required(actor)
     from django.core.exceptions import ValidationError
 
     from jingzhi.core.validators import validate_credit_code
@@ -129,44 +174,105 @@ def enterprise_upsert(*, name: str, credit_code: str, division: Division, descri
         errors["name"] = _("Enter the enterprise's name.")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
-    enterprise, _created = Enterprise.objects.update_or_create(
-        credit_code=code, defaults={"name": name.strip(), "division": division, "description": (description or "").strip()}
-    )
+    with transaction.atomic():
+        before = snapshot(Enterprise.objects.select_for_update().filter(credit_code=code).first(), ENTERPRISE_FIELDS)
+        enterprise, created = Enterprise.objects.update_or_create(
+            credit_code=code, defaults={"name": name.strip(), "division": division, "description": (description or "").strip()}
+        )
+        _audit_write(actor=actor, kind="enterprise", key=code, before=before,
+                     after=snapshot(enterprise, ENTERPRISE_FIELDS), created=created)
     return enterprise
 
 
 def responsibility_assign(
-    *, official: User, division: Division | None = None, enterprise: Enterprise | None = None, site_name: str = "",
-    site_division: Division | None = None, note: str = "",
+    *, actor: User | None, official: User, division: Division | None = None, enterprise: Enterprise | None = None,
+    site_name: str = "", site_division: Division | None = None, note: str = "",
 ) -> Responsibility:
-    """包保: make `official` answer for exactly one division, enterprise or site."""
+    """包保: make `official` answer for exactly one division, enterprise or site (again active if it was ended)."""
     targets = [t for t in (division, enterprise, site_name.strip() or None) if t]
     if len(targets) != 1:
         msg = _("Choose exactly one division, enterprise or site.")
         raise ValidationFailed(msg, fields={"target": msg})
-    if official.role not in (Role.LEADER, Role.SUPERVISOR, Role.UNIT_HEAD, Role.ADMIN):
-        msg = _("Only leaders, supervisors and unit heads take on 包保 responsibilities.")
-        raise ValidationFailed(msg, fields={"official": msg})
-    lookup: dict[str, Any]
     if division is not None:
-        kind, lookup = Responsibility.TargetType.DIVISION, {"division": division}
+        kind = Responsibility.TargetType.DIVISION
     elif enterprise is not None:
-        kind, lookup = Responsibility.TargetType.ENTERPRISE, {"enterprise": enterprise}
+        kind = Responsibility.TargetType.ENTERPRISE
     else:
-        kind, lookup = Responsibility.TargetType.SITE, {"site_name": site_name.strip()}
-    resp, _created = Responsibility.objects.update_or_create(
-        official=official, target_type=kind, **lookup,
-        defaults={"note": note, "is_active": True, **({"division": site_division} if site_division else {})},
-    )
-    return resp
+        kind, division = Responsibility.TargetType.SITE, site_division
+    return responsibility_set(actor=actor, responsibility=None, official=official, target_type=kind, division=division,
+                              enterprise=enterprise, site_name=site_name, note=note, is_active=True)
 
 
-def division_save(*, code: str, name: str, level: str, parent: Division | None) -> Division:
+def responsibility_set(
+    *, actor: User | None, responsibility: Responsibility | None, official: User, target_type: str,
+    division: Division | None, enterprise: Enterprise | None, site_name: str, note: str, is_active: bool,
+) -> Responsibility:
+    """包保, created or changed: who answers for which division, enterprise or site (with its division), active or not.
+
+    Without `responsibility`, the official's existing row for the same target is reused, so assigning twice
+    keeps one row. Responsibilities are never deleted: ending one sets it inactive, and the audit log keeps who did.
+    """
+    admin_required(actor)
+    site_name, note = (site_name or "").strip(), (note or "").strip()
+    errors: dict[str, str] = {}
+    if target_type == Responsibility.TargetType.DIVISION:
+        if division is None or enterprise is not None or site_name:
+            errors["division"] = _("A responsibility for a division names the division, and no enterprise or site.")
+    elif target_type == Responsibility.TargetType.ENTERPRISE:
+        if enterprise is None or site_name:
+            errors["enterprise"] = _("A responsibility for an enterprise names the enterprise, and no site.")
+    elif target_type == Responsibility.TargetType.SITE:
+        if not site_name or enterprise is not None:
+            errors["site_name"] = _("A responsibility for a site names the site (its division is optional), and no enterprise.")
+    else:
+        errors["target_type"] = _("Choose exactly one division, enterprise or site.")
+    if official.role not in (Role.LEADER, Role.SUPERVISOR, Role.UNIT_HEAD, Role.ADMIN):
+        errors["official"] = _("Only leaders, supervisors and unit heads take on 包保 responsibilities.")
+    if len(note) > 200:
+        errors["note"] = _("A note may have at most %(max)d characters.") % {"max": 200}
+    if len(site_name) > 100:
+        errors["site_name"] = _("A site name may have at most %(max)d characters.") % {"max": 100}
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    lookup: dict[str, Any]
+    if target_type == Responsibility.TargetType.DIVISION:
+        lookup = {"division": division}
+    elif target_type == Responsibility.TargetType.ENTERPRISE:
+        lookup = {"enterprise": enterprise}
+    else:
+        lookup = {"site_name": site_name}
+    with transaction.atomic():
+        if responsibility is not None:
+            row: Responsibility | None = Responsibility.objects.select_for_update().filter(pk=responsibility.pk).first()
+            if row is None:
+                msg = _("This responsibility no longer exists.")
+                raise ValidationFailed(msg, fields={"official": msg})
+        else:
+            row = Responsibility.objects.select_for_update().filter(
+                official=official, target_type=target_type, **lookup
+            ).first()
+        before = snapshot(row, RESPONSIBILITY_FIELDS)
+        created = row is None
+        row = row or Responsibility()
+        row.official, row.target_type, row.site_name, row.note, row.is_active = (
+            official, target_type, site_name, note, is_active)
+        row.enterprise = enterprise if target_type == Responsibility.TargetType.ENTERPRISE else None
+        row.division = division  # a division target is the division itself; a site may name the one it lies in
+        row.save()
+        changes = field_changes(before, snapshot(row, RESPONSIBILITY_FIELDS))
+        if created or changes:
+            audit_change(actor=actor, action="responsibility_assign" if created else "responsibility_update",
+                         object_type="responsibility", object_id=row.pk, detail={"changes": changes})
+    return row
+
+
+def division_save(*, actor: User | None, code: str, name: str, level: str, parent: Division | None) -> Division:
     """division_upsert for edits of an existing tree (admin, imports): keeps the tree a tree and every path right.
 
     Refuses a parent inside the division's own subtree and a level its existing children cannot sit under;
     when the division moves, the paths of everything below it move with it.
     """
+    admin_required(actor)
     code = (code or "").strip()
     existing = Division.objects.filter(code=code).first() if code else None
     errors: dict[str, str] = {}
@@ -186,7 +292,7 @@ def division_save(*, code: str, name: str, level: str, parent: Division | None) 
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
         old_path = existing.path if existing is not None else None
-        division = division_upsert(code=code, name=name, level=level, parent=parent)
+        division = division_upsert(actor=actor, code=code, name=name, level=level, parent=parent)
         if old_path is not None and old_path != division.path:
             below = list(Division.objects.filter(path__startswith=old_path).exclude(pk=division.pk))
             for child in below:
@@ -196,10 +302,11 @@ def division_save(*, code: str, name: str, level: str, parent: Division | None) 
 
 
 def unit_save(
-    *, code: str, name: str, division: Division, kind: str = Unit.Kind.DEPARTMENT, parent: Unit | None = None,
+    *, actor: User | None, code: str, name: str, division: Division, kind: str = Unit.Kind.DEPARTMENT, parent: Unit | None = None,
     short_name: str = "", is_active: bool = True,
 ) -> Unit:
     """unit_upsert for edits of an existing tree (admin, imports): a unit may not sit under one of its own sub-units."""
+    admin_required(actor)
     code = (code or "").strip()
     ancestor, seen = parent, set()
     while ancestor is not None and ancestor.pk not in seen:
@@ -210,19 +317,20 @@ def unit_save(
             )
         seen.add(ancestor.pk)
         ancestor = ancestor.parent
-    return unit_upsert(code=code, name=name, division=division, kind=kind, parent=parent, short_name=short_name,
+    return unit_upsert(actor=actor, code=code, name=name, division=division, kind=kind, parent=parent, short_name=short_name,
                        is_active=is_active)
 
 
 def user_save(
-    *, username: str, role: str, display_name: str = "", unit: Unit | None = None, division: Division | None = None,
-    password: str | None = None, phone: str = "", is_active: bool = True, actor: Any = None,
+    *, actor: User | None, username: str, role: str, display_name: str = "", unit: Unit | None = None,
+    division: Division | None = None, password: str | None = None, phone: str = "", is_active: bool = True,
 ) -> User:
     """user_upsert for the admin, imports and the CLI: checks the phone number and the password policy.
 
     A password set here is an initial one, chosen by someone else: its owner must change it at the next
     sign-in. Setting one is audited (`password_set`), without the password.
     """
+    admin_required(actor)
     from django.core.exceptions import ValidationError
 
     from jingzhi.core.audit import audit_record
@@ -244,8 +352,8 @@ def user_save(
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
-        user = user_upsert(username=username, role=role, display_name=display_name, unit=unit, division=division,
-                           password=password, phone=phone, is_active=is_active,
+        user = user_upsert(actor=actor, username=username, role=role, display_name=display_name, unit=unit,
+                           division=division, password=password, phone=phone, is_active=is_active,
                            must_change_password=True if password is not None else None)
         if password is not None:
             audit_record(actor=actor, action="password_set", object_type="user", object_id=user.pk,

@@ -1,7 +1,7 @@
-"""Every lifecycle action as its own POST endpoint: parse the body, call the one service, return the case.
+"""Every lifecycle action as its own POST endpoint, derived from the one table (cases/actions.py): parse the
+body, call the one service, return the case.
 
-The table mirrors the case page's (web/views/case_actions.py): same services, same expected-version
-check, so the API and the page cannot disagree. A stale `expected_version` answers 409.
+The page and the API share the table, so they cannot disagree. A stale `expected_version` answers 409.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -20,12 +19,29 @@ from jingzhi.api.v1 import serializers as s
 from jingzhi.api.v1.base import ApiView
 from jingzhi.api.v1.cases import case_detail_data
 from jingzhi.api.v1.lookups import unit_by_code, units_by_code
-from jingzhi.cases import selectors, services
-from jingzhi.cases.models import Case, ExtensionRequest
-from jingzhi.core.errors import InvalidTransition, NotFound, ValidationFailed
-from jingzhi.org.models import Unit, User
+from jingzhi.cases import selectors
+from jingzhi.cases.actions import CASE_ACTIONS, CaseAction, FieldType, Target, perform
+from jingzhi.cases.models import Case
+from jingzhi.org.models import User
 
 Run = Callable[[Case, User, dict[str, Any]], Any]
+
+# The input serializers by what the body carries: (takes expected_version, {(field, required)}). Their names
+# are the OpenAPI components; a new action whose body matches one of these needs no new serializer.
+BODIES: dict[tuple[bool, frozenset[tuple[str, bool]]], type[serializers.Serializer]] = {
+    (True, frozenset()): s.Expected,
+    (True, frozenset({("unit", True), ("assisting", False), ("note", False)})): s.DispatchInput,
+    (True, frozenset({("unit", True), ("reason", True), ("assisting", False)})): s.TransferInput,
+    (True, frozenset({("reason", True)})): s.ReasonInput,
+    (True, frozenset({("reason", False)})): s.OptionalReasonInput,
+    (True, frozenset({("note", True)})): s.NoteInput,
+    (True, frozenset({("note", False)})): s.OptionalNoteInput,
+    (True, frozenset({("reply", True)})): s.ReplyInput,
+    (True, frozenset({("working_days", True), ("reason", True)})): s.ExtensionInput,
+    (False, frozenset({("note", False)})): s.ExtensionDecisionInput,
+    (True, frozenset({("contacted", True), ("resolution", False), ("satisfaction", False), ("note", False)})): s.FollowUpInput,
+    (True, frozenset({("into", True), ("note", False)})): s.MergeInput,
+}
 
 
 @dataclass(frozen=True)
@@ -36,76 +52,32 @@ class ActionEndpoint:
     summary: str
 
 
-def _unit(code: str) -> Unit:
-    return unit_by_code(code, "unit")
+def body_for(entry: CaseAction) -> type[serializers.Serializer]:
+    return BODIES[(entry.target == Target.CASE, frozenset((f.name, f.required) for f in entry.api_fields()))]
 
 
-def _units(codes: list[str]) -> list[Unit]:
-    return units_by_code(codes, "assisting")
+def _values(entry: CaseAction, data: dict[str, Any]) -> dict[str, Any]:
+    """The body with unit codes resolved to units (a field error names the unknown code)."""
+    values = dict(data)
+    for field in entry.api_fields():
+        if field.name not in values:
+            continue
+        if field.type == FieldType.UNIT:
+            values[field.name] = unit_by_code(values[field.name], field.name)
+        elif field.type == FieldType.UNITS:
+            values[field.name] = units_by_code(values[field.name], field.name)
+    return values
 
 
-def _pending(case: Case) -> ExtensionRequest:
-    request = selectors.pending_extension(case=case)
-    if request is None:
-        raise InvalidTransition(_("This case has no extension request waiting for a decision."))
-    return request
+def _endpoint(entry: CaseAction) -> ActionEndpoint:
+    def run(case: Case, user: User, data: dict[str, Any]) -> Any:
+        return perform(entry, case=case, actor=user, values=_values(entry, data),
+                       expected_version=data.get("expected_version"))
+
+    return ActionEndpoint(entry.slug, body_for(entry), run, entry.summary)
 
 
-def _merge(case: Case, user: User, d: dict[str, Any]) -> Any:
-    try:
-        into = selectors.case_get(number=d["into"], user=user)
-    except NotFound:
-        msg = _("There is no case %(number)s that you can see.") % {"number": d["into"][:30]}
-        raise ValidationFailed(msg, fields={"into": msg}) from None
-    return services.case_merge(case=case, into=into, actor=user, note=d["note"], expected_version=d.get("expected_version"))
-
-
-def _v(d: dict[str, Any]) -> int | None:
-    return d.get("expected_version")
-
-
-ENDPOINTS = [
-    ActionEndpoint("dispatch", s.DispatchInput, lambda c, u, d: services.case_dispatch(
-        case=c, actor=u, unit=_unit(d["unit"]), assisting=_units(d["assisting"]), note=d["note"], expected_version=_v(d)),
-        "派单 Dispatch an accepted case to its lead unit (and assisting units)."),
-    ActionEndpoint("acknowledge", s.Expected, lambda c, u, d: services.case_acknowledge(case=c, actor=u, expected_version=_v(d)),
-                   "签收 The lead unit takes the case."),
-    ActionEndpoint("return", s.ReasonInput, lambda c, u, d: services.case_return(
-        case=c, actor=u, reason=d["reason"], expected_version=_v(d)), "回退 The unit returns the case as not theirs."),
-    ActionEndpoint("redispatch", s.DispatchInput, lambda c, u, d: services.case_redispatch(
-        case=c, actor=u, unit=_unit(d["unit"]), assisting=_units(d["assisting"]), note=d["note"], expected_version=_v(d)),
-        "The dispatcher accepts a return and re-routes the case."),
-    ActionEndpoint("overrule-return", s.ReasonInput, lambda c, u, d: services.case_overrule_return(
-        case=c, actor=u, reason=d["reason"], expected_version=_v(d)), "The dispatcher sends a returned case back to the same unit."),
-    ActionEndpoint("transfer", s.TransferInput, lambda c, u, d: services.case_transfer(
-        case=c, actor=u, unit=_unit(d["unit"]), reason=d["reason"], assisting=_units(d["assisting"]), expected_version=_v(d)),
-        "转办 Re-route a case that is with a unit."),
-    ActionEndpoint("note", s.NoteInput, lambda c, u, d: services.case_add_note(
-        case=c, actor=u, note=d["note"], expected_version=_v(d)), "办理 A handling note."),
-    ActionEndpoint("suspend", s.ReasonInput, lambda c, u, d: services.case_suspend(
-        case=c, actor=u, reason=d["reason"], expected_version=_v(d)), "Wait for the requester; the reply clock stops."),
-    ActionEndpoint("resume", s.OptionalNoteInput, lambda c, u, d: services.case_resume(
-        case=c, actor=u, note=d["note"], expected_version=_v(d)), "The requester answered; the reply clock runs again."),
-    ActionEndpoint("extension", s.ExtensionInput, lambda c, u, d: services.case_request_extension(
-        case=c, actor=u, working_days=d["working_days"], reason=d["reason"], expected_version=_v(d)),
-        "延期申请 Ask for more working days before the reply deadline."),
-    ActionEndpoint("extension/approve", s.ExtensionDecisionInput, lambda c, u, d: services.extension_approve(
-        request=_pending(c), actor=u, note=d["note"]), "Approve the pending extension request."),
-    ActionEndpoint("extension/reject", s.ExtensionDecisionInput, lambda c, u, d: services.extension_reject(
-        request=_pending(c), actor=u, note=d["note"]), "Reject the pending extension request (a note is required)."),
-    ActionEndpoint("reply", s.ReplyInput, lambda c, u, d: services.case_reply(
-        case=c, actor=u, reply=d["reply"], expected_version=_v(d)), "答复 The unit's answer to the requester."),
-    ActionEndpoint("follow-up", s.FollowUpInput, lambda c, u, d: services.case_follow_up(
-        case=c, actor=u, contacted=d["contacted"], resolution=d["resolution"], satisfaction=d["satisfaction"], note=d["note"],
-        expected_version=_v(d)), "回访 Record the call-back."),
-    ActionEndpoint("reopen", s.OptionalReasonInput, lambda c, u, d: services.case_reopen(
-        case=c, actor=u, reason=d["reason"], expected_version=_v(d)), "重办 Back to the unit after an unsatisfied follow-up."),
-    ActionEndpoint("close", s.OptionalNoteInput, lambda c, u, d: services.case_close(
-        case=c, actor=u, note=d["note"], expected_version=_v(d)), "办结 Close a followed-up case."),
-    ActionEndpoint("answer", s.ReplyInput, lambda c, u, d: services.case_answer_directly(
-        case=c, actor=u, reply=d["reply"], expected_version=_v(d)), "直接办结 Answer on the spot and close."),
-    ActionEndpoint("merge", s.MergeInput, _merge, "合并 Merge this case into the case it duplicates."),
-]
+ENDPOINTS = [_endpoint(entry) for entry in CASE_ACTIONS]
 
 
 def make_view(endpoint: ActionEndpoint) -> type[ApiView]:

@@ -1,0 +1,214 @@
+"""The case actions a person can take, as one table: the case page and the REST API are both derived from it.
+
+Each entry names the action (its label is the transition table's), its one service, its input fields
+(name, type, whether required, label, and whether the page and the API offer it), the REST URL segment and
+summary, and the message shown after success. `perform` turns parsed input into the service call, so the page
+and the API cannot disagree about what an action does. Adding an action is one entry here (plus a form or an
+input serializer only when its fields make a combination neither adapter has yet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from jingzhi.cases import selectors, services
+from jingzhi.cases.models import Case, ExtensionRequest
+from jingzhi.cases.transitions import TRANSITIONS, Action
+from jingzhi.core.errors import InvalidTransition, NotFound, ValidationFailed
+from jingzhi.org.models import User
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    UNIT = "unit"  # one unit (the page: a choice; the API: its code)
+    UNITS = "units"  # several units
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    RESOLUTION = "resolution"  # FollowUp resolution choice
+    SATISFACTION = "satisfaction"  # FollowUp satisfaction choice
+    CASE_NUMBER = "case_number"  # another case, by its public number (resolved through the actor's visibility)
+    EXTENSION_REQUEST = "extension_request"  # the id of the extension request the page showed
+
+
+class Target(StrEnum):
+    """What the service acts on: the case (with the version the client saw), or its extension request."""
+
+    CASE = "case"
+    EXTENSION = "extension"
+
+
+@dataclass(frozen=True)
+class InputField:
+    name: str  # the service's keyword, the form field's and the API body's name
+    type: FieldType
+    required: bool  # the input must carry it (the API rejects a body without it; the page's form likewise)
+    label: str | Promise = ""
+    web: bool = True  # the case page's form offers it
+    api: bool = True  # the REST endpoint accepts it
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    action: Action
+    slug: str  # REST: POST /api/v1/cases/{number}/{slug}/
+    service: Callable[..., Any]
+    fields: tuple[InputField, ...]
+    summary: str  # REST operation summary (中文 English)
+    done: Callable[[Case], str]  # the message after success, in the user's language
+    target: Target = Target.CASE
+
+    @property
+    def label(self) -> str | Promise:
+        return TRANSITIONS[self.action].label
+
+    def web_fields(self) -> tuple[InputField, ...]:
+        return tuple(f for f in self.fields if f.web)
+
+    def api_fields(self) -> tuple[InputField, ...]:
+        return tuple(f for f in self.fields if f.api)
+
+
+def _text(name: str, label: str | Promise, *, required: bool = True, web: bool = True, api: bool = True) -> InputField:
+    return InputField(name, FieldType.TEXT, required, label, web=web, api=api)
+
+
+_REASON = _text("reason", gettext_lazy("Reason"))
+_NOTE = _text("note", gettext_lazy("Note"))
+_OPTIONAL_NOTE = _text("note", gettext_lazy("Note"), required=False)
+_REPLY = _text("reply", gettext_lazy("Reply to the requester"))
+_DISPATCH = (
+    InputField("unit", FieldType.UNIT, True, gettext_lazy("Lead unit")),
+    InputField("assisting", FieldType.UNITS, False, gettext_lazy("Assisting units")),
+    _text("note", gettext_lazy("Note to the unit"), required=False),
+)
+_DECISION = (
+    InputField("request", FieldType.EXTENSION_REQUEST, True, api=False),
+    _text("note", gettext_lazy("Decision note"), required=False),
+)
+
+
+# The done messages are marked with gettext_noop for the catalogue and translated when shown.
+def _unit_done(message: str) -> Callable[[Case], str]:
+    return lambda c: _(message) % {"number": c.number, "unit": c.lead_unit}
+
+
+def _number_done(message: str) -> Callable[[Case], str]:
+    return lambda c: _(message) % {"number": c.number}
+
+
+def _fixed_done(message: str) -> Callable[[Case], str]:
+    return lambda c: _(message)
+
+
+CASE_ACTIONS: tuple[CaseAction, ...] = (
+    CaseAction(Action.DISPATCH, "dispatch", services.case_dispatch, _DISPATCH,
+               "派单 Dispatch an accepted case to its lead unit (and assisting units).",
+               _unit_done(gettext_noop("Case %(number)s dispatched to %(unit)s."))),
+    CaseAction(Action.ACKNOWLEDGE, "acknowledge", services.case_acknowledge, (),
+               "签收 The lead unit takes the case.",
+               _number_done(gettext_noop("Case %(number)s acknowledged; it is now your unit's to handle."))),
+    CaseAction(Action.RETURN, "return", services.case_return, (_REASON,),
+               "回退 The unit returns the case as not theirs.",
+               _number_done(gettext_noop("Case %(number)s returned to the dispatcher."))),
+    CaseAction(Action.REDISPATCH, "redispatch", services.case_redispatch, _DISPATCH,
+               "The dispatcher accepts a return and re-routes the case.",
+               _unit_done(gettext_noop("Case %(number)s dispatched to %(unit)s."))),
+    CaseAction(Action.OVERRULE_RETURN, "overrule-return", services.case_overrule_return, (_REASON,),
+               "The dispatcher sends a returned case back to the same unit.",
+               _unit_done(gettext_noop("Return overruled: case %(number)s is back with %(unit)s."))),
+    CaseAction(Action.TRANSFER, "transfer", services.case_transfer, (
+        InputField("unit", FieldType.UNIT, True, gettext_lazy("New lead unit")),
+        _REASON,
+        InputField("assisting", FieldType.UNITS, False, gettext_lazy("Assisting units"), web=False),
+    ), "转办 Re-route a case that is with a unit.",
+        _unit_done(gettext_noop("Case %(number)s transferred to %(unit)s."))),
+    CaseAction(Action.NOTE, "note", services.case_add_note, (_NOTE,),
+               "办理 A handling note.", _fixed_done(gettext_noop("Note added."))),
+    CaseAction(Action.SUSPEND, "suspend", services.case_suspend, (_REASON,),
+               "Wait for the requester; the reply clock stops.",
+               _fixed_done(gettext_noop("The reply clock is stopped until the requester answers."))),
+    CaseAction(Action.RESUME, "resume", services.case_resume, (_OPTIONAL_NOTE,),
+               "The requester answered; the reply clock runs again.",
+               _fixed_done(gettext_noop("Handling resumed; the reply clock runs again."))),
+    CaseAction(Action.REQUEST_EXTENSION, "extension", services.case_request_extension, (
+        InputField("working_days", FieldType.INTEGER, True, gettext_lazy("Extra working days")),
+        _REASON,
+    ), "延期申请 Ask for more working days before the reply deadline.",
+        _fixed_done(gettext_noop("Extension requested; a supervisor will decide."))),
+    CaseAction(Action.APPROVE_EXTENSION, "extension/approve", services.extension_approve, _DECISION,
+               "Approve the pending extension request.",
+               _number_done(gettext_noop("Extension approved for case %(number)s.")), Target.EXTENSION),
+    CaseAction(Action.REJECT_EXTENSION, "extension/reject", services.extension_reject, _DECISION,
+               "Reject the pending extension request (a note is required).",
+               _number_done(gettext_noop("Extension rejected for case %(number)s.")), Target.EXTENSION),
+    CaseAction(Action.REPLY, "reply", services.case_reply, (_REPLY,),
+               "答复 The unit's answer to the requester.",
+               _fixed_done(gettext_noop("Reply recorded; the case now waits for follow-up."))),
+    CaseAction(Action.FOLLOW_UP, "follow-up", services.case_follow_up, (
+        InputField("contacted", FieldType.BOOLEAN, True, gettext_lazy("Requester reached?")),
+        InputField("resolution", FieldType.RESOLUTION, False, gettext_lazy("Resolved?")),
+        InputField("satisfaction", FieldType.SATISFACTION, False, gettext_lazy("Satisfied?")),
+        _OPTIONAL_NOTE,
+    ), "回访 Record the call-back.", _fixed_done(gettext_noop("Follow-up recorded."))),
+    CaseAction(Action.REOPEN, "reopen", services.case_reopen, (_text("reason", gettext_lazy("Reason"), required=False),),
+               "重办 Back to the unit after an unsatisfied follow-up.",
+               _unit_done(gettext_noop("Case %(number)s reopened and sent back to %(unit)s."))),
+    CaseAction(Action.CLOSE, "close", services.case_close, (_text("note", gettext_lazy("Note"), required=False, web=False),),
+               "办结 Close a followed-up case.", _number_done(gettext_noop("Case %(number)s closed."))),
+    CaseAction(Action.ANSWER_DIRECTLY, "answer", services.case_answer_directly, (_REPLY,),
+               "直接办结 Answer on the spot and close.", _fixed_done(gettext_noop("Answered and closed."))),
+    CaseAction(Action.MERGE, "merge", services.case_merge, (
+        InputField("into", FieldType.CASE_NUMBER, True, gettext_lazy("Merge into case number")),
+        _OPTIONAL_NOTE,
+    ), "合并 Merge this case into the case it duplicates.", _number_done(gettext_noop("Case %(number)s merged."))),
+)
+
+BY_ACTION: dict[str, CaseAction] = {entry.action.value: entry for entry in CASE_ACTIONS}
+
+
+def _extension(case: Case, request_id: Any) -> ExtensionRequest:
+    """The request the page showed (by id), or, without one (the API), the one waiting for a decision."""
+    if request_id is not None:
+        request = case.extension_requests.filter(pk=int(request_id or 0)).first()
+        if request is None:
+            raise NotFound(_("This extension request does not exist."))
+        return request
+    pending = selectors.pending_extension(case=case)
+    if pending is None:
+        raise InvalidTransition(_("This case has no extension request waiting for a decision."))
+    return pending
+
+
+def _case_by_number(number: str, actor: User) -> Case:
+    try:
+        return selectors.case_get(number=number, user=actor)
+    except NotFound:
+        msg = _("There is no case %(number)s that you can see.") % {"number": number[:30]}
+        raise ValidationFailed(msg, fields={"into": msg}) from None
+
+
+def perform(
+    entry: CaseAction, *, case: Case, actor: User, values: Mapping[str, Any], expected_version: int | None
+) -> Any:
+    """Call the entry's service with the parsed input. `values` holds rows, not codes: the adapters resolve them.
+    A field the adapter does not offer is left to the service's default."""
+    kwargs: dict[str, Any] = {}
+    for field in entry.fields:
+        if field.name not in values or field.type == FieldType.EXTENSION_REQUEST:
+            continue
+        value = values[field.name]
+        if field.type == FieldType.UNITS:
+            value = list(value)
+        elif field.type == FieldType.CASE_NUMBER:
+            value = _case_by_number(value, actor)
+        kwargs[field.name] = value
+    if entry.target == Target.EXTENSION:
+        return entry.service(request=_extension(case, values.get("request")), actor=actor, **kwargs)
+    return entry.service(case=case, actor=actor, expected_version=expected_version, **kwargs)
