@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.admin import AccessAttemptAdmin as _AxesAttemptAdmin
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jingzhi.core.admin import ImportAdminMixin, ServiceModelForm, ServiceSavedAdmin, import_page
 from jingzhi.org import imports
@@ -277,9 +278,41 @@ class LockoutAdmin(_AxesAttemptAdmin):
         count = login_unlock(actor=request.user, attempt_ids=queryset.values_list("pk", flat=True))  # type: ignore[arg-type]
         self.message_user(request, _("%(count)d sign-in lock(s) lifted.") % {"count": count})
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a lock is lifted by the audited unlock action, never edited by hand
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+
+
+class _ReadOnlyLog(admin.ModelAdmin):
+    """axes' own access logs: records, shown read-only (the audit log holds the same events, hash-chained)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _read_only(model: Any) -> None:
+    base = type(admin.site._registry[model]) if admin.site.is_registered(model) else admin.ModelAdmin
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, type(f"ReadOnly{model.__name__}Admin", (_ReadOnlyLog, base), {}))
+
+
+_read_only(AccessLog)
+_read_only(AccessFailureLog)
+
+# Second-factor devices are made by their owner's enrolment page and removed by the audited reset action on
+# the user list (org.security.otp_devices_reset); django-otp's own device admin would write around both.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
