@@ -21,6 +21,7 @@ from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.dispatch.classifier import artifact
 from jingzhi.dispatch.classifier.data import DatasetError, Sample
 from jingzhi.dispatch.models import Category, ClassifierModel, DispatchCorrection, DispatchSettings
+from jingzhi.org.access import has_role, is_admin
 from jingzhi.org.models import Role, User
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ TRAINING_STATUSES = ("closed", "followed_up")
 
 
 def _require_admin(actor: User | None) -> None:
-    if actor is not None and not actor.is_superuser and actor.role != Role.ADMIN:
+    if actor is not None and not is_admin(actor):
         raise PermissionDenied(_("Only administrators manage dispatch models."))
 
 
@@ -217,7 +218,7 @@ def settings_get() -> DispatchSettings:
 
 def settings_update(*, actor: User, target_precision: Decimal, auto_dispatch: bool) -> DispatchSettings:
     """Change the precision the automatic dispatch must reach (administrators and dispatchers)."""
-    if not actor.is_superuser and actor.role not in (Role.ADMIN, Role.DISPATCHER):
+    if not has_role(actor, {Role.DISPATCHER}):
         raise PermissionDenied(_("Only administrators and dispatchers change the dispatch settings."))
     if not (TARGET_MIN <= target_precision <= TARGET_MAX):
         msg = _("The target precision is between %(low)s and %(high)s.") % {"low": TARGET_MIN, "high": TARGET_MAX}

@@ -26,6 +26,7 @@ from jingzhi.core.spreadsheets import (
     SheetRow,
     import_rows,
 )
+from jingzhi.org.access import is_admin
 from jingzhi.org.models import Division, Role, Unit, User
 from jingzhi.org.services import division_save, unit_save, user_save
 
@@ -115,7 +116,7 @@ match_role = ChoiceMatcher(Role, ROLE_ALIASES)
 
 def require_admin(actor: User | None) -> None:
     """Imports change the organisation: administrators only (None is the system itself, e.g. the CLI)."""
-    if actor is not None and not (actor.is_superuser or actor.role == Role.ADMIN):
+    if actor is not None and not is_admin(actor):
         raise PermissionDenied(_("Only administrators may import."))
 
 

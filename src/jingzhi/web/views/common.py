@@ -13,8 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from jingzhi.core.errors import ApplicationError
-from jingzhi.org.models import Role
-from jingzhi.web.context import role_of
+from jingzhi.org.access import has_role
 
 
 def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -23,7 +22,7 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if roles and role_of(request.user) not in {*roles, Role.ADMIN}:
+            if roles and not has_role(request.user, roles):
                 raise DjangoPermissionDenied
             return view(request, *args, **kwargs)
 
