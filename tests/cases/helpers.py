@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from jingzhi.cases import services as s
 from jingzhi.cases.models import Case, CaseEvent, Status
+from jingzhi.core.errors import ApplicationError, NotFound, PermissionDenied
 from tests.factories import CaseFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -40,6 +41,11 @@ def fresh(case: Case) -> Case:
 def events(case: Case) -> list[tuple[str, str, str]]:
     """(action, from, to) of every event of the case, oldest first."""
     return list(CaseEvent.objects.filter(case=case).order_by("created_at", "id").values_list("action", "from_status", "to_status"))
+
+
+def refused_with(actor: Any, case: Case) -> type[ApplicationError]:
+    """How a service refuses an actor: NotFound when the actor cannot see the case at all, else PermissionDenied."""
+    return PermissionDenied if Case.objects.visible_to(actor).filter(pk=case.pk).exists() else NotFound
 
 
 def last_event(case: Case) -> CaseEvent:

@@ -13,7 +13,7 @@ from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, Status, Supe
 from jingzhi.cases.selectors import pending_extension, supervision_board
 from jingzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from jingzhi.core.models import Notification, SlaPolicy
-from tests.cases.helpers import case_in, events, fresh, last_event, sh
+from tests.cases.helpers import case_in, events, fresh, last_event, refused_with, sh
 
 pytestmark = pytest.mark.django_db
 
@@ -188,8 +188,9 @@ def test_a_request_needs_a_reason(city: Any, case: Case) -> None:
 @pytest.mark.parametrize("who", ["env_handler", "operator", "dispatcher", "supervisor", "leader"])
 def test_only_the_lead_unit_asks(city: Any, case: Case, who: str) -> None:
     before = _state(case)
-    with pytest.raises(PermissionDenied):
-        _ask(city, case, actor=getattr(city, who))
+    actor = getattr(city, who)
+    with pytest.raises(refused_with(actor, case)):
+        _ask(city, case, actor=actor)
     assert _state(case) == before
 
 

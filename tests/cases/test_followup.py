@@ -11,7 +11,7 @@ from jingzhi.cases import services as s
 from jingzhi.cases.models import Case, CaseEvent, FollowUp, Status, Supervision
 from jingzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from jingzhi.core.models import Notification
-from tests.cases.helpers import MINUTE, case_in, events, fresh, last_event, sh
+from tests.cases.helpers import MINUTE, case_in, events, fresh, last_event, refused_with, sh
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +86,9 @@ def test_follow_up_validation(city: Any, replied: Case, kwargs: dict[str, Any], 
 @pytest.mark.parametrize("who", ["handler", "unit_head", "dispatcher", "leader", "env_handler"])
 def test_units_do_not_follow_up_their_own_cases(city: Any, replied: Case, who: str) -> None:
     before = _state(replied)
-    with pytest.raises(PermissionDenied):
-        s.case_follow_up(case=replied, actor=getattr(city, who), contacted=True, resolution="resolved",
+    actor = getattr(city, who)
+    with pytest.raises(refused_with(actor, replied)):
+        s.case_follow_up(case=replied, actor=actor, contacted=True, resolution="resolved",
                          satisfaction="satisfied", at=CALLED)
     assert _state(replied) == before
 

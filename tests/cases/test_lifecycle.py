@@ -16,11 +16,21 @@ from django.db import transaction
 from jingzhi.cases import services as s
 from jingzhi.cases.models import Case, CaseEvent, Status
 from jingzhi.cases.transitions import TRANSITIONS, Action
-from jingzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from jingzhi.core.models import Notification
 from jingzhi.org.models import Role
 from tests import factories as f
-from tests.cases.helpers import MINUTE, MONDAY, case_in, events, fresh, last_event, make_case, sh
+from tests.cases.helpers import (
+    MINUTE,
+    MONDAY,
+    case_in,
+    events,
+    fresh,
+    last_event,
+    make_case,
+    refused_with,
+    sh,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,10 +135,9 @@ def test_transition_from_every_status(city: Any, action: Action, status: str) ->
         assert event.actor == actor
         assert event.actor_unit == actor.unit
     else:
-        # A unit-scoped action on a case that has no lead unit yet is refused for the unit, before the status is
-        # looked at: a handler learns nothing about cases that are not their unit's.
-        no_lead = case.lead_unit_id is None and transition.unit_scope != "any"
-        with pytest.raises(PermissionDenied if no_lead else InvalidTransition):
+        # A case that has no lead unit yet is not the unit's to see: a handler learns nothing about it, not even
+        # its status (NotFound, before the table is looked at).
+        with pytest.raises(InvalidTransition if Case.objects.visible_to(actor).filter(pk=case.pk).exists() else NotFound):
             perform(city, case, actor, LATER)
         assert _snapshot(case) == (status_before, version_before, events_before)
 
@@ -149,8 +158,9 @@ def test_wrong_role_is_refused_and_nothing_changes(city: Any, action: Action, ro
     _attr, perform = PERFORMERS[action]
     case = case_in(city, _first_source(action))
     before = _snapshot(case)
-    with pytest.raises(PermissionDenied):
-        perform(city, case, getattr(city, ROLE_USERS[role]), LATER)
+    actor = getattr(city, ROLE_USERS[role])
+    with pytest.raises(refused_with(actor, case)):  # a unit that cannot see the case is told it does not exist
+        perform(city, case, actor, LATER)
     assert _snapshot(case) == before
 
 
@@ -167,7 +177,7 @@ def test_a_handler_of_another_unit_is_refused(city: Any, action: Action) -> None
     _attr, perform = PERFORMERS[action]
     case = case_in(city, _first_source(action))
     before = _snapshot(case)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another unit's case does not exist for this handler
         perform(city, case, city.env_handler, LATER)
     assert _snapshot(case) == before
 

@@ -26,6 +26,7 @@ from jingzhi.core.calendar_admin import install_index_warnings
 from jingzhi.core.errors import ApplicationError, ValidationFailed
 from jingzhi.core.models import AuditLog, CalendarDay, Notification
 from jingzhi.core.spreadsheets import Column, ImportResult, template_workbook
+from jingzhi.org.access import is_admin
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The import page lists this many row errors; the rest are counted ("… and 120 more").
@@ -149,7 +150,7 @@ class ImportAdminMixin(admin.ModelAdmin):
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         user: Any = request.user
-        return bool(user.is_active and (user.is_superuser or getattr(user, "role", None) == "admin"))
+        return bool(user.is_active) and is_admin(user)
 
     def _url_name(self, suffix: str) -> str:
         opts = self.model._meta

@@ -29,6 +29,7 @@ from jingzhi.core.spreadsheets import (
     import_rows,
 )
 from jingzhi.core.workcalendar import supported_years
+from jingzhi.org.access import is_admin
 
 if TYPE_CHECKING:
     from jingzhi.org.models import User
@@ -56,7 +57,7 @@ _WORK_WORDS = {"工作日", "工作", "班", "上班", "补班", "调休", "调�
 
 def _require_admin(actor: User | None) -> None:
     # None is the system itself (the demo loader, the CLI).
-    if actor is not None and not (actor.is_superuser or actor.role == "admin"):
+    if actor is not None and not is_admin(actor):
         raise PermissionDenied(_("Only administrators may change the calendar."))
 
 

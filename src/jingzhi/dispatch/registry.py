@@ -22,7 +22,7 @@ from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.dispatch.classifier import artifact
 from jingzhi.dispatch.classifier.data import DatasetError, Sample
 from jingzhi.dispatch.models import ClassifierModel, DispatchCorrection, DispatchSettings
-from jingzhi.org.access import is_admin, role_of
+from jingzhi.org.access import has_role, is_admin
 from jingzhi.org.models import Role, User
 from jingzhi.taxonomy.models import Category
 
@@ -39,7 +39,7 @@ TRAINING_STATUSES = ("closed", "followed_up")
 
 
 def _require_admin(actor: User | None) -> None:
-    if actor is not None and not actor.is_superuser and actor.role != Role.ADMIN:
+    if actor is not None and not is_admin(actor):
         raise PermissionDenied(_("Only administrators manage dispatch models."))
 
 
@@ -220,7 +220,7 @@ def settings_get() -> DispatchSettings:
 
 def settings_update(*, actor: User, target_precision: Decimal, auto_dispatch: bool) -> DispatchSettings:
     """Change the precision the automatic dispatch must reach (administrators and dispatchers)."""
-    if actor is None or not (is_admin(actor) or role_of(actor) == Role.DISPATCHER):
+    if not has_role(actor, {Role.DISPATCHER}):
         raise PermissionDenied(_("Only administrators and dispatchers change the dispatch settings."))
     if not (TARGET_MIN <= target_precision <= TARGET_MAX):
         msg = _("The target precision is between %(low)s and %(high)s.") % {"low": TARGET_MIN, "high": TARGET_MAX}

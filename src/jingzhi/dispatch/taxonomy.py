@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from jingzhi.core.errors import PermissionDenied
 from jingzhi.core.spreadsheets import Column, ImportResult, InvalidRowError, RowOutcome, SheetRow, import_rows
 from jingzhi.dispatch.services import category_ensure_path
-from jingzhi.org.models import Role
+from jingzhi.org.access import is_admin
 from jingzhi.taxonomy.models import Category
 
 TAXONOMY_COLUMNS = (
@@ -22,7 +22,7 @@ TAXONOMY_COLUMNS = (
 
 def import_taxonomy(*, rows_file: IO[bytes] | Any, actor: Any) -> ImportResult:
     """Add the category paths of the file (existing ones are left as they are; nothing is deleted)."""
-    if actor is not None and not actor.is_superuser and actor.role != Role.ADMIN:
+    if actor is not None and not is_admin(actor):
         raise PermissionDenied(_("Only administrators edit the category tree."))
 
     def handle(row: SheetRow) -> RowOutcome:

@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 
-from jingzhi.cases.querysets import CITYWIDE_ROLES, SUBTREE_ROLES, UNIT_ROLES
 from jingzhi.metrics.models import (
     DailyCategoryRollup,
     DailyRollup,
@@ -25,6 +24,7 @@ from jingzhi.metrics.models import (
 )
 from jingzhi.metrics.periods import Period
 from jingzhi.metrics.rollup import COUNTERS, is_deep
+from jingzhi.org.access import case_reach
 from jingzhi.org.models import Division, Unit
 
 
@@ -71,21 +71,14 @@ class Scope:
 
 
 def scope_for(user: Any, *, division_code: str = "", unit_code: str = "") -> Scope:
-    """The user's scope, optionally narrowed to a division or unit inside it (outside it: empty scope)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    """The user's scope, optionally narrowed to a division or unit inside it (outside it: empty scope).
+
+    The base scope is the case visibility rule itself (org.access.case_reach), read as roll-up filters.
+    """
+    reach = case_reach(user)
+    if reach.nothing:
         return Scope()
-    role = "admin" if user.is_superuser else user.role
-    if role in CITYWIDE_ROLES:
-        base = Scope(everything=True)
-    elif role in SUBTREE_ROLES and user.division_id is not None:
-        base = Scope(division=user.division)
-    elif role in UNIT_ROLES and user.unit_id is not None:
-        ids = [user.unit_id]
-        if role == "unit_head":
-            ids += list(Unit.objects.filter(parent_id=user.unit_id).values_list("pk", flat=True))
-        base = Scope(unit_ids=tuple(sorted(ids)))
-    else:
-        return Scope()
+    base = Scope(division=reach.division, unit_ids=reach.unit_ids(), everything=reach.everything)
     division, unit_ids = base.division, base.unit_ids
     if division_code:
         wanted = Division.objects.filter(code=division_code).first()

@@ -7,9 +7,23 @@ API call these functions instead of repeating the rule.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
 
 from jingzhi.org.models import Role
+
+if TYPE_CHECKING:
+    from jingzhi.org.models import Division
+
+# The hotline centre receives and routes every request in the city, so it sees all of it.
+CITYWIDE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
+# Supervisors and leaders oversee a division and everything below it.
+SUBTREE_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
+# Handlers and unit heads work for a unit (a unit head also for its child units).
+UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
 
 
 def is_admin(user: Any) -> bool:
@@ -24,3 +38,89 @@ def role_of(user: Any) -> str:
     if user is None:
         return ""
     return Role.ADMIN if getattr(user, "is_superuser", False) else getattr(user, "role", "") or ""
+
+
+def has_role(user: Any, roles: Iterable[str]) -> bool:
+    """The user holds one of `roles`; administrators pass every role check."""
+    return is_admin(user) or role_of(user) in set(roles)
+
+
+def is_signed_in(user: Any) -> bool:
+    """An active, authenticated user: only such a user sees anything at all."""
+    return user is not None and bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_active", False))
+
+
+def unit_scope(user: Any) -> models.QuerySet[Any] | list[int]:
+    """The ids of the units a user answers for: their own unit and, for a unit head, its child units.
+
+    A lazy subquery (for `__in` filters); an empty list for a user without a unit.
+    """
+    from jingzhi.org.models import Unit
+
+    if user is None or getattr(user, "unit_id", None) is None:
+        return []
+    units = models.Q(pk=user.unit_id)
+    if role_of(user) == Role.UNIT_HEAD:
+        units |= models.Q(parent_id=user.unit_id)
+    return Unit.objects.filter(units).values("pk")
+
+
+def division_scope(user: Any) -> Division | None:
+    """The division at the top of a user's subtree (the divisions a leader or supervisor oversees), if any."""
+    if user is None or getattr(user, "division_id", None) is None:
+        return None
+    division: Division = user.division
+    return division
+
+
+def in_division(division: Division, field: str = "division") -> models.Q:
+    """Rows whose `field` (a Division foreign key) lies in `division`'s subtree (the division included)."""
+    return models.Q(**{f"{field}__path__startswith": division.path})
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far a user's view of cases goes: everything, one division subtree, a set of units, or nothing.
+
+    `units` is a lazy subquery of unit ids (see unit_scope); evaluate it where a concrete list is needed.
+    """
+
+    everything: bool = False
+    division: Division | None = None
+    units: models.QuerySet[Any] | list[int] | None = None
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and self.division is None and self.units is None
+
+    def unit_ids(self) -> tuple[int, ...] | None:
+        """The units as sorted concrete ids (one query), or None when this reach is not a set of units."""
+        if self.units is None:
+            return None
+        if isinstance(self.units, models.QuerySet):
+            return tuple(sorted(self.units.values_list("pk", flat=True)))
+        return tuple(sorted(self.units))
+
+
+def case_reach(user: Any) -> Reach:
+    """The cases a user may see, as a scope: the rule behind Case.objects.visible_to and the dashboards' scope.
+
+    The hotline centre and administrators see the whole city; supervisors and leaders their division's subtree;
+    handlers and unit heads the cases their units lead or assist (unit_scope). Everyone else sees nothing.
+    """
+    if not is_signed_in(user):
+        return Reach()
+    role = role_of(user)
+    if role in CITYWIDE_ROLES:
+        return Reach(everything=True)
+    if role in SUBTREE_ROLES:
+        division = division_scope(user)
+        return Reach(division=division) if division is not None else Reach()
+    if role in UNIT_ROLES and user.unit_id is not None:
+        return Reach(units=unit_scope(user))
+    return Reach()
+
+
+def sees_every_campaign(user: Any) -> bool:
+    """Campaigns and key projects are open in full to administrators only (others see their share)."""
+    return is_admin(user)

@@ -10,8 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from jingzhi.org.access import role_of
-from jingzhi.org.models import Role
+from jingzhi.org.access import has_role
 
 
 def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -20,7 +19,7 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if roles and role_of(request.user) not in {*roles, Role.ADMIN}:
+            if roles and not has_role(request.user, roles):
                 raise DjangoPermissionDenied
             return view(request, *args, **kwargs)
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from jingzhi.org.access import is_admin, role_of
 from jingzhi.org.models import Role
 
 # Which pages each role works in, in the order the nav shows them.
@@ -44,10 +45,6 @@ class NavItem:
     label: str | Promise
 
 
-def role_of(user: Any) -> str:
-    return Role.ADMIN if getattr(user, "is_superuser", False) else getattr(user, "role", "")
-
-
 def pages_for(user: Any) -> tuple[str, ...]:
     return ROLE_PAGES.get(role_of(user), ("cases",))
 
@@ -62,5 +59,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": items,
         "nav_unread": notification_unread_count(user=user),
-        "nav_is_admin": role_of(user) == Role.ADMIN,
+        "nav_is_admin": is_admin(user),
     }

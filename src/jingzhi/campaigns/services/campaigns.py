@@ -125,7 +125,7 @@ def campaign_update(
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
-        locked = lock_campaign(campaign)
+        locked = lock_campaign(campaign, actor=actor)
         changed = [name for name, value in (("title", title), ("start", start), ("deadline", deadline),
                                             ("lead_official_id", lead_official.pk if lead_official else None),
                                             ("lead_unit_id", lead_unit.pk if lead_unit else None))
@@ -147,7 +147,7 @@ def campaign_set_status(*, campaign: Campaign, actor: User, status: str, note: s
     if status not in CampaignStatus.values:
         raise ValidationFailed(_("Unknown status."), fields={"status": _("Unknown status.")})
     with transaction.atomic():
-        locked = lock_campaign(campaign)
+        locked = lock_campaign(campaign, actor=actor)
         before = locked.status
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
@@ -168,7 +168,7 @@ def metric_define(*, campaign: Campaign, actor: User, key: str, label: str, unit
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
-        lock_campaign(campaign)
+        lock_campaign(campaign, actor=actor)
         metric, created = Metric.objects.update_or_create(
             campaign=campaign, key=key, defaults={"label": label, "unit_of_measure": unit_of_measure.strip(), "order": order}
         )
@@ -215,7 +215,7 @@ def indicator_define(
         "is_primary": is_primary, "order": order,
     }
     with transaction.atomic():
-        lock_campaign(campaign)
+        lock_campaign(campaign, actor=actor)
         if indicator is None:
             indicator = Indicator.objects.create(campaign=campaign, **values)
         else:
@@ -245,7 +245,7 @@ def milestone_add(*, campaign: Campaign, actor: User, title: str, due: date | No
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     assert due is not None
     with transaction.atomic():
-        lock_campaign(campaign)
+        lock_campaign(campaign, actor=actor)
         milestone = Milestone.objects.create(campaign=campaign, title=title, due=due)
         record(campaign, action="milestone_add", actor=actor, data={"title": title, "due": str(due)})
     return milestone
@@ -256,7 +256,7 @@ def milestone_complete(*, milestone: Milestone, actor: User, done_on: date | Non
     campaign = milestone.campaign
     require_manage(campaign, actor)
     with transaction.atomic():
-        lock_campaign(campaign)
+        lock_campaign(campaign, actor=actor)
         locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
         if locked.done_on is None:
             locked.done_on = done_on or timezone.localdate()

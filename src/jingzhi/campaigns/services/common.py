@@ -5,18 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.campaigns.models import Campaign, CampaignEvent
 from jingzhi.core.errors import NotFound, PermissionDenied
+from jingzhi.org.access import UNIT_ROLES, has_role, is_admin
 from jingzhi.org.models import Role, Unit, User
 
-UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
+
+def visible_campaigns(actor: User | None) -> QuerySet[Campaign]:
+    """The campaigns `actor` may act on: the visibility rule, or every campaign for the system itself (None)."""
+    return Campaign.objects.all() if actor is None else Campaign.objects.visible_to(actor)
 
 
-def is_admin(actor: User | None) -> bool:
-    return actor is not None and (actor.is_superuser or actor.role == Role.ADMIN)
+def require_visible(campaign: Campaign, actor: User | None) -> None:
+    """NotFound unless the actor may see the campaign; asked before any permission, so out of scope looks missing."""
+    if not visible_campaigns(actor).filter(pk=campaign.pk).exists():
+        raise NotFound(_("Campaign not found."))
 
 
 def access_campaign(*, pk: int, actor: User) -> Campaign:
@@ -29,7 +36,7 @@ def access_campaign(*, pk: int, actor: User) -> Campaign:
 
 def may_create(actor: User | None) -> bool:
     """Leaders and administrators start campaigns and key projects."""
-    return actor is not None and (is_admin(actor) or actor.role == Role.LEADER)
+    return has_role(actor, {Role.LEADER})
 
 
 def may_manage(campaign: Campaign, actor: User | None) -> bool:
@@ -44,6 +51,8 @@ def may_manage(campaign: Campaign, actor: User | None) -> bool:
 
 
 def require_manage(campaign: Campaign, actor: User) -> None:
+    """NotFound if the actor may not see the campaign, PermissionDenied if they may see but not run it."""
+    require_visible(campaign, actor)
     if not may_manage(campaign, actor):
         raise PermissionDenied(_("Only the lead official, the task force and the lead unit may change this campaign."))
 
@@ -71,9 +80,17 @@ def may_report_for(campaign: Campaign, actor: User | None, unit: Unit) -> bool:
     return unit.pk == campaign.lead_unit_id or SubItem.objects.filter(campaign=campaign, responsible_unit=unit).exists()
 
 
-def lock_campaign(campaign: Campaign) -> Campaign:
-    """Re-read the campaign under a row lock (inside transaction.atomic) and bump its version."""
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+def lock_campaign(campaign: Campaign, *, actor: User | None) -> Campaign:
+    """Re-read the campaign through the visibility rule under a row lock (inside transaction.atomic), bump its version.
+
+    A campaign the actor may not see raises the same NotFound as a missing one: every write to a campaign, its
+    sub-items, reports, milestones, stages and obstacles passes here. Only the campaign's row is locked (`of`),
+    not the division the visibility rule joins.
+    """
+    try:
+        locked = visible_campaigns(actor).select_for_update(of=("self",)).get(pk=campaign.pk)
+    except Campaign.DoesNotExist:
+        raise NotFound(_("Campaign not found.")) from None
     locked.version += 1
     Campaign.objects.filter(pk=locked.pk).update(version=locked.version)
     return locked

@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.campaigns.models import Campaign, CampaignCase, SubItem
-from jingzhi.campaigns.services.common import may_manage, record, reporting_units
+from jingzhi.campaigns.services.common import (
+    lock_campaign,
+    may_manage,
+    record,
+    reporting_units,
+    require_visible,
+)
 from jingzhi.cases.models import Channel, Kind, Priority
 from jingzhi.cases.services import case_create
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
@@ -30,6 +36,7 @@ def obstacle_raise(
     """
     if sub_item is not None and sub_item.campaign_id != campaign.pk:
         raise ValidationFailed(_("That sub-item belongs to another campaign."), fields={"sub_item": _("Choose a sub-item of this campaign.")})
+    require_visible(campaign, actor)
     allowed = may_manage(campaign, actor)
     if not allowed and sub_item is not None:
         allowed = any(u.pk in (sub_item.responsible_unit_id, campaign.lead_unit_id) for u in reporting_units(campaign, actor))
@@ -45,6 +52,7 @@ def obstacle_raise(
     division = sub_item.division if sub_item is not None else campaign.division
     at = at or timezone.now()
     with transaction.atomic():
+        lock_campaign(campaign, actor=actor)
         case, created = case_create(
             actor=None, channel=Channel.PROACTIVE, kind=Kind.HELP, priority=priority, title=title,
             content="\n".join(lines) if (content or "").strip() else "", division_code=division.code,

@@ -30,7 +30,7 @@ def project_stage_set(
     if reached_on is None and planned_on is None:
         raise ValidationFailed(_("Enter a planned or a reached date."), fields={"reached_on": _("Enter a date.")})
     with transaction.atomic():
-        locked = lock_campaign(campaign)
+        locked = lock_campaign(campaign, actor=actor)
         rec, _created = StageRecord.objects.get_or_create(campaign=locked, stage=stage)
         if planned_on is not None:
             rec.planned_on = planned_on
@@ -60,7 +60,7 @@ def project_investment_set(
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
-        locked = lock_campaign(campaign)
+        locked = lock_campaign(campaign, actor=actor)
         row, _created = MonthlyInvestment.objects.get_or_create(campaign=locked, month=month.replace(day=1))
         if planned_d is not None:
             row.planned = planned_d

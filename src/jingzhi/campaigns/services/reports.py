@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.campaigns.models import Campaign, Metric, ProgressReport, ReportLine, SubItem
 from jingzhi.campaigns.schedule import report_due_date
-from jingzhi.campaigns.services.common import lock_campaign, may_report_for, record
+from jingzhi.campaigns.services.common import lock_campaign, may_report_for, record, require_visible
 from jingzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from jingzhi.org.models import Unit, User
 
@@ -31,6 +31,7 @@ def report_submit(
 
     The figures move the sub-items' current numbers; the report keeps them so the trend can be replayed.
     """
+    require_visible(campaign, actor)
     if not may_report_for(campaign, actor, unit):
         raise PermissionDenied(_("Your unit does not report for this campaign."))
     at = at or timezone.now()
@@ -81,7 +82,7 @@ def report_submit(
     due = report_due_date(campaign, week)
     try:
         with transaction.atomic():
-            lock_campaign(campaign)
+            lock_campaign(campaign, actor=actor)
             report = ProgressReport.objects.create(
                 campaign=campaign, unit=unit, week=week, narrative=narrative, obstacles=obstacles, submitted_by=actor,
                 submitted_at=at, on_time=timezone.localtime(at).date() <= due,

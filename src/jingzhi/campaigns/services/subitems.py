@@ -99,7 +99,7 @@ def sub_item_upsert(
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
-        lock_campaign(campaign)
+        lock_campaign(campaign, actor=actor)
         item = SubItem.objects.select_for_update().filter(campaign=campaign, name=name).first()
         created = item is None
         if item is None:

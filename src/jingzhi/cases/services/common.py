@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,13 +14,8 @@ from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, Status
 from jingzhi.cases.transitions import TRANSITIONS, Action, Transition, UnitScope
 from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied
 from jingzhi.core.notify import notify_after_commit
+from jingzhi.org.access import is_admin, role_of
 from jingzhi.org.models import Role, User
-
-
-def actor_role(actor: User | None) -> str | None:
-    if actor is None:
-        return None
-    return Role.ADMIN if actor.is_superuser else actor.role
 
 
 def may_perform(action: Action, case: Case, actor: User | None) -> bool:
@@ -33,10 +29,9 @@ def may_perform(action: Action, case: Case, actor: User | None) -> bool:
 def _actor_allowed(transition: Transition, case: Case, actor: User | None) -> bool:
     if actor is None:  # the system (SLA sweep) acts on its own authority
         return True
-    role = actor_role(actor)
-    if role not in transition.roles:
+    if role_of(actor) not in transition.roles:
         return False
-    if role == Role.ADMIN or transition.unit_scope == UnitScope.ANY:
+    if is_admin(actor) or transition.unit_scope == UnitScope.ANY:
         return True
     if actor.unit_id is None:
         return False
@@ -47,16 +42,32 @@ def _actor_allowed(transition: Transition, case: Case, actor: User | None) -> bo
     return False
 
 
-def lock(case: Case, *, action: Action, actor: User | None, expected_version: int | None = None) -> Case:
-    """Re-read the case under a row lock and check that `actor` may do `action` to it now.
+def visible_cases(actor: User | None) -> QuerySet[Case]:
+    """The cases `actor` may act on: the visibility rule, or every case for the system itself (None)."""
+    return Case.objects.all() if actor is None else Case.objects.visible_to(actor)
 
-    Call inside transaction.atomic(). Raises PermissionDenied, or InvalidTransition when the
-    case has moved on (someone else acted first, or the client showed an old version).
+
+def lock_visible(pk: int, *, actor: User | None) -> Case:
+    """Re-read a case through the visibility rule under a row lock (inside transaction.atomic()).
+
+    A case the actor may not see raises the same NotFound as a missing one, so a service can never act
+    on a case its caller could not have opened in a page. Only the case's own row is locked (`of`): the
+    visibility rule joins the division, which must not be locked along with it.
     """
     try:
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        return visible_cases(actor).select_for_update(of=("self",)).get(pk=pk)
     except Case.DoesNotExist:
         raise NotFound(_("Case not found.")) from None
+
+
+def lock(case: Case, *, action: Action, actor: User | None, expected_version: int | None = None) -> Case:
+    """Re-read the case through the visibility rule under a row lock and check that `actor` may do `action` now.
+
+    Call inside transaction.atomic(). Raises NotFound when the actor may not see the case, PermissionDenied,
+    or InvalidTransition when the case has moved on (someone else acted first, or the client showed an old
+    version).
+    """
+    locked = lock_visible(case.pk, actor=actor)
     transition = TRANSITIONS[action]
     if not _actor_allowed(transition, locked, actor):
         raise PermissionDenied(_("Your role or unit may not do this to this case."))

@@ -31,6 +31,7 @@ from jingzhi.core.spreadsheets import (
     cell_datetime,
     import_rows,
 )
+from jingzhi.org.access import role_of
 from jingzhi.org.models import User
 
 CASE_COLUMNS: tuple[Column, ...] = (
@@ -102,7 +103,7 @@ _FUTURE_TOLERANCE = timedelta(minutes=10)
 
 def import_cases(*, rows_file: IO[bytes] | Any, actor: User | None) -> ImportResult:
     """Import cases from .xlsx/.csv through case_create(channel="import"); a bad row → nothing saved."""
-    if actor is not None and not (actor.is_superuser or actor.role in INTAKE_ROLES):
+    if actor is not None and role_of(actor) not in INTAKE_ROLES:
         raise PermissionDenied(_("Only the hotline centre registers cases."))
     tz = ZoneInfo(settings.TIME_ZONE)
     now = timezone.now()

@@ -29,6 +29,7 @@ from jingzhi.cases.models import (
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.core.validators import normalize_phone, validate_id_number, validate_phone
+from jingzhi.org.access import role_of
 from jingzhi.org.models import Division, Enterprise, Role, User
 from jingzhi.taxonomy.models import Category
 
@@ -154,7 +155,7 @@ def case_create(
     received_at: datetime | None = None,
 ) -> tuple[Case, bool]:
     """Register a request. Returns (case, created); a retry with the same idempotency key returns the first case."""
-    if actor is not None and actor.role not in INTAKE_ROLES and not actor.is_superuser:
+    if actor is not None and role_of(actor) not in INTAKE_ROLES:
         raise PermissionDenied(_("Only the hotline centre registers cases."))
     key = _clean(idempotency_key)[:100] or None
     if key is not None:

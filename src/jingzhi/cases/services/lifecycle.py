@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.cases import hooks, sla
 from jingzhi.cases.models import Case, Status, Supervision
-from jingzhi.cases.services.common import commit, lock, notify, unit_staff, users_with_role
+from jingzhi.cases.services.common import commit, lock, lock_visible, notify, unit_staff, users_with_role
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import InvalidTransition, ValidationFailed
 from jingzhi.org.models import Role, Unit, User
@@ -257,8 +257,9 @@ def case_merge(
     with transaction.atomic():
         # Lock both rows in one fixed order and judge the target as it is now, not as the caller loaded it:
         # otherwise A→B and B→A at the same time (or from two stale pages) would both pass and leave a cycle.
-        list(Case.objects.select_for_update().filter(pk__in=[case.pk, into.pk]).order_by("pk").values_list("pk", flat=True))
-        into = Case.objects.get(pk=into.pk)
+        # Both go through the visibility rule: a case the actor cannot see is neither merged nor merged into.
+        rows = {pk: lock_visible(pk, actor=actor) for pk in sorted((case.pk, into.pk))}
+        into = rows[into.pk]
         if into.status == Status.MERGED:
             msg = _("Case %(number)s is itself merged; merge into the case it points to.") % {"number": into.number}
             raise ValidationFailed(msg, fields={"into": msg})

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from jingzhi.cases.models import Case
 from jingzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jingzhi.core.models import AuditLog
+from jingzhi.org.access import role_of
 from jingzhi.org.models import Role, User
 
 REVEALABLE = {"requester_name", "requester_phone", "requester_id_number"}
@@ -16,7 +17,7 @@ UNIT_REVEAL_ROLES = {Role.HANDLER, Role.UNIT_HEAD}
 
 
 def may_reveal(*, case: Case, actor: User) -> bool:
-    if actor.is_superuser or actor.role in REVEAL_ROLES:
+    if role_of(actor) in REVEAL_ROLES:
         return True
     return actor.role in UNIT_REVEAL_ROLES and actor.unit_id is not None and actor.unit_id == case.lead_unit_id
 

@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from jingzhi.web.context import PAGES, pages_for, role_of
+from jingzhi.org.access import role_of
+from jingzhi.web.context import PAGES, pages_for
 
 # The first page a role works in: leaders start on their dashboard (the truth at a glance), administrators on
 # the case list.

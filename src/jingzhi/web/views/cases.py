@@ -21,8 +21,8 @@ from jingzhi.cases.services.privacy import may_reveal
 from jingzhi.cases.transitions import TRANSITIONS, Action
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.dispatch.selectors import latest_suggestion, route_for
+from jingzhi.org.access import role_of
 from jingzhi.org.models import Role, User
-from jingzhi.web.context import role_of
 from jingzhi.web.forms.actions import ActionForm, ExtensionDecisionForm
 from jingzhi.web.signin import stash_notice, stash_take
 from jingzhi.web.views.case_actions import ACTIONS
