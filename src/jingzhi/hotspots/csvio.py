@@ -23,13 +23,25 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class Columns:
-    """Which columns hold what; defaults fit the TipDM messages_for_hotspots.csv."""
+    """Which columns hold what; defaults fit the TipDM messages_for_hotspots.csv (id, user, title, detail,
+    posted_at, likes, dislikes). `support` and `reporter` left as None use "likes" and "user" when the file has
+    them; named explicitly, they must exist."""
 
     id: str = "id"
     text: Sequence[str] = ("title", "detail")
     time: str = "posted_at"
-    support: str | None = "likes"
-    reporter: str | None = "user"
+    support: str | None = None
+    reporter: str | None = None
+
+
+def _optional(header: Sequence[str], given: str | None, default: str, path: Path) -> str | None:
+    if given is None:
+        return default if default in header else None
+    if given == "":
+        return None
+    if given not in header:
+        raise InputError(f"{path}: missing column {given} (the file has: {', '.join(header)})")
+    return given
 
 
 def parse_time(value: str, zone: tzinfo = DEFAULT_ZONE) -> datetime:
@@ -52,6 +64,8 @@ def parse_time(value: str, zone: tzinfo = DEFAULT_ZONE) -> datetime:
 def read_messages(path: str | Path, columns: Columns = Columns()) -> list[Message]:
     """Every row of the file as a Message; raises InputError on a missing file, column or bad time."""
     path = Path(path)
+    if not path.is_file():
+        raise InputError(f"file not found: {path}")
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as e:
@@ -59,14 +73,14 @@ def read_messages(path: str | Path, columns: Columns = Columns()) -> list[Messag
     with handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
+        if not columns.text:
+            raise InputError("give at least one text column")
         wanted = [columns.id, *columns.text, columns.time]
         missing = [c for c in wanted if c not in header]
         if missing:
             raise InputError(f"{path}: missing column(s) {', '.join(missing)} (the file has: {', '.join(header) or 'no header'})")
-        support = columns.support if columns.support in header else None
-        if columns.support and support is None and columns.support != Columns.support:
-            raise InputError(f"{path}: missing column {columns.support} (the file has: {', '.join(header)})")
-        reporter = columns.reporter if columns.reporter in header else None
+        support = _optional(header, columns.support, "likes", path)
+        reporter = _optional(header, columns.reporter, "user", path)
         messages: list[Message] = []
         seen: set[str] = set()
         try:
