@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from jingzhi.hotspots import text
 
@@ -50,7 +51,9 @@ class Settings:
 
 
 @dataclass
-class _Features:
+class Features:
+    """What the pair test reads of one message: place trigrams, problem vector, districts, index terms."""
+
     places: frozenset[str]
     place_names: tuple[str, ...]
     districts: frozenset[str]
@@ -63,7 +66,7 @@ _SEVERE = ("安全隐患", "隐患", "危险", "死亡", "身亡", "受伤", "�
            "漏电", "触电", "溺水", "污染", "有毒", "恶臭", "塌陷", "坠落", "威胁", "生命")
 
 
-def features(message: Message, settings: Settings) -> _Features:
+def features(message: Message, settings: Settings) -> Features:
     """What the pair test reads of one message (computed once, when it arrives)."""
     # The place a message is about is in its title; a description names many places in passing (its
     # author's address, a signature). Only without a place in the title do the first two in the text count.
@@ -75,10 +78,10 @@ def features(message: Message, settings: Settings) -> _Features:
                  frozenset(d for d in text.divisions(message.title + " " + message.detail) if not d.endswith("市")))
     blob = message.title + message.detail
     severity = min(1.0, message.severity + 0.25 * sum(1 for w in _SEVERE if w in blob))
-    return _Features(grams, tuple(names), districts, vector, top, severity)
+    return Features(grams, tuple(names), districts, vector, top, severity)
 
 
-def same_problem(a: _Features, at_a: datetime, b: _Features, at_b: datetime, settings: Settings) -> bool:
+def same_problem(a: Features, at_a: datetime, b: Features, at_b: datetime, settings: Settings) -> bool:
     """The pair test: same place and a similar problem, or a near copy, within the window."""
     if abs(at_a - at_b) > settings.window:
         return False
@@ -115,13 +118,12 @@ class Detector:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self._messages: list[Message] = []
-        self._features: list[_Features] = []
+        self._features: list[Features] = []
         self._parent: list[int] = []
         self._members: dict[int, list[int]] = {}
         self._by_id: dict[str, int] = {}
         # (key, time bucket) → message positions; keys are "p:" + place or "t:" + problem term.
         self._index: dict[tuple[str, int], list[int]] = defaultdict(list)
-        self._bucket = max(1, int(self.settings.window.total_seconds()))
 
     def __len__(self) -> int:
         return len(self._messages)
@@ -143,9 +145,6 @@ class Detector:
         self._parent[b] = a
         self._members[a].extend(self._members.pop(b))
 
-    def _keys(self, f: _Features) -> list[str]:
-        return [f"p:{p}" for p in sorted(f.places)] + [f"t:{t}" for t in f.top_terms]
-
     def add(self, message: Message) -> str:
         """Index one message and join it to every group it matches; returns the id of its group's first message.
 
@@ -153,16 +152,19 @@ class Detector:
         """
         if message.id in self._by_id:
             return self._group_id(self._by_id[message.id])
-        f = features(message, self.settings)
+        return self.add_with_features(message, features(message, self.settings))
+
+    def add_with_features(self, message: Message, f: Features) -> str:
+        """`add` with the message's features already computed (a benchmark fills its index this way)."""
         i = len(self._messages)
         self._messages.append(message)
         self._features.append(f)
         self._parent.append(i)
         self._members[i] = [i]
         self._by_id[message.id] = i
-        bucket = int(message.at.timestamp()) // self._bucket
+        bucket = bucket_of(message.at, self.settings)
         seen: set[int] = set()
-        for key in self._keys(f):
+        for key in index_keys(f):
             for b in (bucket - 1, bucket, bucket + 1):
                 for j in self._index.get((key, b), ()):
                     if j in seen:
@@ -196,29 +198,57 @@ class Detector:
         return found
 
     def _hotspot(self, positions: Sequence[int], now: datetime) -> Hotspot:
-        ordered = sorted(positions, key=lambda k: (self._messages[k].at, self._messages[k].id))
-        members = [self._messages[k] for k in ordered]
-        feats = [self._features[k] for k in ordered]
-        reporters = len({m.reporter or m.id for m in members})
-        supporters = sum(max(0, m.supporters) for m in members)
-        period = self.settings.trend_period
-        recent = sum(1 for m in members if now - period < m.at <= now)
-        previous = sum(1 for m in members if now - 2 * period < m.at <= now - period)
-        growth = max(-1.0, min(3.0, (recent - previous) / (previous + 1)))
-        severity = max(f.severity for f in feats)
-        kinds = len({m.kind for m in members if m.kind})
-        # Distinct people weigh most (one person writing five times is not five complaints); supporters and
-        # growth on a log / bounded scale so one viral message does not outrank a real cluster.
-        heat = (10 * math.log2(1 + reporters) + 4 * math.log2(1 + len(members)) + 3 * math.log2(1 + supporters)
-                + 5 * growth + 5 * severity + 2 * max(0, kinds - 1))
-        return Hotspot(
-            ids=[m.id for m in members], place=_place(feats), start=members[0].at, end=members[-1].at,
-            summary=_summary(members, feats), heat=round(heat, 2), count=len(members), reporters=reporters,
-            supporters=supporters, trend=(recent, previous), members=members,
-        )
+        return summarize([(self._messages[k], self._features[k]) for k in positions], now=now, settings=self.settings)
 
 
-def _place(feats: Sequence[_Features]) -> str:
+def summarize(group: Sequence[tuple[Message, Features]], *, now: datetime, settings: Settings | None = None) -> Hotspot:
+    """A group's place, span, one-line summary and heat (the same for the library and the product)."""
+    settings = settings or Settings()
+    ordered = sorted(group, key=lambda mf: (mf[0].at, mf[0].id))
+    members = [m for m, _ in ordered]
+    feats = [f for _, f in ordered]
+    reporters = len({m.reporter or m.id for m in members})
+    supporters = sum(max(0, m.supporters) for m in members)
+    period = settings.trend_period
+    recent = sum(1 for m in members if now - period < m.at <= now)
+    previous = sum(1 for m in members if now - 2 * period < m.at <= now - period)
+    growth = max(-1.0, min(3.0, (recent - previous) / (previous + 1)))
+    severity = max(f.severity for f in feats)
+    kinds = len({m.kind for m in members if m.kind})
+    # Distinct people weigh most (one person writing five times is not five complaints); supporters and
+    # growth on a log / bounded scale so one viral message does not outrank a real cluster.
+    heat = (10 * math.log2(1 + reporters) + 4 * math.log2(1 + len(members)) + 3 * math.log2(1 + supporters)
+            + 5 * growth + 5 * severity + 2 * max(0, kinds - 1))
+    return Hotspot(
+        ids=[m.id for m in members], place=_place(feats), start=members[0].at, end=members[-1].at,
+        summary=_summary(members, feats), heat=round(heat, 2), count=len(members), reporters=reporters,
+        supporters=supporters, trend=(recent, previous), members=members,
+    )
+
+
+def features_to_json(f: Features) -> dict[str, Any]:
+    """Features as stored beside a case (hotspots.models.CaseSignal)."""
+    return {"places": sorted(f.places), "place_names": list(f.place_names), "districts": sorted(f.districts),
+            "vector": f.vector.weights, "top_terms": list(f.top_terms), "severity": f.severity}
+
+
+def features_from_json(d: dict[str, Any]) -> Features:
+    return Features(frozenset(d["places"]), tuple(d["place_names"]), frozenset(d["districts"]),
+                    text.Vector({str(k): float(v) for k, v in d["vector"].items()}), tuple(d["top_terms"]),
+                    float(d["severity"]))
+
+
+def index_keys(f: Features) -> list[str]:
+    """The inverted-index keys of a message: its place trigrams and its top problem words."""
+    return [f"p:{p}" for p in sorted(f.places)] + [f"t:{t}" for t in f.top_terms]
+
+
+def bucket_of(at: datetime, settings: Settings) -> int:
+    """The time bucket (one window wide); a pair within the window is in the same or neighbouring buckets."""
+    return int(at.timestamp()) // max(1, int(settings.window.total_seconds()))
+
+
+def _place(feats: Sequence[Features]) -> str:
     """The place most of the group names (with its district when there is one): the most shared trigram's
     most frequent spelling."""
     grams: Counter[str] = Counter(g for f in feats for g in f.places)
@@ -232,7 +262,7 @@ def _place(feats: Sequence[_Features]) -> str:
     return f"{district}{place}"
 
 
-def _summary(members: Sequence[Message], feats: Sequence[_Features]) -> str:
+def _summary(members: Sequence[Message], feats: Sequence[Features]) -> str:
     """The title of the most central message (most similar to the rest), as one line."""
     best, best_score = 0, -1.0
     for i, f in enumerate(feats):
