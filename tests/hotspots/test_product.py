@@ -122,3 +122,20 @@ def test_hotspot_panels_on_dashboard_and_queue(city: Any, client_for: Any) -> No
     assert reverse("hotspots:list") + "?panel=1" in queue
     dashboard = client_for(city.leader).get(reverse("metrics:dashboard")).content.decode()
     assert reverse("hotspots:list") + "?panel=1" in dashboard
+
+
+def test_demo_hotspots_are_found_by_the_hook_and_one_is_acted_on(city: Any) -> None:
+    from django.utils import timezone
+
+    from jingzhi.hotspots.demo import CLUSTERS, load_hotspot_demo
+    from tests import factories as f
+
+    for code, _unit, _messages in CLUSTERS:
+        township = f.division(code[:9], f"示范街道{code[-3:]}", "township", city.county_a)
+        f.division(code, f"示范社区{code[-3:]}", "community", township)
+    env = f.unit("STHJ", "市生态环境局", city.city)
+    found = load_hotspot_demo(now=timezone.now(), operator=city.operator, dispatcher=city.dispatcher)
+    assert [h.size for h in found] == [len(m) for _c, _u, m in CLUSTERS]
+    acted = Case.objects.filter(hotspot_membership__hotspot=found[0])
+    assert {c.lead_unit_id for c in acted} == {env.pk} and {c.status for c in acted} == {Status.DISPATCHED}
+    assert Case.objects.filter(hotspot_membership__hotspot=found[1], status=Status.ACCEPTED).count() == found[1].size
