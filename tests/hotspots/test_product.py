@@ -139,3 +139,20 @@ def test_demo_hotspots_are_found_by_the_hook_and_one_is_acted_on(city: Any) -> N
     acted = Case.objects.filter(hotspot_membership__hotspot=found[0])
     assert {c.lead_unit_id for c in acted} == {env.pk} and {c.status for c in acted} == {Status.DISPATCHED}
     assert Case.objects.filter(hotspot_membership__hotspot=found[1], status=Status.ACCEPTED).count() == found[1].size
+
+
+def test_hotspot_list_query_count_does_not_grow_with_hotspots(city: Any, client_for: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(city.leader)
+    plant_cases(city, city.county_a, 2)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("hotspots:list")).status_code == 200
+    plant_cases(city, city.county_b, 2, phone="1391234567")
+    new_case(city, division=city.county_a, title="向阳家园小区开发商捆绑销售车位", content="买房必须同时购买车位")
+    new_case(city, division=city.county_a, title="投诉向阳家园小区强制捆绑销售车位", content="购房被要求捆绑购买车位")
+    assert Hotspot.objects.count() == 3
+    with CaptureQueriesContext(connection) as three:
+        assert client.get(reverse("hotspots:list")).status_code == 200
+    assert len(three.captured_queries) == len(one.captured_queries)
