@@ -168,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jingzhi.metrics.cli import register as register_metrics
 
     register_metrics(sub)
+    from jingzhi.hotspots.cli import register as register_hotspots
+
+    register_hotspots(sub)
     return parser
 
 

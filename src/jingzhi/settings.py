@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jingzhi.cases",
     "jingzhi.dispatch",
     "jingzhi.campaigns",
+    "jingzhi.hotspots",
     "jingzhi.web",
     "jingzhi.demo",
     "jingzhi.api",

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("jingzhi.api.urls")),
     path("dispatch/", include("jingzhi.dispatch.urls")),
     path("metrics/", include("jingzhi.metrics.urls")),
+    path("hotspots/", include("jingzhi.hotspots.urls")),
     path("", include("jingzhi.web.urls")),
 ]
