@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingzhi.core import services
+from jingzhi.core.access import is_admin
 from jingzhi.core.calendar_admin import install_index_warnings
 from jingzhi.core.errors import ApplicationError, ValidationFailed
 from jingzhi.core.models import AuditLog, CalendarDay, Notification
 from jingzhi.core.spreadsheets import Column, ImportResult, template_workbook
-from jingzhi.org.access import is_admin
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The import page lists this many row errors; the rest are counted ("… and 120 more").

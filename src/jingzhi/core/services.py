@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jingzhi.core.access import is_admin
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.core.models import AuditLog, CalendarDay
 from jingzhi.core.spreadsheets import (
@@ -29,7 +30,6 @@ from jingzhi.core.spreadsheets import (
     import_rows,
 )
 from jingzhi.core.workcalendar import supported_years
-from jingzhi.org.access import is_admin
 
 if TYPE_CHECKING:
     from jingzhi.org.models import User

@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from jingzhi.core.access import ADMIN_ROLE
+from jingzhi.core.access import is_admin as is_admin  # re-exported: the one definition lives in core
 from jingzhi.org.models import Role
+
+assert Role.ADMIN == ADMIN_ROLE  # core.access names the same role
 
 if TYPE_CHECKING:
     from jingzhi.org.models import Division
@@ -24,13 +28,6 @@ CITYWIDE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
 SUBTREE_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
 # Handlers and unit heads work for a unit (a unit head also for its child units).
 UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
-
-
-def is_admin(user: Any) -> bool:
-    """A superuser, or a user whose role is administrator. Anonymous users and None are not."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(getattr(user, "is_superuser", False)) or getattr(user, "role", "") == Role.ADMIN
 
 
 def role_of(user: Any) -> str:
