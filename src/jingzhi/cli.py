@@ -1,4 +1,4 @@
-"""The `jingzhi` command: demo, serve, worker, migrate, createadmin, and Django's own commands via `manage`.
+"""The `jingzhi` command: demo, serve, worker, migrate, createadmin, audit, backup, restore, and Django's own commands via `manage`.
 
 Every sub-command finds its database the same way: DATABASE_URL if set, else the SQLite file in
 --data-dir / JINGZHI_DATA_DIR, else the default data directory that `jingzhi demo` uses.
@@ -106,8 +106,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
     import getpass
 
     from jingzhi.core.errors import ApplicationError
-    from jingzhi.org.models import Role
-    from jingzhi.org.services import user_upsert
+    from jingzhi.org.services import admin_create_from_cli
 
     password = args.password or os.environ.get("JINGZHI_ADMIN_PASSWORD")
     if not password:
@@ -116,7 +115,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
             return 2
         password = getpass.getpass("Password: ")
     try:
-        user_upsert(username=args.username, role=Role.ADMIN, display_name=args.name or args.username, password=password)
+        admin_create_from_cli(username=args.username, display_name=args.name or args.username, password=password)
     except ApplicationError as e:
         for field, message in e.fields.items():
             print(f"error: {field}: {message}", file=sys.stderr)
@@ -175,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jingzhi.metrics.cli import register as register_metrics
 
     register_metrics(sub)
+    from jingzhi.core.cli import register as register_core
+
+    register_core(sub, common)
     return parser
 
 

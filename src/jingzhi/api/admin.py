@@ -82,7 +82,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         for key in queryset:
-            apikey_revoke(name=key.name)
+            apikey_revoke(name=key.name, actor=request.user)  # type: ignore[arg-type]
         messages.success(request, _("%(n)d key(s) revoked.") % {"n": queryset.count()})
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.api.models import ApiKey
 from jingzhi.cases.models import Case
+from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import NotFound, ValidationFailed
 from jingzhi.org.models import Division, Role, Unit, User
 from jingzhi.org.services import user_upsert
@@ -91,11 +92,14 @@ def apikey_create(
             name=name, kind=kind, prefix=prefix, key_hash=_hash(secret), user=user,
             created_at=timezone.now(), created_by=actor,
         )
+        audit_record(actor=actor, action="apikey_create", object_type="api_key", object_id=key.name,
+                     detail={"kind": key.kind, "user": user.username, "role": user.role, "prefix": prefix,
+                             "source": "cli" if actor is None else "admin"})
     return key, secret
 
 
-def apikey_revoke(*, name: str) -> ApiKey:
-    """Revoke a key at once; an integration key's service user is deactivated with it."""
+def apikey_revoke(*, name: str, actor: User | None = None) -> ApiKey:
+    """Revoke a key at once; an integration key's service user is deactivated with it. `actor` None: the CLI."""
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().filter(name=(name or "").strip()).first()
         if key is None:
@@ -105,6 +109,8 @@ def apikey_revoke(*, name: str) -> ApiKey:
             key.save(update_fields=["revoked_at"])
             if key.kind == ApiKey.Kind.INTEGRATION:
                 User.objects.filter(pk=key.user_id).update(is_active=False)
+            audit_record(actor=actor, action="apikey_revoke", object_type="api_key", object_id=key.name,
+                         detail={"kind": key.kind, "prefix": key.prefix, "source": "cli" if actor is None else "admin"})
     return key
 
 

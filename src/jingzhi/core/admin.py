@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from jingzhi.core import services
 from jingzhi.core.calendar_admin import install_index_warnings
 from jingzhi.core.errors import ApplicationError, ValidationFailed
-from jingzhi.core.models import AuditLog, CalendarDay, Notification, SlaPolicy
+from jingzhi.core.models import CalendarDay, Notification, SlaPolicy
 from jingzhi.core.spreadsheets import Column, ImportResult, template_workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -287,15 +287,6 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         if row is not None and self.has_view_or_change_permission(request, row):
             return HttpResponseRedirect(reverse("admin:core_slapolicy_change", args=[row.pk]))
         return super().changelist_view(request, extra_context=extra_context)
-
-
-@admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "actor", "action", "object_type", "object_id"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["object_id", "actor__username", "actor__display_name"]
-    date_hierarchy = "created_at"
-    list_select_related = ["actor"]
 
 
 @admin.register(Notification)

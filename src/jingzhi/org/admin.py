@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.core.admin import ImportAdminMixin, ServiceModelForm, ServiceSavedAdmin, import_page
-from jingzhi.org import imports
+from jingzhi.org import audit_admin, imports  # noqa: F401 — audit_admin registers the audit log's admin
 from jingzhi.org.models import Division, Enterprise, Responsibility, Unit, User
 from jingzhi.org.services import division_save, enterprise_upsert, unit_save, user_save
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.org.models import Division, Enterprise, Responsibility, Role, Unit, User
 
@@ -103,6 +104,20 @@ def user_upsert(
     elif user.pk is None:
         user.set_unusable_password()
     user.save()
+    return user
+
+
+def admin_create_from_cli(*, username: str, password: str, display_name: str = "") -> User:
+    """`jingzhi createadmin`: create an administrator, or reset one's password and role; audited.
+
+    The command line has no signed-in actor: the row names the system (no actor) and says where it came from.
+    """
+    with transaction.atomic():
+        before = User.objects.filter(username=(username or "").strip()).values_list("role", "is_superuser").first()
+        user = user_upsert(username=username, role=Role.ADMIN, display_name=display_name, password=password)
+        audit_record(actor=None, action="admin_create", object_type="user", object_id=user.username,
+                     detail={"source": "cli", "created": before is None,
+                             "role_before": before[0] if before else None, "role": user.role})
     return user
 
 
