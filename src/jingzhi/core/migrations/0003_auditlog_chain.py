@@ -17,7 +17,9 @@ BEGIN
     IF TG_OP = 'DELETE' AND coalesce(current_setting('jingzhi.audit_purge', true), '') = 'on' THEN
         RETURN OLD;
     END IF;
-    RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+    -- The message is concatenated, not formatted: the SQL passes through the driver placeholder parsing.
+    RAISE EXCEPTION USING MESSAGE = 'the audit log is append-only: ' || TG_OP || ' refused',
+                          ERRCODE = 'insufficient_privilege';
 END
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS jingzhi_auditlog_append_only ON {TABLE};
