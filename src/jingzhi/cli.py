@@ -128,7 +128,16 @@ def cmd_manage(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["jingzhi manage", *args.rest])
+    from jingzhi.org.services import superusers_audit_new, superusers_known
+
+    # Django's createsuperuser makes administrators outside our services: audit what it made.
+    watched = bool(args.rest) and args.rest[0] == "createsuperuser"
+    before = superusers_known() if watched else set()
+    try:
+        execute_from_command_line(["jingzhi manage", *args.rest])
+    finally:
+        if watched:
+            superusers_audit_new(known=before, source="jingzhi manage createsuperuser")
     return 0
 
 

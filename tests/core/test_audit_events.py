@@ -206,3 +206,11 @@ def test_access_matrix_of_the_audit_admin(city: Any, who: str) -> None:
         if response.status_code == 302:
             assert "/login/" in response["Location"]
     assert not AuditLog.objects.filter(action="audit_export").exists()
+
+
+def test_a_superuser_made_with_djangos_createsuperuser_is_audited(city: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "long-enough-pw-1")
+    assert main(["manage", "createsuperuser", "--noinput", "--username", "root3", "--email", "root3@example.gov.cn"]) == 0
+    row = last("admin_create")
+    assert (row.object_id, row.detail["source"], row.detail["superuser"]) == (
+        "root3", "jingzhi manage createsuperuser", True)

@@ -121,6 +121,20 @@ def admin_create_from_cli(*, username: str, password: str, display_name: str = "
     return user
 
 
+def superusers_known() -> set[int]:
+    return set(User.objects.filter(is_superuser=True).values_list("pk", flat=True))
+
+
+def superusers_audit_new(*, known: set[int], source: str) -> int:
+    """Write an audit row for each superuser that is not in `known` (made by a command outside our services)."""
+    made = list(User.objects.filter(is_superuser=True).exclude(pk__in=known).order_by("pk"))
+    for user in made:
+        audit_record(actor=None, action="admin_create", object_type="user", object_id=user.username,
+                     detail={"source": source, "created": True, "role_before": None, "role": user.role,
+                             "superuser": True})
+    return len(made)
+
+
 def enterprise_upsert(*, name: str, credit_code: str, division: Division, description: str = "") -> Enterprise:
     """Create or update an enterprise, keyed by its unified social credit code (checked, GB 32100)."""
     from django.core.exceptions import ValidationError
