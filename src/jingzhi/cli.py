@@ -130,14 +130,21 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
     from jingzhi.org.services import superusers_audit_new, superusers_known
 
-    # Django's createsuperuser makes administrators outside our services: audit what it made.
-    watched = bool(args.rest) and args.rest[0] == "createsuperuser"
-    before = superusers_known() if watched else set()
-    try:
+    if not (args.rest and args.rest[0] == "createsuperuser"):
         execute_from_command_line(["jingzhi manage", *args.rest])
+        return 0
+    # Django's createsuperuser makes administrators outside our services: audit what it made. Through
+    # call_command, which (unlike the command line runner) keeps the database connection for the audit row.
+    from django.core.management import CommandError, call_command
+
+    before = superusers_known()
+    try:
+        call_command(*args.rest)
+    except CommandError as e:
+        print(f"CommandError: {e}", file=sys.stderr)
+        return 1
     finally:
-        if watched:
-            superusers_audit_new(known=before, source="jingzhi manage createsuperuser")
+        superusers_audit_new(known=before, source="jingzhi manage createsuperuser")
     return 0
 
 
