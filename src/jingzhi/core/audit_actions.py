@@ -34,6 +34,31 @@ ACTION_LABELS: dict[str, Promise] = {
 }
 
 
+# What an audit row is about (AuditLog.object_type).
+OBJECT_LABELS: dict[str, Promise] = {
+    "case": _("case"),
+    "case_list": _("case list"),
+    "attachment": _("attachment"),
+    "user": _("user"),
+    "unit": _("unit"),
+    "division": _("division"),
+    "category": _("category"),
+    "category_tree": _("category tree"),
+    "calendar_day": _("calendar day"),
+    "sub_item": _("campaign sub-items"),
+    "campaign_sub_items": _("campaign sub-items"),
+    "metrics": _("metrics and reports"),
+    "api_key": _("API key"),
+    "audit_log": _("audit log"),
+    "site": _("whole site (database and attachments)"),
+}
+
+
+def object_label(object_type: str) -> str:
+    label = OBJECT_LABELS.get(object_type)
+    return str(label) if label is not None else object_type
+
+
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action

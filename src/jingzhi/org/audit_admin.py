@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from jingzhi.core.audit import audit_record
-from jingzhi.core.audit_actions import action_choices, action_label
+from jingzhi.core.audit_actions import action_choices, action_label, object_label
 from jingzhi.core.models import AuditLog
 from jingzhi.org.access import is_admin
 
@@ -122,7 +122,7 @@ def _columns() -> list[tuple[str, Any]]:
         (_("Time"), lambda r: timezone.localtime(r.created_at).replace(tzinfo=None)),
         (_("Actor"), lambda r: r.actor_username or _("system")),
         (_("Action"), lambda r: action_label(r.action)),
-        (_("Object type"), lambda r: r.object_type),
+        (_("Object type"), lambda r: object_label(r.object_type)),
         (_("Object"), lambda r: r.object_id),
         (_("Outcome"), lambda r: r.get_outcome_display()),
         (_("IP address"), lambda r: r.ip or ""),
@@ -148,12 +148,12 @@ def _cell(ws: Any, value: Any) -> Any:
 
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_name", "action_name", "object_type", "object_id", "outcome", "ip"]
+    list_display = ["created_at", "actor_name", "action_name", "object_name", "object_id", "outcome", "ip"]
     list_filter = [ActionFilter, "outcome", "object_type", DateRangeFilter, TextFilter]
     search_fields = ["object_id", "actor_username", "action"]
     date_hierarchy = "created_at"
     change_list_template = "admin/jingzhi/auditlog_change_list.html"
-    readonly_fields = ("created_at", "actor_username", "action_name", "object_type", "object_id", "outcome", "ip",
+    readonly_fields = ("created_at", "actor_username", "action_name", "object_name", "object_id", "outcome", "ip",
                        "detail", "prev_hash", "hash")
     fields = readonly_fields
     actions = None
@@ -165,6 +165,10 @@ class AuditLogAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("action"), ordering="action")
     def action_name(self, obj: AuditLog) -> str:
         return action_label(obj.action)
+
+    @admin.display(description=gettext_lazy("object type"), ordering="object_type")
+    def object_name(self, obj: AuditLog) -> str:
+        return object_label(obj.object_type)
 
     # Administrators look; nobody adds, changes or deletes (the database refuses it as well).
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
