@@ -120,18 +120,18 @@ def audit_record(
     fields: dict[str, Any] = {
         "actor_id": user.pk if user is not None else None,
         "actor_username": (getattr(user, "username", "") or "")[:150],
-        "action": action,
-        "object_type": object_type,
+        "action": action[:50],
+        "object_type": object_type[:50],
         "object_id": str(object_id)[:50],
         # Through JSON and back, so the hash covers exactly what the database will return.
         "detail": json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)),
         "ip": ip,
         "outcome": str(outcome),
-        # Microseconds survive both databases; the chain depends on reading back what was hashed.
-        "created_at": timezone.now(),
     }
     with transaction.atomic():
         _lock_chain()
+        # Taken under the lock, so id order is time order. Microseconds survive both databases.
+        fields["created_at"] = timezone.now()
         last = AuditLog.objects.order_by("-id").values_list("hash", flat=True).first()
         prev = last or GENESIS
         return AuditLog.objects.create(**fields, prev_hash=prev, hash=row_hash(prev, fields))
