@@ -155,6 +155,7 @@ def test_the_audit_admin_filters_and_translates(city: Any) -> None:
     assert shown("?outcome__exact=failure") == {"ghost"}
     assert shown("?ip=10.3.3.3") == {"ghost"}
     assert shown("?object=case_list") == {"all"}
+    assert shown("?object_type=case") == {"TL1"}
     assert shown("?since=2000-01-01&until=2000-01-02") == set()
     assert shown("?since=2000-01-01") == {"TL1", "all", "ghost"}
     assert shown("?since=not-a-date") == {"TL1", "all", "ghost"}
