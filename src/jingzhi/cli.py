@@ -1,4 +1,4 @@
-"""The `jingzhi` command: demo, serve, worker, migrate, createadmin, and Django's own commands via `manage`.
+"""The `jingzhi` command: demo, serve, worker, migrate, createadmin, audit, backup, restore, and Django's own commands via `manage`.
 
 Every sub-command finds its database the same way: DATABASE_URL if set, else the SQLite file in
 --data-dir / JINGZHI_DATA_DIR, else the default data directory that `jingzhi demo` uses.
@@ -97,8 +97,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
     import getpass
 
     from jingzhi.core.errors import ApplicationError
-    from jingzhi.org.models import Role
-    from jingzhi.org.services import user_save
+    from jingzhi.org.services import admin_create_from_cli
 
     password = args.password or os.environ.get("JINGZHI_ADMIN_PASSWORD")
     if not password:
@@ -107,9 +106,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
             return 2
         password = getpass.getpass("Password: ")
     try:
-        # user_save applies the password policy; the administrator changes this initial password at first sign-in.
-        user_save(actor=None, username=args.username, role=Role.ADMIN, display_name=args.name or args.username,
-                  password=password)
+        admin_create_from_cli(username=args.username, display_name=args.name or args.username, password=password)
     except ApplicationError as e:
         for field, message in e.fields.items():
             print(f"error: {field}: {message}", file=sys.stderr)
@@ -122,7 +119,23 @@ def cmd_manage(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["jingzhi manage", *args.rest])
+    from jingzhi.org.services import superusers_audit_new, superusers_known
+
+    if not (args.rest and args.rest[0] == "createsuperuser"):
+        execute_from_command_line(["jingzhi manage", *args.rest])
+        return 0
+    # Django's createsuperuser makes administrators outside our services: audit what it made. Through
+    # call_command, which (unlike the command line runner) keeps the database connection for the audit row.
+    from django.core.management import CommandError, call_command
+
+    before = superusers_known()
+    try:
+        call_command(*args.rest)
+    except CommandError as e:
+        print(f"CommandError: {e}", file=sys.stderr)
+        return 1
+    finally:
+        superusers_audit_new(known=before, source="jingzhi manage createsuperuser")
     return 0
 
 
@@ -171,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jingzhi.hotspots.cli import register as register_hotspots
 
     register_hotspots(sub)
+    from jingzhi.core.cli import register as register_core
+
+    register_core(sub, common)
     return parser
 
 

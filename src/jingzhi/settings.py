@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jingzhi.core.middleware.AuditContextMiddleware",
     "jingzhi.api.middleware.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -217,6 +218,14 @@ JINGZHI = {
     # Delivery channels for notifications; each is a dotted path to a callable(notification).
     "NOTIFICATION_CHANNELS": ["jingzhi.core.notify.in_app"],
 }
+
+# Audit rows are kept this many days; `jingzhi audit purge` never goes below 180 (等保 2.0).
+JINGZHI_AUDIT_RETENTION_DAYS = int(os.environ.get("JINGZHI_AUDIT_RETENTION_DAYS", "180"))
+# The header our own reverse proxy sets with the client's address (e.g. X-Real-IP); unset: REMOTE_ADDR only.
+JINGZHI_TRUSTED_PROXY_HEADER = os.environ.get("JINGZHI_TRUSTED_PROXY_HEADER", "").strip()
+
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (docs/operations.md): trust it only when told.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("JINGZHI_BEHIND_TLS_PROXY", False) else None
 
 # The REST API (/api/v1/) and Open311 (/open311/v2/): see docs/api.md. Limits come from the environment.
 JINGZHI_API = {

@@ -146,3 +146,29 @@ def test_admin_lists_open_and_are_read_only(live: Any, city: Any) -> None:
     for name in ("campaign", "progressreport", "campaignevent"):
         assert admin.get(f"/admin/campaigns/{name}/").status_code == 200
     assert admin.get("/admin/campaigns/campaign/add/").status_code == 403
+
+
+def test_sub_item_export_and_import_pages_are_audited(live: Any, city: Any) -> None:
+    from jingzhi.core.models import AuditLog
+
+    c = Client(REMOTE_ADDR="10.7.7.7")
+    c.force_login(city.county_leader)
+    assert c.get(f"/campaigns/{live.campaign.pk}/sub-items/export.xlsx").status_code == 200
+    row = AuditLog.objects.get(action="export")
+    assert (row.actor_username, row.object_type, row.object_id, row.ip, row.detail["rows"]) == (
+        "leader_ky", "campaign_sub_items", str(live.campaign.pk), "10.7.7.7", 1)
+    book = openpyxl.Workbook()
+    book.active.append(["名称", "区划代码", "责任单位", "状态", "受阻户数", "已化解户数"])  # type: ignore[union-attr]
+    book.active.append(["银州花园小区", "211223", "XFX", "进行中", 80, 10])  # type: ignore[union-attr]
+    out = io.BytesIO()
+    book.save(out)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    manager = Client(REMOTE_ADDR="10.8.8.8")
+    manager.force_login(live.registry_head)
+    upload = SimpleUploadedFile("子项.xlsx", out.getvalue())
+    response = manager.post(f"/campaigns/{live.campaign.pk}/sub-items/import/", {"file": upload})
+    assert response.status_code in (200, 302)
+    row = AuditLog.objects.get(action="import")
+    assert (row.actor_username, row.object_type, row.ip, row.detail["file"]) == (
+        "bdc_head", "sub_item", "10.8.8.8", "子项.xlsx")

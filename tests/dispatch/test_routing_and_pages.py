@@ -130,6 +130,12 @@ def test_taxonomy_excel_export_and_import_round_trip(routed_city: Any, admin_cli
     result = admin_client.post(reverse("admin:taxonomy_category_import"), {"file": upload})
     assert result.status_code == 302
     assert Category.objects.filter(name="园林绿化环卫", level=3, parent__name="城市建设和市政管理").exists()
+    from jingzhi.core.models import AuditLog
+
+    # Both directions are in the audit log: the export, and the import with its counts.
+    assert AuditLog.objects.filter(action="export", object_type="category_tree").count() == 1
+    imported = AuditLog.objects.get(action="import", object_type="category")
+    assert imported.detail["file"] == "categories.xlsx" and imported.detail["created"] >= 1
 
 
 def test_admin_activates_a_model_and_refuses_to_train_on_too_few_cases(active_model: Any, routed_city: Any, admin_client: Client) -> None:

@@ -224,3 +224,14 @@ def test_the_not_dispatched_row_links_to_its_cases(data: Any) -> None:
     assert units["(not dispatched)"][1] == "1"
     url = next(u for u in links(html, "units") if "unit=none" in u and "activity=received" in u)
     assert set(re.findall(r"TL\d{8}-\d{6}", c.get(url).content.decode())) == {waiting.number}
+
+
+def test_metric_exports_are_audited(data: Any) -> None:
+    from jingzhi.core.models import AuditLog
+
+    c = Client(REMOTE_ADDR="10.6.6.6")
+    c.force_login(data.city.leader)
+    assert c.get("/metrics/report/?month=2024-10&format=xlsx").status_code == 200
+    row = AuditLog.objects.get(action="export")
+    assert (row.actor_username, row.object_type, row.ip) == ("leader", "metrics", "10.6.6.6")
+    assert row.detail["file"].endswith(".xlsx") and row.detail["tables"]

@@ -97,7 +97,8 @@ def apikey_create(
             created_at=timezone.now(), created_by=actor,
         )
         audit_record(actor=actor, action="apikey_create", object_type="api_key", object_id=key.name,
-                     detail={"kind": kind, "user": user.username, "role": user.role})
+                     detail={"kind": key.kind, "user": user.username, "role": user.role, "prefix": prefix,
+                             "source": "cli" if actor is None else "admin"})
     return key, secret
 
 
@@ -114,7 +115,9 @@ def apikey_revoke(*, actor: User | None, name: str) -> ApiKey:
             if key.kind == ApiKey.Kind.INTEGRATION:
                 User.objects.filter(pk=key.user_id).update(is_active=False)
             audit_record(actor=actor, action="apikey_revoke", object_type="api_key", object_id=key.name,
-                         detail={"kind": key.kind, "user_deactivated": key.kind == ApiKey.Kind.INTEGRATION})
+                         detail={"kind": key.kind, "prefix": key.prefix,
+                                 "user_deactivated": key.kind == ApiKey.Kind.INTEGRATION,
+                                 "source": "cli" if actor is None else "admin"})
     return key
 
 

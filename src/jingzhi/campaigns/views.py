@@ -31,6 +31,7 @@ from jingzhi.campaigns.ranking import unit_ranking
 from jingzhi.campaigns.selectors import linked_cases_for, reports_for, summarise
 from jingzhi.campaigns.services.common import access_campaign, may_create, may_manage, reporting_units
 from jingzhi.campaigns.services.subitems import sub_items_workbook
+from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.core.http import apply_error
 from jingzhi.org.models import Division
@@ -351,5 +352,7 @@ def export_sub_items(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(sub_items_workbook(campaign=campaign, items=items),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-sub-items.xlsx"'
+    audit_record(actor=request.user, action="export", object_type="campaign_sub_items", object_id=campaign.pk,
+                 request=request, detail={"file": f"campaign-{campaign.pk}-sub-items.xlsx", "rows": len(items)})
     return response
 

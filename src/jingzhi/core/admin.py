@@ -25,7 +25,7 @@ from jingzhi.core import services
 from jingzhi.core.access import is_admin
 from jingzhi.core.calendar_admin import install_index_warnings
 from jingzhi.core.errors import ApplicationError, ValidationFailed
-from jingzhi.core.models import AuditLog, CalendarDay, Notification
+from jingzhi.core.models import CalendarDay, Notification
 from jingzhi.core.spreadsheets import Column, ImportResult, template_workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -276,13 +276,6 @@ class CalendarDayAdmin(ImportAdminMixin, ServiceSavedAdmin):
 # ----------------------------------------------------------------------------------------- policy and logs
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "actor", "action", "object_type", "object_id"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["object_id", "actor__username", "actor__display_name"]
-    date_hierarchy = "created_at"
-    list_select_related = ["actor"]
 
 
 @admin.register(Notification)

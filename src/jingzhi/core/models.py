@@ -6,6 +6,7 @@ from datetime import time
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,22 +47,42 @@ class SlaPolicy(models.Model):
 
 
 class AuditLog(models.Model):
-    """Who looked at or changed something sensitive outside the case timeline (e.g. revealing a phone number)."""
+    """One security-relevant event (a reveal, an export, a download, an import, a key, a role…), append-only.
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name=_("actor"))
-    action = models.CharField(_("action"), max_length=50)
+    Rows form a hash chain (`prev_hash` → `hash`, see `jingzhi.core.audit`) and database triggers refuse
+    UPDATE and DELETE, so an altered or removed row is refused or, if the trigger was dropped, found by
+    `jingzhi audit verify`. Rows are written only by `jingzhi.core.audit.audit_record`.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("success")
+        FAILURE = "failure", _("failure")
+        REFUSED = "refused", _("refused")
+
+    # No database constraint and no cascade: deleting a user must neither touch nor block the log;
+    # actor_username keeps the name the row was written under.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
+        related_name="+", verbose_name=_("actor"),
+    )
+    actor_username = models.CharField(_("actor's username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=50, db_index=True)
     object_type = models.CharField(_("object type"), max_length=50)
     object_id = models.CharField(_("object"), max_length=50)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-id"]
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
 
 
 class Notification(models.Model):

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingzhi.core.access import is_admin
+from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
-from jingzhi.core.models import AuditLog, CalendarDay
+from jingzhi.core.models import CalendarDay
 from jingzhi.core.spreadsheets import (
     Column,
     ImportResult,
@@ -89,8 +90,8 @@ def calendar_day_set(*, date: date, is_workday: bool, note: str, actor: User | N
                                fields={"note": _("A note may have at most %(max)d characters.") % {"max": NOTE_MAX}})
     with transaction.atomic():
         _set(day=date, is_workday=bool(is_workday), note=note)
-        AuditLog.objects.create(actor=actor, action="calendar_day_set", object_type="calendar_day", object_id=date.isoformat(),
-                                detail={"is_workday": bool(is_workday), "note": note})
+        audit_record(actor=actor, action="calendar_day_set", object_type="calendar_day", object_id=date.isoformat(),
+                     detail={"is_workday": bool(is_workday), "note": note})
     return CalendarDay.objects.get(date=date)
 
 
@@ -100,8 +101,8 @@ def calendar_day_clear(*, date: date, actor: User | None) -> bool:
     with transaction.atomic():
         deleted, _detail = CalendarDay.objects.filter(date=date).delete()
         if deleted:
-            AuditLog.objects.create(actor=actor, action="calendar_day_clear", object_type="calendar_day",
-                                    object_id=date.isoformat(), detail={})
+            audit_record(actor=actor, action="calendar_day_clear", object_type="calendar_day",
+                         object_id=date.isoformat(), detail={})
     return bool(deleted)
 
 
@@ -146,11 +147,8 @@ def calendar_import(*, rows_file: IO[bytes] | Any, actor: User | None) -> Import
         assert day is not None and is_workday is not None
         return _set(day=day, is_workday=is_workday, note=note)
 
-    result = import_rows(rows_file, columns=CALENDAR_COLUMNS, handle_row=row_function, prepare=prepare)
-    if result.ok and (result.created or result.updated):
-        AuditLog.objects.create(actor=actor, action="calendar_import", object_type="calendar_day", object_id="",
-                                detail={"created": result.created, "updated": result.updated})
-    return result
+    return import_rows(rows_file, columns=CALENDAR_COLUMNS, handle_row=row_function, prepare=prepare,
+                       actor=actor, audit_object="calendar_day")
 
 
 def year_is_covered(year: int) -> bool:

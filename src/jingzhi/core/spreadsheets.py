@@ -319,18 +319,23 @@ def import_rows(
     handle_row: RowFunction,
     field_columns: Mapping[str, str] | None = None,
     prepare: Callable[[Sheet], Mapping[int, Mapping[str, str]]] | None = None,
+    actor: Any = None,
+    audit_object: str = "",
+    audit_object_id: str | int = "",
 ) -> ImportResult:
     """Read the file and hand each row to `handle_row`, all in one transaction; any bad row → nothing saved.
 
     `handle_row` raises InvalidRowError (column key → message) or a service's ValidationFailed, whose field
     names `field_columns` maps to column keys. `prepare` may look at the whole sheet first (e.g. for
     duplicates) and return row number → {column key: message} for rows that are bad before any is saved.
+    With `audit_object` (what is imported: "case", "unit"…) the import, failed or not, goes to the audit log.
     """
     result = ImportResult()
     try:
         sheet = read_sheet(rows_file, columns=columns)
     except SpreadsheetError as e:
         result.errors.append(RowError(row=None, column=e.column, message=str(e.message)))
+        _audit_import(rows_file, result, actor=actor, audit_object=audit_object, audit_object_id=audit_object_id)
         return result
     by_key = {c.key: c for c in columns}
     field_map = dict(field_columns or {})
@@ -371,7 +376,24 @@ def import_rows(
             transaction.set_rollback(True)
             result.created = result.updated = result.unchanged = 0
     result.errors.sort(key=lambda e: (e.row or 0))
+    _audit_import(rows_file, result, actor=actor, audit_object=audit_object, audit_object_id=audit_object_id)
     return result
+
+
+def _audit_import(rows_file: Any, result: ImportResult, *, actor: Any, audit_object: str,
+                  audit_object_id: str | int) -> None:
+    """Who imported which file into what, with the counts; a refused file is recorded as a failure."""
+    if not audit_object:
+        return
+    from jingzhi.core.audit import audit_record
+
+    audit_record(
+        actor=actor, action="import", object_type=audit_object, object_id=audit_object_id,
+        outcome="success" if result.ok else "failure",
+        detail={"file": str(getattr(rows_file, "name", "") or "")[-200:], "rows": result.rows,
+                "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+                "errors": len(result.errors)},
+    )
 
 
 # ------------------------------------------------------------------------------------------------- templates

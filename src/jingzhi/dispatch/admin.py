@@ -20,6 +20,7 @@ from jingzhi.core.admin import (
     ServiceSavedAdmin,
     import_page,
 )
+from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ApplicationError
 from jingzhi.dispatch import registry, taxonomy
 from jingzhi.dispatch.models import (
@@ -72,6 +73,8 @@ class CategoryAdmin(ImportAdminMixin, ServiceSavedAdmin):
             raise DjangoPermissionDenied
         response = HttpResponse(taxonomy.export_taxonomy(), content_type=XLSX)
         response["Content-Disposition"] = content_disposition_header(True, "jingzhi-categories.xlsx")
+        audit_record(actor=request.user, action="export", object_type="category_tree", request=request,
+                     detail={"file": "jingzhi-categories.xlsx"})
         return response
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

@@ -35,7 +35,8 @@ def import_taxonomy(*, rows_file: IO[bytes] | Any, actor: Any) -> ImportResult:
         category_ensure_path(names=[n for n in names if n])
         return RowOutcome.CREATED if Category.objects.count() > before else RowOutcome.UNCHANGED
 
-    return import_rows(rows_file, columns=TAXONOMY_COLUMNS, handle_row=handle, field_columns={"category": "level1"})
+    return import_rows(rows_file, columns=TAXONOMY_COLUMNS, handle_row=handle, field_columns={"category": "level1"},
+                       actor=actor, audit_object="category")
 
 
 def taxonomy_rows() -> list[tuple[str, str, str]]:

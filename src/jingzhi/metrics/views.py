@@ -19,6 +19,7 @@ from django.views.decorators.cache import cache_control
 
 from jingzhi.cases import selectors as case_selectors
 from jingzhi.cases.models import OPEN_STATUSES
+from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.metrics import engine, exports, reports, selectors
 from jingzhi.metrics.engine import Scope
@@ -64,7 +65,11 @@ def _export(request: HttpRequest, tables: list[Table], name: str, heading: str) 
     chosen = [t for t in tables if not key or t.key == key]
     if not chosen:
         raise Http404
-    return exports.response(chosen, f"{name}.xlsx", heading=heading)
+    response = exports.response(chosen, f"{name}.xlsx", heading=heading)
+    audit_record(actor=request.user, action="export", object_type="metrics", object_id=name, request=request,
+                 detail={"file": f"{name}.xlsx", "tables": [t.key for t in chosen],
+                         "rows": sum(len(t.rows) for t in chosen), "query": request.GET.urlencode()[:500]})
+    return response
 
 
 def _division_choices(scope: Scope) -> list[tuple[str, str]]:

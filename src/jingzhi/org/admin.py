@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jingzhi.core.admin import ImportAdminMixin, ServiceModelForm, ServiceSavedAdmin, import_page
-from jingzhi.org import imports
+from jingzhi.org import audit_admin, imports  # noqa: F401 — audit_admin registers the audit log's admin
 from jingzhi.org.access import is_admin
 from jingzhi.org.models import Division, Enterprise, Responsibility, Unit, User
 from jingzhi.org.security import login_unlock, otp_devices_reset

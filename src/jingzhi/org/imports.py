@@ -197,6 +197,8 @@ def import_divisions(*, rows_file: IO[bytes] | Any, actor: User | None) -> Impor
     return import_rows(
         rows_file,
         columns=DIVISION_COLUMNS,
+        actor=actor,
+        audit_object="division",
         handle_row=tracker.handle("code", row_function),
         field_columns={"parent": "parent_code"},
         prepare=lambda sheet: tracker.prepare(sheet, key="code", column="code"),
@@ -246,6 +248,8 @@ def import_units(*, rows_file: IO[bytes] | Any, actor: User | None) -> ImportRes
     return import_rows(
         rows_file,
         columns=UNIT_COLUMNS,
+        actor=actor,
+        audit_object="unit",
         handle_row=tracker.handle("code", row_function),
         field_columns={"parent": "parent_code", "division": "division_code"},
         prepare=lambda sheet: tracker.prepare(sheet, key="code", column="code"),
@@ -297,6 +301,8 @@ def import_users(*, rows_file: IO[bytes] | Any, actor: User | None) -> ImportRes
     return import_rows(
         rows_file,
         columns=USER_COLUMNS,
+        actor=actor,
+        audit_object="user",
         handle_row=tracker.handle("username", row_function),
         field_columns={"unit": "unit_code", "division": "division_code"},
         prepare=lambda sheet: tracker.prepare(sheet, key="username", column="username"),

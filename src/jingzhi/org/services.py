@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jingzhi.core.audit import audit_record
 from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.org.guards import admin_required
@@ -153,6 +154,35 @@ def user_upsert(
         _audit_write(actor=actor, kind="user", key=username, before=before, after=snapshot(user, USER_FIELDS),
                      created=existing is None, extra={"password_set": True} if password_set else None)
     return user
+
+
+def admin_create_from_cli(*, username: str, password: str, display_name: str = "") -> User:
+    """`jingzhi createadmin`: create an administrator, or reset one's password and role; audited.
+
+    The command line has no signed-in actor: the row names the system (no actor) and says where it came from.
+    The password policy applies (user_save), and the new administrator changes it at the first sign-in.
+    """
+    with transaction.atomic():
+        before = User.objects.filter(username=(username or "").strip()).values_list("role", "is_superuser").first()
+        user = user_save(actor=None, username=username, role=Role.ADMIN, display_name=display_name, password=password)
+        audit_record(actor=None, action="admin_create", object_type="user", object_id=user.username,
+                     detail={"source": "cli", "created": before is None,
+                             "role_before": before[0] if before else None, "role": user.role})
+    return user
+
+
+def superusers_known() -> set[int]:
+    return set(User.objects.filter(is_superuser=True).values_list("pk", flat=True))
+
+
+def superusers_audit_new(*, known: set[int], source: str) -> int:
+    """Write an audit row for each superuser that is not in `known` (made by a command outside our services)."""
+    made = list(User.objects.filter(is_superuser=True).exclude(pk__in=known).order_by("pk"))
+    for user in made:
+        audit_record(actor=None, action="admin_create", object_type="user", object_id=user.username,
+                     detail={"source": source, "created": True, "role_before": None, "role": user.role,
+                             "superuser": True})
+    return len(made)
 
 
 def enterprise_upsert(

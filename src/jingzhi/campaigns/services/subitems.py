@@ -156,7 +156,8 @@ def sub_items_import(*, campaign: Campaign, actor: User, rows_file: IO[bytes] | 
         return RowOutcome.UNCHANGED if before == after else RowOutcome.UPDATED
 
     field_columns = {"responsible_unit": "unit", **{f"metrics.{k}": f"m_{k}" for k in metric_keys}}
-    result = import_rows(rows_file, columns=columns, handle_row=handle_row, field_columns=field_columns)
+    result = import_rows(rows_file, columns=columns, handle_row=handle_row, field_columns=field_columns,
+                         actor=actor, audit_object="sub_item", audit_object_id=f"campaign:{campaign.pk}")
     if result.ok:
         record(campaign, action="sub_item_import", actor=actor,
                data={"created": result.created, "updated": result.updated, "unchanged": result.unchanged})

@@ -170,5 +170,6 @@ def import_cases(*, rows_file: IO[bytes] | Any, actor: User | None) -> ImportRes
     # Read the calendar and the time-limit rules once for the whole file, not once per row.
     with sla.frozen_policy():
         return import_rows(
-            rows_file, columns=CASE_COLUMNS, handle_row=row_function, field_columns=_FIELD_COLUMNS, prepare=prepare
+            rows_file, columns=CASE_COLUMNS, handle_row=row_function, field_columns=_FIELD_COLUMNS, prepare=prepare,
+            actor=actor, audit_object="case",
         )

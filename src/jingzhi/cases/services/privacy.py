@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from jingzhi.cases.models import Case
+from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
-from jingzhi.core.models import AuditLog
 from jingzhi.org.access import role_of
 from jingzhi.org.models import Role, User
 
@@ -30,5 +30,5 @@ def case_reveal(*, case: Case, actor: User, field: str) -> str:
         raise NotFound(_("Case not found."))
     if not may_reveal(case=case, actor=actor):
         raise PermissionDenied(_("Your role may not see the requester's personal data."))
-    AuditLog.objects.create(actor=actor, action="reveal", object_type="case", object_id=case.number, detail={"field": field})
+    audit_record(actor=actor, action="reveal", object_type="case", object_id=case.number, detail={"field": field})
     return str(getattr(case, field))

@@ -19,6 +19,7 @@ from jingzhi.cases import selectors, services
 from jingzhi.cases.models import Case
 from jingzhi.cases.services.privacy import may_reveal
 from jingzhi.cases.transitions import TRANSITIONS, Action
+from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.dispatch.selectors import latest_suggestion, route_for
 from jingzhi.org.access import role_of
@@ -173,4 +174,6 @@ def attachment_download(request: HttpRequest, number: str, pk: int) -> FileRespo
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
+    audit_record(actor=request.user, action="attachment_download", object_type="attachment", object_id=attachment.pk,
+                 request=request, detail={"case": case.number, "name": attachment.name, "size": attachment.size})
     return FileResponse(handle, as_attachment=True, filename=attachment.name)

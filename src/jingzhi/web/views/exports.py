@@ -16,6 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from jingzhi.cases import selectors
 from jingzhi.core import masking
+from jingzhi.core.audit import audit_record
 from jingzhi.web import lists
 from jingzhi.web.templatetags.jingzhi_web import BADGE_LABELS
 
@@ -82,9 +83,11 @@ def export_xlsx(request: HttpRequest) -> HttpResponseBase:
         return HttpResponse(state.message + " " + " ".join(state.errors.values()), status=400, content_type="text/plain")
     now = timezone.now()
     handle = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it, and the OS deletes it
-    write_workbook(state.queryset, handle, title=str(spec.title), now=now)
+    rows = write_workbook(state.queryset, handle, title=str(spec.title), now=now)
     handle.seek(0)
     filename = f"{spec.key}-{timezone.localtime(now):%Y%m%d-%H%M}.xlsx"
+    audit_record(actor=request.user, action="export", object_type="case_list", object_id=spec.key, request=request,
+                 detail={"file": filename, "rows": rows, "query": request.GET.urlencode()[:500]})
     return FileResponse(
         handle, as_attachment=True, filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
