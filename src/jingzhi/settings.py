@@ -171,16 +171,17 @@ JINGZHI_RATE_LIMITS = {
     "public_lookup": _rates("JINGZHI_RATE_PUBLIC_LOOKUP", "10/min,50/hour"),
     # Failed lookups of one case number, from anywhere; past this the number is locked (next entry).
     "public_lookup_number": _rates("JINGZHI_RATE_PUBLIC_LOOKUP_NUMBER", "5/hour"),
-    "PUBLIC_LOOKUP_LOCK_SECONDS": int(os.environ.get("JINGZHI_PUBLIC_LOOKUP_LOCK_SECONDS", "3600")),
     # Public submissions, per address.
     "public_submit": _rates("JINGZHI_RATE_PUBLIC_SUBMIT", "5/hour"),
-    # From this many submissions in the hour on, one address must solve a CAPTCHA (0: always).
-    "PUBLIC_SUBMIT_CAPTCHA_AFTER": int(os.environ.get("JINGZHI_PUBLIC_SUBMIT_CAPTCHA_AFTER", "2")),
     # Wrong API keys (REST and Open311), per address.
     "api_key_failure": _rates("JINGZHI_RATE_API_KEY_FAILURE", "20/min"),
-    # How many proxies in front of us append to X-Forwarded-For (0: trust REMOTE_ADDR only).
-    "NUM_PROXIES": int(os.environ.get("JINGZHI_NUM_PROXIES", "0")),
 }
+# A case number past its failed-lookup limit is locked this long.
+JINGZHI_PUBLIC_LOOKUP_LOCK_SECONDS = int(os.environ.get("JINGZHI_PUBLIC_LOOKUP_LOCK_SECONDS", "3600"))
+# After this many submissions in the hour, one address must solve a CAPTCHA (0: always).
+JINGZHI_PUBLIC_SUBMIT_CAPTCHA_AFTER = int(os.environ.get("JINGZHI_PUBLIC_SUBMIT_CAPTCHA_AFTER", "2"))
+# How many proxies in front of us append to X-Forwarded-For (0: trust REMOTE_ADDR only).
+JINGZHI_NUM_PROXIES = int(os.environ.get("JINGZHI_NUM_PROXIES", "0"))
 
 # The public form's CAPTCHA (django-simple-captcha): drawn locally with the package's own font.
 CAPTCHA_LENGTH = 4
@@ -202,10 +203,10 @@ JINGZHI = {
     "CASE_PREFIX": os.environ.get("JINGZHI_CASE_PREFIX", "TL"),
     # Delivery channels for notifications; each is a dotted path to a callable(notification).
     "NOTIFICATION_CHANNELS": ["jingzhi.core.notify.in_app"],
-    # What one public submission may attach: number of files and their total size (each file: at most 10 MB).
-    "PUBLIC_UPLOAD_MAX_FILES": int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_FILES", "5")),
-    "PUBLIC_UPLOAD_MAX_BYTES": int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
 }
+# What one public submission may attach: number of files and their total size (each file: at most 10 MB).
+JINGZHI_PUBLIC_UPLOAD_MAX_FILES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_FILES", "5"))
+JINGZHI_PUBLIC_UPLOAD_MAX_BYTES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # The REST API (/api/v1/) and Open311 (/open311/v2/): see docs/api.md. Limits come from the environment.
 JINGZHI_API = {
@@ -236,7 +237,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "jingzhi.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "jingzhi.api.schema.ProblemAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "NUM_PROXIES": JINGZHI_RATE_LIMITS["NUM_PROXIES"] or None,
+    "NUM_PROXIES": JINGZHI_NUM_PROXIES or None,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -19,7 +19,6 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -55,11 +54,13 @@ def parse_rate(text: str) -> Rate:
 
 
 def rates_for(door: str) -> list[Rate]:
-    return [parse_rate(r) for r in settings.JINGZHI_RATE_LIMITS.get(door, ())]
+    rates: list[str] = settings.JINGZHI_RATE_LIMITS.get(door, [])
+    return [parse_rate(r) for r in rates]
 
 
-def policy(name: str) -> Any:
-    return settings.JINGZHI_RATE_LIMITS[name]
+def policy(name: str) -> int:
+    """A number of the policy: settings.JINGZHI_<name> (e.g. PUBLIC_LOOKUP_LOCK_SECONDS)."""
+    return int(getattr(settings, f"JINGZHI_{name}"))
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ ALLOWED = Verdict(True)
 
 def client_ip(request: HttpRequest) -> str:
     """The caller's address: REMOTE_ADDR, or the address the last trusted proxy saw (JINGZHI_NUM_PROXIES)."""
-    proxies = int(policy("NUM_PROXIES"))
+    proxies = policy("NUM_PROXIES")
     remote = request.META.get("REMOTE_ADDR", "") or "unknown"
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies > 0 and forwarded:

@@ -41,17 +41,17 @@ def guarded_lookup(*, request: HttpRequest, number: str, phone_last4: str) -> Ca
     if case is None:
         ratelimit.hit(LOOKUP_NUMBER, number, request=request)
         if not ratelimit.peek(LOOKUP_NUMBER, number).allowed:
-            ratelimit.lock(LOOKUP_NUMBER, number, int(ratelimit.policy("PUBLIC_LOOKUP_LOCK_SECONDS")), request=request)
+            ratelimit.lock(LOOKUP_NUMBER, number, ratelimit.policy("PUBLIC_LOOKUP_LOCK_SECONDS"), request=request)
     return case
 
 
 def _captcha_rates() -> list[ratelimit.Rate]:
-    return [ratelimit.Rate(max(1, int(ratelimit.policy("PUBLIC_SUBMIT_CAPTCHA_AFTER"))), 3600)]
+    return [ratelimit.Rate(max(1, ratelimit.policy("PUBLIC_SUBMIT_CAPTCHA_AFTER")), 3600)]
 
 
 def captcha_required(request: HttpRequest) -> bool:
     """From the (N+1)-th submission of an address within the hour on (N = PUBLIC_SUBMIT_CAPTCHA_AFTER; 0: always)."""
-    if int(ratelimit.policy("PUBLIC_SUBMIT_CAPTCHA_AFTER")) <= 0:
+    if ratelimit.policy("PUBLIC_SUBMIT_CAPTCHA_AFTER") <= 0:
         return True
     return not ratelimit.peek(SUBMIT_CAPTCHA, ratelimit.client_ip(request), rates=_captcha_rates()).allowed
 

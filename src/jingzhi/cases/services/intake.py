@@ -59,7 +59,7 @@ def next_case_number(at: datetime) -> str:
         CaseNumberSequence.objects.get_or_create(day=day)
         CaseNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
         last = CaseNumberSequence.objects.get(day=day).last
-    return numbers.compose(settings.JINGZHI["CASE_PREFIX"], day, last)
+    return numbers.compose(str(settings.JINGZHI["CASE_PREFIX"]), day, last)
 
 
 def _validate(

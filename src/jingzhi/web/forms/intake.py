@@ -98,7 +98,7 @@ class PublicSubmitForm(_CaseFields):
 
 def public_upload_limits() -> tuple[int, int]:
     """(number of files, total bytes) one public submission may carry."""
-    return int(settings.JINGZHI["PUBLIC_UPLOAD_MAX_FILES"]), int(settings.JINGZHI["PUBLIC_UPLOAD_MAX_BYTES"])
+    return settings.JINGZHI_PUBLIC_UPLOAD_MAX_FILES, settings.JINGZHI_PUBLIC_UPLOAD_MAX_BYTES
 
 
 class PublicLookupForm(forms.Form):
