@@ -1,16 +1,19 @@
 """The database cache's table (issue 10): rate-limit counters shared by every process in the embedded mode.
 
-createcachetable makes the table of each configured DatabaseCache and skips tables that exist; with Redis
-configured it does nothing (`jingzhi migrate` runs it again, so switching back to the database cache works).
+The table is made whatever cache is configured now (createcachetable skips it when it exists), so switching
+JINGZHI_CACHE_URL from Redis back to the database cache needs no further step.
 """
 
 from django.db import migrations
 
 
+CACHE_TABLE = "jingzhi_cache"  # settings.CACHES' LOCATION for the database cache
+
+
 def create_cache_table(apps, schema_editor):
     from django.core.management import call_command
 
-    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+    call_command("createcachetable", CACHE_TABLE, database=schema_editor.connection.alias, verbosity=0)
 
 
 class Migration(migrations.Migration):
