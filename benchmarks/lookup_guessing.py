@@ -46,6 +46,7 @@ def worker(mode: str, seconds: float) -> dict[str, object]:
     from django.core.management import call_command
     from waitress.server import create_server
 
+    from jingzhi.cases import numbers
     from jingzhi.cases.models import Channel
     from jingzhi.cases.services import case_create
     from jingzhi.org.services import division_upsert
@@ -68,7 +69,7 @@ def worker(mode: str, seconds: float) -> dict[str, object]:
     i = 0
     while time.perf_counter() - started < seconds:
         # Every other guess walks on to a neighbouring number, as the assessor's script did.
-        number = base if i % 2 == 0 else re.sub(r"-(\d{6})", lambda m: f"-{int(m.group(1)) + i:06d}", base, count=1)
+        number = base if i % 2 == 0 else numbers.compose("TL", case.created_at.date(), 1 + i, rand=i % 1000)
         r = session.post(url, {"csrfmiddlewaretoken": token, "number": number, "phone_last4": f"{i % 10000:04d}"},
                          headers={"Referer": url}, timeout=10)
         if r.status_code == 429:

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 from django.test import RequestFactory
+from tests.shared_cache import shared_cache  # noqa: F401
 
 from jingzhi.core import ratelimit
 from jingzhi.core.errors import RateLimited
 from jingzhi.core.models import AuditLog
-from tests.shared_cache import shared_cache  # noqa: F401
 
 
 def test_parse_rate() -> None:
