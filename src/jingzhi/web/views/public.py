@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from jingzhi.cases.models import Channel, Priority
 from jingzhi.cases.services import case_create
@@ -45,7 +46,20 @@ def _body_too_large(request: HttpRequest) -> bool:
 
 
 @never_cache
+@csrf_exempt  # only so that the size check below runs before CSRF middleware reads the body; _submit checks CSRF
 def submit(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and _body_too_large(request):
+        # Refused on the declared size, before the body is read or anything is written (even a temporary file).
+        max_files, max_bytes = public_upload_limits()
+        error = _("The request is too large: attach at most %(files)d files of at most %(mb)d MB together.") % {
+            "files": max_files, "mb": max_bytes // (1024 * 1024)}
+        form = PublicSubmitForm(initial={"token": new_token()})
+        return render(request, "web/public/submit.html", _context(form, error), status=413)
+    return _submit(request)
+
+
+@csrf_protect
+def _submit(request: HttpRequest) -> HttpResponse:
     try:
         public_doors.submission_allowed(request)
     except RateLimited as e:
@@ -54,13 +68,6 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = PublicSubmitForm(initial={"token": new_token()}, captcha=captcha)
         return render(request, "web/public/submit.html", _context(form))
-    if _body_too_large(request):
-        # Refused on the declared size, before the body is read or anything is stored.
-        max_files, max_bytes = public_upload_limits()
-        form = PublicSubmitForm(initial={"token": new_token()}, captcha=captcha)
-        error = _("The request is too large: attach at most %(files)d files of at most %(mb)d MB together.") % {
-            "files": max_files, "mb": max_bytes // (1024 * 1024)}
-        return render(request, "web/public/submit.html", _context(form, error), status=413)
     form = PublicSubmitForm(request.POST, request.FILES, captcha=captcha)
     error = _("Please correct the marked fields.")
     if form.is_valid():
