@@ -91,23 +91,26 @@ def _ident(value: str) -> str:
 
 
 def _incr(key: str, timeout: int) -> int:
-    """Count one in `key`. Redis increments atomically; the database cache's get-and-set is serialised by
-    the transaction (SQLite's BEGIN IMMEDIATE in the embedded mode)."""
+    """Count one in `key`, which expires `timeout` seconds from now (the end of its window).
+
+    Redis increments atomically and keeps the key's expiry. The database cache's incr() is a get and a set that
+    would reset the expiry to the default, so it is done here as get + set with the window's expiry, inside a
+    transaction (SQLite's BEGIN IMMEDIATE serialises it in the embedded mode; on PostgreSQL two requests in the
+    same instant may count once — use Redis there).
+    """
     backend = caches["default"]
     if not isinstance(backend, DatabaseCache):
-        return _incr_once(key, timeout)
+        if cache.add(key, 1, timeout):
+            return 1
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout)
+            return 1
     with transaction.atomic(using=router.db_for_write(backend.cache_model_class)):
-        return _incr_once(key, timeout)
-
-
-def _incr_once(key: str, timeout: int) -> int:
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout)
-        return 1
+        n = int(cache.get(key) or 0) + 1
+        cache.set(key, n, timeout)
+        return n
 
 
 def _windows(door: str, ident: str, now: float, rates: list[Rate] | None = None) -> list[tuple[Rate, str, int]]:
