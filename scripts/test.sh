@@ -49,6 +49,23 @@ if ! pg_ready; then
   exit 1
 fi
 
+# Redis for the rate-limit tests' production half (tests/shared_cache.py); with CI=true a missing Redis fails them.
+REDIS_URL="${JINGZHI_TEST_REDIS_URL:-redis://127.0.0.1:6379/13}"
+redis_ready() { "$PY" -c "import redis, sys; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=2).ping()" "$REDIS_URL" 2>/dev/null; }
+if ! redis_ready; then
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "== installing Debian's redis-server for the rate-limit tests"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    ($SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) || true
+  fi
+  if command -v redis-server >/dev/null 2>&1; then
+    echo "== starting a local Redis"
+    redis-server --port 6379 --bind 127.0.0.1 --daemonize yes --save "" --appendonly no >/dev/null || true
+    sleep 1
+  fi
+fi
+export JINGZHI_TEST_REDIS_URL="$REDIS_URL"
+
 export JINGZHI_DATA_DIR="$(mktemp -d)"
 trap 'rm -rf "$JINGZHI_DATA_DIR"' EXIT
 

@@ -25,6 +25,14 @@ def pytest_configure(config: pytest.Config) -> None:
             pytest.exit(f"PostgreSQL is not reachable at DATABASE_URL: {e}", returncode=3)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters (issue 10) live in the cache: every test starts with a full budget."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class City:
     """A two-county city with a hotline centre, two departments and a county government, and one user per role."""

@@ -26,6 +26,8 @@ def _migrate(verbosity: int = 0) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=verbosity)
+    # The database cache's table (shared rate limits); a no-op when it exists.
+    call_command("createcachetable", "jingzhi_cache", verbosity=verbosity)
 
 
 def _serve(host: str, port: int, threads: int) -> None:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "captcha",
     "jingzhi.core",
     "jingzhi.org",
     "jingzhi.taxonomy",
@@ -202,6 +203,46 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The cache every process shares (rate-limit counters, DRF throttles, lockouts). Unset: the database cache, so
+# the embedded mode needs no other server (its table is made by migration core 0003). redis://host:6379/0: Redis.
+CACHE_URL = os.environ.get("JINGZHI_CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": os.environ.get("JINGZHI_CACHE_PREFIX", "jingzhi")}}
+elif CACHE_URL:
+    raise ValueError("JINGZHI_CACHE_URL must be empty (database cache) or a redis:// address")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "jingzhi_cache",
+                          "KEY_PREFIX": os.environ.get("JINGZHI_CACHE_PREFIX", "jingzhi")}}
+
+
+def _rates(name: str, default: str) -> list[str]:
+    return [r.strip() for r in os.environ.get(name, default).split(",") if r.strip()]
+
+
+# Rate limits of the anonymous doors (core/ratelimit.py): each door a list of "N/period" rates, all enforced.
+JINGZHI_RATE_LIMITS = {
+    # Every public lookup, per address.
+    "public_lookup": _rates("JINGZHI_RATE_PUBLIC_LOOKUP", "10/min,50/hour"),
+    # Failed lookups of one case number, from anywhere; past this the number is locked (next entry).
+    "public_lookup_number": _rates("JINGZHI_RATE_PUBLIC_LOOKUP_NUMBER", "5/hour"),
+    # Public submissions, per address.
+    "public_submit": _rates("JINGZHI_RATE_PUBLIC_SUBMIT", "5/hour"),
+    # Wrong API keys (REST and Open311), per address.
+    "api_key_failure": _rates("JINGZHI_RATE_API_KEY_FAILURE", "20/min"),
+}
+# A case number past its failed-lookup limit is locked this long.
+JINGZHI_PUBLIC_LOOKUP_LOCK_SECONDS = int(os.environ.get("JINGZHI_PUBLIC_LOOKUP_LOCK_SECONDS", "3600"))
+# After this many submissions in the hour, one address must solve a CAPTCHA (0: always).
+JINGZHI_PUBLIC_SUBMIT_CAPTCHA_AFTER = int(os.environ.get("JINGZHI_PUBLIC_SUBMIT_CAPTCHA_AFTER", "2"))
+# How many proxies in front of us append to X-Forwarded-For (0: trust REMOTE_ADDR only).
+JINGZHI_NUM_PROXIES = int(os.environ.get("JINGZHI_NUM_PROXIES", "0"))
+
+# The public form's CAPTCHA (django-simple-captcha): drawn locally with the package's own font.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("JINGZHI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -218,6 +259,9 @@ JINGZHI = {
     # Delivery channels for notifications; each is a dotted path to a callable(notification).
     "NOTIFICATION_CHANNELS": ["jingzhi.core.notify.in_app"],
 }
+# What one public submission may attach: number of files and their total size (each file: at most 10 MB).
+JINGZHI_PUBLIC_UPLOAD_MAX_FILES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_FILES", "5"))
+JINGZHI_PUBLIC_UPLOAD_MAX_BYTES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # Audit rows are kept this many days; `jingzhi audit purge` never goes below 180 (等保 2.0).
 JINGZHI_AUDIT_RETENTION_DAYS = int(os.environ.get("JINGZHI_AUDIT_RETENTION_DAYS", "180"))
@@ -256,6 +300,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "jingzhi.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "jingzhi.api.schema.ProblemAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": JINGZHI_NUM_PROXIES or None,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -6,3 +6,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests assert messages by their English source text; tests/web/test_language.py checks the Chinese default.
 LANGUAGE_CODE = "en"
+# The suite's default cache is per process, as before issue 10: tests that never touch the database may still
+# clear it. The rate-limit tests (tests/core/test_ratelimit.py, tests/web/test_public_doors.py) run against the
+# database cache and against a real Redis explicitly.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

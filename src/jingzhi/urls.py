@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/password_change/", RedirectView.as_view(pattern_name="web:password_change", query_string=True)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The public form's CAPTCHA images (django-simple-captcha), drawn on this server.
+    path("public/captcha/", include("captcha.urls")),
     path("", include("jingzhi.campaigns.urls")),
     path("", include("jingzhi.api.urls")),
     path("dispatch/", include("jingzhi.dispatch.urls")),

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.api.models import ApiKey, Open311Token
-from jingzhi.api.services import apikey_create, apikey_revoke
+from jingzhi.api.services import apikey_create, apikey_revoke, apikey_set_rate
 from jingzhi.core.errors import ApplicationError
 from jingzhi.org.models import Division, Role, Unit, User
 
@@ -30,7 +30,7 @@ class ApiKeyCreateForm(forms.ModelForm):
 
     class Meta:
         model = ApiKey
-        fields = ["name"]
+        fields = ["name", "rate"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -40,7 +40,7 @@ class ApiKeyCreateForm(forms.ModelForm):
             self.instance, self.secret = apikey_create(
                 name=data.get("name", ""), actor=self.actor, user=data.get("for_user"), role=data.get("role") or "",
                 division_code=data["division"].code if data.get("division") else "",
-                unit_code=data["unit"].code if data.get("unit") else "",
+                unit_code=data["unit"].code if data.get("unit") else "", rate=data.get("rate") or "",
             )
         except ApplicationError as e:
             for name, message in e.fields.items():
@@ -70,10 +70,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return ["name", "for_user", "role", "division", "unit"]
-        return self.get_readonly_fields(request, obj)
+            return ["name", "for_user", "role", "division", "unit", "rate"]
+        return [*self.get_readonly_fields(request, obj), "rate"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change and "rate" in form.changed_data:  # the one thing an existing key lets you change, via the service
+            apikey_set_rate(name=obj.name, rate=obj.rate, actor=request.user)  # type: ignore[arg-type]
         if not change:  # created by the service in the form's clean(); show the secret exactly once
             messages.warning(request, _("The key “%(name)s”: %(secret)s — copy it now, it is not shown again.")
                              % {"name": obj.name, "secret": form.secret})

@@ -9,7 +9,30 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from jingzhi.api.models import ApiKey
 from jingzhi.api.services import apikey_check
+from jingzhi.core import ratelimit
+
+# Wrong keys per address (settings.JINGZHI_RATE_LIMITS); past the limit every key from there gets 429.
+KEY_FAILURES = "api_key_failure"
+
+
+def apikey_for_request(request: Any, secret: str) -> ApiKey | None:
+    """The active key for `secret`, or None; each wrong key counts against the caller's address.
+
+    Raises Throttled (429, Retry-After) once the address has tried too many wrong keys: guessing keys
+    costs a minute per handful of tries. The first refusal of each window is audited (core/ratelimit.py).
+    """
+    ip = ratelimit.client_ip(request)
+    if not ratelimit.peek(KEY_FAILURES, ip).allowed:
+        verdict = ratelimit.hit(KEY_FAILURES, ip, request=request)
+        raise exceptions.Throttled(
+            wait=verdict.retry_after,
+            detail=_("Too many wrong API keys from this address; try again in %(s)s seconds.") % {"s": verdict.retry_after})
+    key = apikey_check(secret)
+    if key is None:
+        ratelimit.hit(KEY_FAILURES, ip, request=request)
+    return key
 
 
 def key_from_request(request: Any) -> str:
@@ -27,7 +50,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         secret = key_from_request(request)
         if not secret:
             return None
-        key = apikey_check(secret)
+        key = apikey_for_request(request, secret)
         if key is None:
             raise exceptions.AuthenticationFailed(_("This API key is not valid or has been revoked."))
         return key.user, key

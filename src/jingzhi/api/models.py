@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,13 @@ class ApiKey(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # This key's own budget (issue 10), e.g. "120/min"; empty: the default JINGZHI_API_RATE_KEY.
+    rate = models.CharField(
+        _("rate limit"), max_length=20, blank=True,
+        validators=[RegexValidator(r"^\d{1,7}/(s|sec|second|m|min|minute|h|hour|d|day)$",
+                                   _("Write the rate as a number of requests per second, minute, hour or day, e.g. 120/min."))],
+        help_text=_("Requests this key may make, e.g. 120/min or 5000/hour; empty: the default for all keys."),
+    )
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.db import transaction
@@ -54,6 +55,7 @@ def apikey_create(
     role: str = "",
     division_code: str = "",
     unit_code: str = "",
+    rate: str = "",
 ) -> tuple[ApiKey, str]:
     """Create a personal token (for `user`) or an integration key (with its own role and scope).
 
@@ -79,6 +81,9 @@ def apikey_create(
             unit = _service_unit(role, unit_code.strip(), errors)
     elif not user.is_active:
         errors["user"] = _("This user is inactive.")
+    rate = (rate or "").strip().replace(" ", "")
+    if _rate_error(rate):
+        errors["rate"] = str(_rate_error(rate))
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     prefix, secret = _new_secret()
@@ -94,12 +99,39 @@ def apikey_create(
             kind = ApiKey.Kind.USER
         key = ApiKey.objects.create(
             name=name, kind=kind, prefix=prefix, key_hash=_hash(secret), user=user,
-            created_at=timezone.now(), created_by=actor,
+            created_at=timezone.now(), created_by=actor, rate=rate,
         )
         audit_record(actor=actor, action="apikey_create", object_type="api_key", object_id=key.name,
                      detail={"kind": key.kind, "user": user.username, "role": user.role, "prefix": prefix,
                              "source": "cli" if actor is None else "admin"})
     return key, secret
+
+
+_RATE = re.compile(r"^\d{1,7}/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def _rate_error(rate: str) -> str | None:
+    if rate and not _RATE.match(rate):
+        return _("Write the rate as a number of requests per second, minute, hour or day, e.g. 120/min.")
+    return None
+
+
+def apikey_set_rate(*, actor: User | None, name: str, rate: str) -> ApiKey:
+    """Give a key its own rate limit (empty: back to the default); administrators (None: the CLI); audited."""
+    admin_required(actor)
+    rate = (rate or "").strip().replace(" ", "")
+    error = _rate_error(rate)
+    if error:
+        raise ValidationFailed(error, fields={"rate": error})
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().filter(name=(name or "").strip()).first()
+        if key is None:
+            raise NotFound(_("There is no API key named “%(name)s”.") % {"name": name})
+        before, key.rate = key.rate, rate
+        key.save(update_fields=["rate"])
+        audit_record(actor=actor, action="apikey_rate", object_type="api_key", object_id=key.pk,
+                     detail={"name": key.name, "from": before, "to": rate})
+    return key
 
 
 def apikey_revoke(*, actor: User | None, name: str) -> ApiKey:

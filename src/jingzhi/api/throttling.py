@@ -18,6 +18,13 @@ class KeyThrottle(SimpleRateThrottle):
 
     scope = "key"
 
+    def allow_request(self, request: Any, view: Any) -> bool:
+        # A key with its own rate (ApiKey.rate, e.g. a busy integration) uses it instead of the default.
+        if isinstance(request.auth, ApiKey) and request.auth.rate:
+            self.rate = request.auth.rate
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         if isinstance(request.auth, ApiKey):
             ident = f"key{request.auth.pk}"

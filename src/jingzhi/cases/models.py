@@ -72,10 +72,19 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("Not satisfied")
 
 
+class Review(models.TextChoices):
+    """A public submission that looked like spam waits for a dispatcher before it joins the queue (issue 10)."""
+
+    NONE = "", _("Not held")
+    HELD = "held", _("Held for review")
+    RELEASED = "released", _("Released after review")
+    REJECTED = "rejected", _("Rejected as spam")
+
+
 class Case(models.Model):
     """One request from a citizen or an enterprise, from intake to close. Changed only by services."""
 
-    number = models.CharField(_("case number"), max_length=24, unique=True)
+    number = models.CharField(_("case number"), max_length=32, unique=True)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     priority = models.CharField(_("priority"), max_length=12, choices=Priority.choices, default=Priority.NORMAL)
@@ -134,6 +143,8 @@ class Case(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("merged into")
     )
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True, unique=True)
+    review = models.CharField(_("review"), max_length=10, choices=Review.choices, default=Review.NONE, blank=True, db_index=True)
+    review_reasons = models.JSONField(_("review reasons"), default=list, blank=True)
     # Bumped by every transition; a client that acted on an older version gets a conflict, not a lost update.
     version = models.PositiveIntegerField(_("version"), default=1)
 

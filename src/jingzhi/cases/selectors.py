@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.cases import sla
-from jingzhi.cases.models import OPEN_STATUSES, Case, CaseEvent, ExtensionRequest, Kind, Status
+from jingzhi.cases.models import OPEN_STATUSES, Case, CaseEvent, ExtensionRequest, Kind, Review, Status
 from jingzhi.cases.querysets import CaseQuerySet
 from jingzhi.cases.services.common import may_perform
 from jingzhi.cases.transitions import TRANSITIONS, Action
@@ -193,7 +193,15 @@ def sla_badge(case: Case, *, now: datetime | None = None, warn_ratio: float = 0.
 
 def dispatcher_queue(*, user: User) -> CaseQuerySet:
     """Cases waiting for the dispatcher: new ones and returned ones, most urgent first."""
-    return case_list(user=user).filter(status__in=[Status.ACCEPTED, Status.RETURNED]).order_by("dispatch_due", "created_at")
+    return (
+        case_list(user=user).filter(status__in=[Status.ACCEPTED, Status.RETURNED]).exclude(review=Review.HELD)
+        .order_by("dispatch_due", "created_at")
+    )
+
+
+def held_queue(*, user: User) -> CaseQuerySet:
+    """Public submissions held as possible spam, oldest first: the dispatcher releases or rejects them."""
+    return case_list(user=user).filter(review=Review.HELD, status=Status.ACCEPTED).order_by("created_at", "pk")
 
 
 def unit_queue(*, user: User) -> CaseQuerySet:

@@ -38,6 +38,8 @@ class Action(StrEnum):
     SUPERVISE = "supervise"
     FLAG = "flag"
     REVEAL = "reveal"
+    REVIEW_RELEASE = "review_release"
+    REVIEW_REJECT = "review_reject"
 
 
 class UnitScope(StrEnum):
@@ -95,9 +97,15 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.FLAG: Transition(_open, None, SUPERVISORS, _("Flagged supervision (挂牌督办)")),
 }
 
+# A case held for review (a public submission that looked like spam) takes none of the table's actions but a
+# merge until a dispatcher releases it (services/review.py).
+HELD_ALLOWED = frozenset({Action.MERGE})
+
 # Labels for the timeline: events that are not transitions of the table.
 EVENT_LABELS: dict[str, str | Promise] = {
     Action.CREATE: _("Received"),
     Action.REVEAL: _("Personal data revealed"),
+    Action.REVIEW_RELEASE: _("Released after review"),
+    Action.REVIEW_REJECT: _("Rejected as spam"),
     **{action.value: t.label for action, t in TRANSITIONS.items()},
 }

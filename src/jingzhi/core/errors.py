@@ -48,3 +48,13 @@ class InvalidTransition(ApplicationError):
 
     def __init__(self, message: str | Promise, **kwargs: Any) -> None:
         super().__init__(message, code="conflict", **kwargs)
+
+
+class RateLimited(ApplicationError):
+    """Too many tries from one address (or at one case number): wait `retry_after` seconds (HTTP 429)."""
+
+    status = 429
+
+    def __init__(self, message: str | Promise, *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(message, code="rate_limited", **kwargs)
+        self.retry_after = max(1, int(retry_after))

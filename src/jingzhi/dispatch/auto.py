@@ -93,7 +93,10 @@ def case_suggest_and_route(*, case: Case) -> DispatchSuggestion | None:
     lead: Unit | None = route.lead_unit if route is not None else None
     # A category the operator chose overrides the model: dispatch on the model only when they agree.
     agrees = case.category_id is None or (top.category is not None and top.category.pk == case.category_id)
-    auto = bool(proposal.auto_dispatch and proposal.sure and lead is not None and agrees and case.status == Status.ACCEPTED)
+    # A submission held for review is never dispatched by the system (issue 10): a person releases it first.
+    held = getattr(case, "review", "") == "held"
+    auto = bool(proposal.auto_dispatch and proposal.sure and lead is not None and agrees and case.status == Status.ACCEPTED
+                and not held)
     suggestion = DispatchSuggestion.objects.create(
         case=case, model=proposal.model, confidence=top.confidence, threshold=proposal.threshold,
         ranked=[{"label": r.label, "confidence": round(r.confidence, 4), "category_id": r.category.pk if r.category else None}

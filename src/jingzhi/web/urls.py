@@ -15,6 +15,7 @@ urlpatterns = [
     path("intake/", intake.intake, name="intake"),
     path("intake/preview/", intake.intake_preview, name="intake_preview"),
     path("queue/dispatch/", workbench.dispatch_queue, name="dispatch_queue"),
+    path("queue/dispatch/held/<str:number>/<str:decision>/", workbench.held_decide, name="held_decide"),
     path("queue/unit/", workbench.unit_queue, name="unit_queue"),
     path("queue/follow-up/", workbench.follow_up_queue, name="follow_up_queue"),
     path("supervision/", workbench.supervision, name="supervision"),

@@ -21,11 +21,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from jingzhi.api.authentication import apikey_for_request, key_from_request
 from jingzhi.api.models import ApiKey, Open311Token
 from jingzhi.api.open311 import mapping, params
 from jingzhi.api.open311.params import Open311Error, optional
 from jingzhi.api.open311.render import error_response, respond
-from jingzhi.api.services import apikey_check, open311_token_for
+from jingzhi.api.services import open311_token_for
 from jingzhi.api.throttling import AnonymousThrottle, KeyThrottle
 from jingzhi.cases.models import OPEN_STATUSES, Channel, Kind
 from jingzhi.cases.services import case_create
@@ -37,13 +38,22 @@ DESCRIPTION_MAX = 4000
 
 
 class Open311KeyAuthentication(BaseAuthentication):
-    """The spec's `api_key` argument (query or form). Only POSTs require it; an invalid key on a GET is ignored."""
+    """The spec's `api_key` argument, in the POST body (as FixMyStreet sends it), or an Authorization header.
+
+    Only POSTs require a key. A key in the address is refused with a 400 that says where to put it: addresses
+    end up in proxy and server logs (issue 10). Wrong keys count against the caller's address (429 past the limit).
+    """
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
-        secret = request.query_params.get("api_key", "")
-        if not secret and request.method == "POST":
-            secret = request.data.get("api_key", "")
-        key = apikey_check(secret) if isinstance(secret, str) and secret else None
+        if request.method != "POST":
+            return None  # the GETs are public; a key there would only be a secret in a log
+        if "api_key" in request.query_params:
+            raise Open311Error(400, _("Do not put api_key in the address (it ends up in server logs): send it as a "
+                                      "field of the POST body, or as the header “Authorization: Bearer <key>”."))
+        secret = request.data.get("api_key", "") or key_from_request(request)
+        if not isinstance(secret, str) or not secret:
+            return None
+        key = apikey_for_request(request, secret)
         return (key.user, key) if key is not None else None
 
 

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, Status
-from jingzhi.cases.transitions import TRANSITIONS, Action, Transition, UnitScope
+from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, Review, Status
+from jingzhi.cases.transitions import HELD_ALLOWED, TRANSITIONS, Action, Transition, UnitScope
 from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied
 from jingzhi.core.notify import notify_after_commit
 from jingzhi.org.access import is_admin, role_of
@@ -21,7 +21,7 @@ from jingzhi.org.models import Role, User
 def may_perform(action: Action, case: Case, actor: User | None) -> bool:
     """True if the table allows `action` from the case's status, for this actor's role and unit."""
     transition = TRANSITIONS[action]
-    if case.status not in transition.sources:
+    if case.status not in transition.sources or (case.review == Review.HELD and action not in HELD_ALLOWED):
         return False
     return _actor_allowed(transition, case, actor)
 
@@ -73,6 +73,8 @@ def lock(case: Case, *, action: Action, actor: User | None, expected_version: in
         raise PermissionDenied(_("Your role or unit may not do this to this case."))
     if expected_version is not None and locked.version != expected_version:
         raise InvalidTransition(_("This case was changed by someone else a moment ago. Reload the page and try again."))
+    if locked.review == Review.HELD and action not in HELD_ALLOWED:
+        raise InvalidTransition(_("This case is held for review: release it from the review tab of the dispatch queue first."))
     if locked.status not in transition.sources:
         raise InvalidTransition(
             _("This cannot be done while the case is “%(status)s”.") % {"status": locked.get_status_display()}

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhi.cases import hooks, sla
+from jingzhi.cases import hooks, numbers, sla
 from jingzhi.cases.models import (
     Attachment,
     Case,
@@ -24,6 +24,7 @@ from jingzhi.cases.models import (
     Channel,
     Kind,
     Priority,
+    Review,
     Status,
 )
 from jingzhi.cases.transitions import Action
@@ -52,13 +53,14 @@ def _clean(value: str | None) -> str:
 
 
 def next_case_number(at: datetime) -> str:
-    """TL20221215-000123: the city's prefix, the local date, and that day's running number."""
+    """TL20221215-000123-4827: the city's prefix, the local date, that day's running number, and a random
+    part with its check character (cases/numbers.py)."""
     day = timezone.localtime(at).date()
     with transaction.atomic():
         CaseNumberSequence.objects.get_or_create(day=day)
         CaseNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
         last = CaseNumberSequence.objects.get(day=day).last
-    return f"{settings.JINGZHI['CASE_PREFIX']}{day:%Y%m%d}-{last:06d}"
+    return numbers.compose(str(settings.JINGZHI["CASE_PREFIX"]), day, last)
 
 
 def _validate(
@@ -153,8 +155,13 @@ def case_create(
     attachments: Sequence[UploadedFile] = (),
     idempotency_key: str | None = None,
     received_at: datetime | None = None,
+    screen: Sequence[str] | None = None,
 ) -> tuple[Case, bool]:
-    """Register a request. Returns (case, created); a retry with the same idempotency key returns the first case."""
+    """Register a request. Returns (case, created); a retry with the same idempotency key returns the first case.
+
+    `screen` (the public page): screen the submission for spam; the list holds the adapter's own signals
+    (e.g. "captcha"). Any signal holds the case for a dispatcher's review (services/review.py).
+    """
     if actor is not None and role_of(actor) not in INTAKE_ROLES:
         raise PermissionDenied(_("Only the hotline centre registers cases."))
     key = _clean(idempotency_key)[:100] or None
@@ -188,6 +195,11 @@ def case_create(
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     assert division is not None
 
+    hold: list[str] = []
+    if screen is not None:
+        from jingzhi.cases.services.review import text_signals
+
+        hold = sorted({*screen, *text_signals(title=title, content=content)})
     at = received_at or timezone.now()
     try:
         with transaction.atomic():
@@ -210,8 +222,11 @@ def case_create(
                 lng=lng_d,
                 created_at=at,
                 created_by=actor,
-                dispatch_due=sla.due("dispatch", kind=kind, priority=priority, start=at),
+                # A held case has no dispatch clock until a dispatcher releases it.
+                dispatch_due=None if hold else sla.due("dispatch", kind=kind, priority=priority, start=at),
                 idempotency_key=key,
+                review=Review.HELD if hold else Review.NONE,
+                review_reasons=hold,
             )
             for f in attachments:
                 Attachment.objects.create(case=case, file=f, name=(f.name or "")[:200], size=f.size or 0, uploaded_by=actor)
@@ -221,7 +236,7 @@ def case_create(
                 actor=actor,
                 actor_unit_id=actor.unit_id if actor is not None else None,
                 to_status=case.status,
-                data={"channel": channel},
+                data={"channel": channel, **({"held": hold} if hold else {})},
                 created_at=at,
             )
     except IntegrityError:
@@ -239,7 +254,10 @@ def _after_create(case: Case) -> Case:
 
     Also run for a retry that found its case: the hooks are idempotent, and a process that died between
     the commit and the hooks would otherwise leave the case without its suggestion for good.
+    A case held for review gets neither suggestion nor dispatch until a dispatcher releases it.
     """
+    if case.review == Review.HELD:
+        return case
     if hooks.case_created(case):
         case.refresh_from_db()
     return case

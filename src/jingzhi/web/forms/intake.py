@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.cases.models import Channel, Kind, Priority
@@ -64,12 +65,40 @@ class PublicSubmitForm(_CaseFields):
 
     field_order = ["kind", "requester_name", "requester_phone", "division", "address", "title", "content", "attachments", "token"]
 
+    def __init__(self, *args: Any, captcha: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if captcha:  # asked from an address's third submission within the hour on (web/public_doors.py)
+            from captcha.fields import CaptchaField
+
+            self.fields["captcha"] = CaptchaField(
+                label=_("Characters in the picture"), help_text=_("Type the characters you see; not case-sensitive."),
+                error_messages={"invalid": _("The characters do not match the picture. Try the new picture.")},
+            )
+
+    def clean_attachments(self) -> list[Any]:
+        # Checked here, before the service stores anything: how many files, and how much in all.
+        files: list[Any] = self.cleaned_data.get("attachments") or []
+        max_files, max_bytes = public_upload_limits()
+        if len(files) > max_files:
+            raise forms.ValidationError(_("Attach at most %(max)d files (you chose %(n)d).") % {"max": max_files, "n": len(files)})
+        total = sum(f.size or 0 for f in files)
+        if total > max_bytes:
+            raise forms.ValidationError(
+                _("The attachments may add up to at most %(max)d MB (yours: %(n).1f MB).")
+                % {"max": max_bytes // (1024 * 1024), "n": total / (1024 * 1024)})
+        return files
+
     def clean_kind(self) -> str:
         # The public may not file enterprise needs or disputes here; those have their own channels.
         kind = self.cleaned_data.get("kind") or ""
         if kind and kind not in dict(PUBLIC_KINDS):
             raise forms.ValidationError(_("Choose the kind of request."))
         return kind
+
+
+def public_upload_limits() -> tuple[int, int]:
+    """(number of files, total bytes) one public submission may carry."""
+    return settings.JINGZHI_PUBLIC_UPLOAD_MAX_FILES, settings.JINGZHI_PUBLIC_UPLOAD_MAX_BYTES
 
 
 class PublicLookupForm(forms.Form):

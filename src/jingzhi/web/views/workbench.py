@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jingzhi.cases import selectors
+from jingzhi.cases.models import Case
+from jingzhi.cases.services import review
+from jingzhi.cases.services.review import REASON_LABELS
+from jingzhi.core.errors import ApplicationError
 from jingzhi.org.models import Role
 from jingzhi.web import lists
 from jingzhi.web.views.common import role_required
@@ -53,7 +60,33 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.DISPATCHER)
 def dispatch_queue(request: HttpRequest) -> HttpResponse:
-    return _render_list(request, lists.LISTS["dispatch"])
+    """Tabs: the queue, and public submissions held for review (issue 10) to release or reject."""
+    held = selectors.held_queue(user=request.user)  # type: ignore[arg-type]
+    extra = {"dispatch_tab": request.GET.get("tab") or "queue", "held_count": held.count()}
+    if extra["dispatch_tab"] == "held":
+        page = lists.paginate(request, held)
+        return render(request, "web/queues/held.html", {
+            "page": page, "cases": list(page.object_list), "reason_labels": REASON_LABELS, **extra})
+    return _render_list(request, lists.LISTS["dispatch"], extra)
+
+
+@role_required(Role.DISPATCHER)
+@require_POST
+def held_decide(request: HttpRequest, number: str, decision: str) -> HttpResponse:
+    """Release a held submission into the queue, or reject it as spam (services/review.py decides and audits)."""
+    case = Case.objects.visible_to(request.user).filter(number=number).first()
+    if case is None or decision not in ("release", "reject"):
+        raise Http404
+    try:
+        if decision == "release":
+            review.case_review_release(case=case, actor=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("%(number)s released to the dispatch queue.") % {"number": number})
+        else:
+            review.case_review_reject(case=case, actor=request.user, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+            messages.success(request, _("%(number)s rejected as spam.") % {"number": number})
+    except ApplicationError as e:
+        messages.error(request, str(e.message))
+    return redirect(f"{reverse('web:dispatch_queue')}?tab=held")
 
 
 @role_required(Role.HANDLER, Role.UNIT_HEAD)
