@@ -19,8 +19,8 @@ import pytest
 
 import jingzhi.cases.services as case_services
 from jingzhi.cases import services as s
-from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, FollowUp, Status, Supervision
-from jingzhi.cases.services import supervision
+from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, FollowUp, Review, Status, Supervision
+from jingzhi.cases.services import review, supervision
 from jingzhi.core.errors import NotFound, PermissionDenied
 from jingzhi.core.models import AuditLog, Notification
 from jingzhi.dispatch.models import DispatchCorrection
@@ -42,11 +42,21 @@ class Row:
     prepare: Callable[[Any, Case], Any] = lambda city, case: None
 
 
+def _held(city: Any, case: Case) -> None:
+    """A public submission held for review (cases/services/review.py)."""
+    Case.objects.filter(pk=case.pk).update(review=Review.HELD, dispatch_due=None, review_reasons=["link"])
+    case.refresh_from_db()
+
+
 def _extension_request(city: Any, case: Case) -> ExtensionRequest:
     return s.case_request_extension(case=case, actor=city.handler, working_days=3, reason="需要协调产权单位", at=LATER)
 
 
 TABLE: dict[str, Row] = {
+    "case_review_release": Row(Status.ACCEPTED, lambda c, case, a, p: review.case_review_release(case=case, actor=a),
+                               prepare=_held),
+    "case_review_reject": Row(Status.ACCEPTED, lambda c, case, a, p: review.case_review_reject(
+        case=case, actor=a, reason="广告"), prepare=_held),
     "case_acknowledge": Row(Status.DISPATCHED, lambda c, case, a, p: s.case_acknowledge(case=case, actor=a, at=LATER)),
     "case_add_note": Row(Status.HANDLING, lambda c, case, a, p: s.case_add_note(case=case, actor=a, note="已电话联系物业")),
     "case_answer_directly": Row(Status.ACCEPTED, lambda c, case, a, p: s.case_answer_directly(
@@ -81,6 +91,9 @@ TABLE: dict[str, Row] = {
 # Functions with an `actor` that act on no existing case, and why they need no row above.
 NO_CASE_TO_SEE = {
     "case_create": "registers a new case; only the hotline centre may (role check, tested below)",
+    "sla_policy_set": "the city's time-limit policy, no case: administrators only (tests/org/test_admin_writes.py)",
+    "sla_rule_set": "a time-limit rule, no case: administrators only (tests/org/test_admin_writes.py)",
+    "sla_rule_delete": "a time-limit rule, no case: administrators only (tests/org/test_admin_writes.py)",
     "import_cases": "registers new cases through case_create",
     "may_reveal": "a predicate: writes nothing",
 }

@@ -53,11 +53,12 @@ def text_signals(*, title: str, content: str) -> list[str]:
 
 
 def _reviewed(case: Case, actor: User) -> Case:
-    if role_of(actor) not in REVIEWERS:
-        raise PermissionDenied(_("Only dispatchers review held submissions."))
+    # Visibility first, as every case service: outside the actor's scope the case is "not found".
     locked = Case.objects.visible_to(actor).select_for_update().filter(pk=case.pk).first()
     if locked is None:
         raise NotFound(_("Case not found."))
+    if role_of(actor) not in REVIEWERS:
+        raise PermissionDenied(_("Only dispatchers review held submissions."))
     if locked.review != Review.HELD or locked.status != Status.ACCEPTED:
         raise InvalidTransition(_("This case is not held for review (someone may have decided already)."))
     return locked
