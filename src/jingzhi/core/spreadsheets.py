@@ -383,6 +383,8 @@ def template_workbook(columns: Sequence[Column], *, title: str = "") -> bytes:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from jingzhi.core.workbooks import append_row
+
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -404,15 +406,15 @@ def template_workbook(columns: Sequence[Column], *, title: str = "") -> bytes:
     sheet.freeze_panes = "A2"
 
     notes = workbook.create_sheet(_("Notes")[:31])
-    notes.append([_("Column"), _("English header"), _("Required"), _("What to enter")])
+    append_row(notes, [_("Column"), _("English header"), _("Required"), _("What to enter")])
     for cell in notes[1]:
         cell.font = bold
     for column in columns:
-        notes.append([column.zh, column.en, _("yes") if column.required else _("no"), str(column.help)])
+        append_row(notes, [column.zh, column.en, _("yes") if column.required else _("no"), str(column.help)])
     for letter, width in zip("ABCD", (16, 18, 8, 90), strict=True):
         notes.column_dimensions[letter].width = width
     notes.append([])
-    notes.append([_("Only the first sheet is imported. Headers may be in Chinese or in English. "
+    append_row(notes, [_("Only the first sheet is imported. Headers may be in Chinese or in English. "
                     "If any row has an error, nothing from the file is saved.")])
 
     out = io.BytesIO()

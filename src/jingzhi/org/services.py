@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import ValidationFailed
+from jingzhi.core.validators import clean_text
 from jingzhi.org.models import Division, Enterprise, Responsibility, Role, Unit, User
 
 _CHILD_LEVEL = {
@@ -22,7 +23,7 @@ _CHILD_LEVEL = {
 
 def division_upsert(*, code: str, name: str, level: str, parent: Division | None) -> Division:
     """Create or update a division; its path follows its parent so subtree queries stay one prefix match."""
-    code, name = (code or "").strip(), (name or "").strip()
+    code, name = (code or "").strip(), clean_text(name)
     errors: dict[str, str] = {}
     if not code.isdigit() or len(code) not in (6, 9, 12):
         errors["code"] = _("A division code has 6, 9 or 12 digits (GB/T 2260).")
@@ -50,7 +51,7 @@ def unit_upsert(
     short_name: str = "", is_active: bool = True,
 ) -> Unit:
     """Create or update a unit (department, county government, police station...)."""
-    code, name = (code or "").strip(), (name or "").strip()
+    code, name = (code or "").strip(), clean_text(name)
     errors: dict[str, str] = {}
     if not code or len(code) > 30:
         errors["code"] = _("Enter a unit code of at most 30 characters.")
@@ -65,7 +66,7 @@ def unit_upsert(
     unit, _created = Unit.objects.update_or_create(
         code=code,
         defaults={"name": name, "division": division, "kind": kind, "parent": parent,
-                  "short_name": (short_name or "").strip(), "is_active": is_active},
+                  "short_name": clean_text(short_name), "is_active": is_active},
     )
     return unit
 
@@ -92,7 +93,7 @@ def user_upsert(
     if division is None and unit is not None:
         division = unit.division
     user = User.objects.filter(username=username).first() or User(username=username)
-    user.role, user.display_name, user.unit, user.division = role, (display_name or "").strip(), unit, division
+    user.role, user.display_name, user.unit, user.division = role, clean_text(display_name), unit, division
     user.phone, user.is_active = (phone or "").strip(), is_active
     user.is_staff = role == Role.ADMIN
     user.is_superuser = role == Role.ADMIN
@@ -118,12 +119,12 @@ def enterprise_upsert(*, name: str, credit_code: str, division: Division, descri
         validate_credit_code(code)
     except ValidationError as e:
         errors["credit_code"] = str(e.messages[0])
-    if not (name or "").strip():
+    if not clean_text(name):
         errors["name"] = _("Enter the enterprise's name.")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     enterprise, _created = Enterprise.objects.update_or_create(
-        credit_code=code, defaults={"name": name.strip(), "division": division, "description": (description or "").strip()}
+        credit_code=code, defaults={"name": clean_text(name), "division": division, "description": clean_text(description, multiline=True)}
     )
     return enterprise
 
@@ -133,7 +134,7 @@ def responsibility_assign(
     site_division: Division | None = None, note: str = "",
 ) -> Responsibility:
     """包保: make `official` answer for exactly one division, enterprise or site."""
-    targets = [t for t in (division, enterprise, site_name.strip() or None) if t]
+    targets = [t for t in (division, enterprise, clean_text(site_name) or None) if t]
     if len(targets) != 1:
         msg = _("Choose exactly one division, enterprise or site.")
         raise ValidationFailed(msg, fields={"target": msg})
@@ -146,7 +147,7 @@ def responsibility_assign(
     elif enterprise is not None:
         kind, lookup = Responsibility.TargetType.ENTERPRISE, {"enterprise": enterprise}
     else:
-        kind, lookup = Responsibility.TargetType.SITE, {"site_name": site_name.strip()}
+        kind, lookup = Responsibility.TargetType.SITE, {"site_name": clean_text(site_name)}
     resp, _created = Responsibility.objects.update_or_create(
         official=official, target_type=kind, **lookup,
         defaults={"note": note, "is_active": True, **({"division": site_division} if site_division else {})},

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from jingzhi.cases.models import Channel, Priority
 from jingzhi.cases.services import case_create
 from jingzhi.core.errors import ValidationFailed
+from jingzhi.core.masking import mask_personal_data
 from jingzhi.web.forms.fields import idempotency_key, new_token
 from jingzhi.web.forms.intake import PublicLookupForm, PublicSubmitForm
 from jingzhi.web.selectors import public_case_lookup, public_stages
@@ -72,5 +73,6 @@ def lookup(request: HttpRequest) -> HttpResponse:
     case = None
     if form.is_valid():
         case = public_case_lookup(number=form.cleaned_data["number"], phone_last4=form.cleaned_data["phone_last4"])
-    context = {"form": form, "case": case, "stages": public_stages(case) if case else [], "not_found": case is None, "tab": "lookup"}
+    context = {"form": form, "case": case, "stages": public_stages(case) if case else [], "not_found": case is None, "tab": "lookup",
+               "public_title": mask_personal_data(case.title) if case else ""}
     return render(request, "web/public/lookup.html", context)
