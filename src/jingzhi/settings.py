@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jingzhi.core.middleware.NoStoreMiddleware",
+    "jingzhi.core.middleware.QueryGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -162,6 +164,18 @@ JINGZHI = {
     "CASE_PREFIX": os.environ.get("JINGZHI_CASE_PREFIX", "TL"),
     # Delivery channels for notifications; each is a dotted path to a callable(notification).
     "NOTIFICATION_CHANNELS": ["jingzhi.core.notify.in_app"],
+}
+
+# What an uploaded spreadsheet (every import page and command) may hold; larger files are refused before
+# they are loaded (core/spreadsheets.py import_limits).
+JINGZHI_IMPORT = {
+    "MAX_BYTES": int(os.environ.get("JINGZHI_IMPORT_MAX_BYTES", str(50 * 1024 * 1024))),
+    "MAX_ROWS": int(os.environ.get("JINGZHI_IMPORT_MAX_ROWS", "50000")),
+    "MAX_COLUMNS": int(os.environ.get("JINGZHI_IMPORT_MAX_COLUMNS", "200")),
+    "MAX_UNCOMPRESSED_BYTES": int(os.environ.get("JINGZHI_IMPORT_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))),
+    "MAX_MEMBER_BYTES": int(os.environ.get("JINGZHI_IMPORT_MAX_MEMBER_BYTES", str(40 * 1024 * 1024))),
+    "MAX_COMPRESSION_RATIO": int(os.environ.get("JINGZHI_IMPORT_MAX_COMPRESSION_RATIO", "200")),
+    "MAX_MEMBERS": int(os.environ.get("JINGZHI_IMPORT_MAX_MEMBERS", "1000")),
 }
 
 # The REST API (/api/v1/) and Open311 (/open311/v2/): see docs/api.md. Limits come from the environment.
