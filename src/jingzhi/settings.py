@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 
-from jingzhi.paths import data_dir, sqlite_url
+from jingzhi.paths import data_dir, private_dir, private_file, sqlite_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -26,15 +27,21 @@ def _secret_key() -> str:
     # The embedded mode keeps a generated key beside its database so sessions survive restarts.
     key_file = DATA_DIR / "secret_key"
     try:
-        return key_file.read_text().strip()
+        key = key_file.read_text().strip()
     except FileNotFoundError:
         key = secrets.token_urlsafe(50)
         try:
-            DATA_DIR.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(key)
+            private_dir(DATA_DIR)
+            # Created 0600 from the start: never readable by others, not even for a moment.
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(key)
         except OSError:
             pass
         return key
+    with contextlib.suppress(OSError):  # a key file left 0644 by an older version
+        key_file.chmod(0o600)
+    return key
 
 
 SECRET_KEY = _secret_key()
@@ -112,6 +119,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (web + embedded worker) share one file: wait for locks instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The SQLite file holds every requester's personal data: 0600 before SQLite first opens it (SQLite gives
+    # its -wal and -shm files the same mode), and tightened if an older version left it readable.
+    _db_name = str(DATABASES["default"]["NAME"])
+    if _db_name and _db_name != ":memory:" and not _db_name.startswith("file:") and Path(_db_name).parent.is_dir():
+        with contextlib.suppress(OSError):
+            private_file(Path(_db_name))
 
 # Dashboards and reports may read from a streaming replica (metrics/engine.py read_db()); nothing is migrated there.
 if os.environ.get("DATABASE_REPLICA_URL"):
@@ -146,6 +159,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("JINGZHI_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 
+# Uploaded attachments are personal data: readable by the service's user only (the CLI also sets umask 077).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
