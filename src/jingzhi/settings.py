@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from jingzhi.paths import data_dir, private_dir, private_file, sqlite_url
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "jingzhi.core",
     "jingzhi.org",
     "jingzhi.cases",
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jingzhi.core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "jingzhi.core.middleware.QueryGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -174,6 +177,37 @@ TASKS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("JINGZHI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Behind a TLS-terminating proxy (JINGZHI_BEHIND_TLS_PROXY, or secure cookies, which only make sense there):
+# trust its X-Forwarded-Proto and tell browsers to use HTTPS only (HSTS). The embedded mode on plain HTTP
+# must not send HSTS, or a browser would refuse the intranet address afterwards.
+BEHIND_TLS_PROXY = _env_bool("JINGZHI_BEHIND_TLS_PROXY", SESSION_COOKIE_SECURE)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("JINGZHI_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("JINGZHI_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts only from this site or carrying the response's nonce; nothing
+# from anywhere else (the site runs offline). Style *attributes* stay allowed: progress bars and charts set
+# their width and height inline, and a style attribute cannot run script; <style> elements must be files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
 
 JINGZHI = {
     # Public case numbers read TL20221215-000123: the prefix is the city's.
