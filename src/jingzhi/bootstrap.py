@@ -11,13 +11,16 @@ from pathlib import Path
 
 
 def setup_django(data_dir: str | None) -> None:
+    # Every file this process creates (database, WAL, key, uploads, exports in /tmp) is its user's alone.
+    os.umask(0o077)
     if data_dir:
         os.environ["JINGZHI_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhi.settings")
     from jingzhi.paths import data_dir as resolved
+    from jingzhi.paths import private_dir
 
     if not os.environ.get("DATABASE_URL"):
-        resolved().mkdir(parents=True, exist_ok=True)
+        private_dir(resolved())
     import django
 
     django.setup()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
-from jingzhi.paths import data_dir, sqlite_url
+from jingzhi.paths import data_dir, private_dir, private_file, sqlite_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -27,15 +29,21 @@ def _secret_key() -> str:
     # The embedded mode keeps a generated key beside its database so sessions survive restarts.
     key_file = DATA_DIR / "secret_key"
     try:
-        return key_file.read_text().strip()
+        key = key_file.read_text().strip()
     except FileNotFoundError:
         key = secrets.token_urlsafe(50)
         try:
-            DATA_DIR.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(key)
+            private_dir(DATA_DIR)
+            # Created 0600 from the start: never readable by others, not even for a moment.
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(key)
         except OSError:
             pass
         return key
+    with contextlib.suppress(OSError):  # a key file left 0644 by an older version
+        key_file.chmod(0o600)
+    return key
 
 
 SECRET_KEY = _secret_key()
@@ -60,6 +68,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "captcha",
+    "csp",
     "jingzhi.core",
     "jingzhi.org",
     "jingzhi.taxonomy",
@@ -84,6 +93,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "jingzhi.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jingzhi.middleware.QueryGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "jingzhi.web.signin.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -124,6 +136,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (web + embedded worker) share one file: wait for locks instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The SQLite file holds every requester's personal data: 0600 before SQLite first opens it (SQLite gives
+    # its -wal and -shm files the same mode), and tightened if an older version left it readable.
+    _db_name = str(DATABASES["default"]["NAME"])
+    if _db_name and _db_name != ":memory:" and not _db_name.startswith("file:") and Path(_db_name).parent.is_dir():
+        with contextlib.suppress(OSError):
+            private_file(Path(_db_name))
 
 # Dashboards and reports may read from a streaming replica (metrics/engine.py read_db()); nothing is migrated there.
 if os.environ.get("DATABASE_REPLICA_URL"):
@@ -200,6 +218,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("JINGZHI_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 
+# Uploaded attachments are personal data: readable by the service's user only (the CLI also sets umask 077).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -253,6 +274,37 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("JINGZHI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Behind a TLS-terminating proxy (JINGZHI_BEHIND_TLS_PROXY, or secure cookies, which only make sense there):
+# trust its X-Forwarded-Proto and tell browsers to use HTTPS only (HSTS). The embedded mode on plain HTTP
+# must not send HSTS, or a browser would refuse the intranet address afterwards.
+BEHIND_TLS_PROXY = _env_bool("JINGZHI_BEHIND_TLS_PROXY", SESSION_COOKIE_SECURE)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("JINGZHI_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("JINGZHI_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts only from this site or carrying the response's nonce; nothing
+# from anywhere else (the site runs offline). Style *attributes* stay allowed: progress bars and charts set
+# their width and height inline, and a style attribute cannot run script; <style> elements must be files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
+
 JINGZHI = {
     # Public case numbers read TL20221215-000123: the prefix is the city's.
     "CASE_PREFIX": os.environ.get("JINGZHI_CASE_PREFIX", "TL"),
@@ -268,8 +320,18 @@ JINGZHI_AUDIT_RETENTION_DAYS = int(os.environ.get("JINGZHI_AUDIT_RETENTION_DAYS"
 # The header our own reverse proxy sets with the client's address (e.g. X-Real-IP); unset: REMOTE_ADDR only.
 JINGZHI_TRUSTED_PROXY_HEADER = os.environ.get("JINGZHI_TRUSTED_PROXY_HEADER", "").strip()
 
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (docs/operations.md): trust it only when told.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("JINGZHI_BEHIND_TLS_PROXY", False) else None
+
+# What an uploaded spreadsheet (every import page and command) may hold; larger files are refused before
+# they are loaded (core/spreadsheets.py import_limits).
+JINGZHI_IMPORT = {
+    "MAX_BYTES": int(os.environ.get("JINGZHI_IMPORT_MAX_BYTES", str(50 * 1024 * 1024))),
+    "MAX_ROWS": int(os.environ.get("JINGZHI_IMPORT_MAX_ROWS", "50000")),
+    "MAX_COLUMNS": int(os.environ.get("JINGZHI_IMPORT_MAX_COLUMNS", "200")),
+    "MAX_UNCOMPRESSED_BYTES": int(os.environ.get("JINGZHI_IMPORT_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))),
+    "MAX_MEMBER_BYTES": int(os.environ.get("JINGZHI_IMPORT_MAX_MEMBER_BYTES", str(40 * 1024 * 1024))),
+    "MAX_COMPRESSION_RATIO": int(os.environ.get("JINGZHI_IMPORT_MAX_COMPRESSION_RATIO", "200")),
+    "MAX_MEMBERS": int(os.environ.get("JINGZHI_IMPORT_MAX_MEMBERS", "1000")),
+}
 
 # The REST API (/api/v1/) and Open311 (/open311/v2/): see docs/api.md. Limits come from the environment.
 JINGZHI_API = {
@@ -290,7 +352,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["jingzhi.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["jingzhi.api.throttling.AnonymousThrottle", "jingzhi.api.throttling.KeyThrottle"],
     "DEFAULT_THROTTLE_RATES": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -15,8 +16,11 @@ from jingzhi.cases.models import OPEN_STATUSES, Case, CaseEvent, ExtensionReques
 from jingzhi.cases.querysets import CaseQuerySet
 from jingzhi.cases.services.common import may_perform
 from jingzhi.cases.transitions import TRANSITIONS, Action
+from jingzhi.core.dates import parse_query_date, parse_query_datetime
 from jingzhi.core.errors import NotFound, ValidationFailed
 from jingzhi.org.models import Division, Unit, User
+
+_ID = re.compile(r"[0-9]{1,18}")
 
 LIST_RELATED = ("division", "lead_unit", "category")
 
@@ -82,7 +86,8 @@ class CaseFilters:
         )
         from jingzhi.cases.activity import ACTIVITIES
 
-        if f.category and f.category != "none" and not f.category.isdigit():
+        # Ids are 1–18 ASCII digits (a BigAutoField): a longer number overflows the database's integer.
+        if f.category and f.category != "none" and not _ID.fullmatch(f.category):
             errors["category"] = _("Unknown category.")
         if f.activity and f.activity not in ACTIVITIES:
             errors["activity"] = _("Unknown activity.")
@@ -99,20 +104,19 @@ class CaseFilters:
                 try:
                     if "T" in raw:
                         # A date-time (the daily brief's 12:00 → 12:00 window): an exact bound, the end exclusive.
-                        moment = datetime.fromisoformat(raw)
-                        if timezone.is_naive(moment):
-                            moment = timezone.make_aware(moment)
+                        moment = parse_query_datetime(raw)
                         setattr(f, "at_from" if name == "date_from" else "at_to", moment)
                         setattr(f, name, timezone.localtime(moment).date())
                     else:
-                        setattr(f, name, date.fromisoformat(raw))
-                except ValueError:
-                    errors[name] = _("Enter a date as YYYY-MM-DD.")
+                        setattr(f, name, parse_query_date(raw))
+                except (ValueError, OverflowError) as e:
+                    errors[name] = str(e) if isinstance(e, ValueError) else _("Enter a date as YYYY-MM-DD.")
         if f.date_from and f.date_to and f.date_from > f.date_to:
             errors["date_to"] = _("The end date is before the start date.")
-        try:
-            f.supervision_min = int(data.get("supervision_min") or 0)
-        except ValueError:
+        raw_level = (data.get("supervision_min") or "0").strip()
+        if re.fullmatch(r"[0-9]{1,2}", raw_level):
+            f.supervision_min = int(raw_level)
+        else:
             errors["supervision_min"] = _("Unknown supervision level.")
         if errors:
             raise ValidationFailed(_("Please correct the filters."), fields=errors)

@@ -30,6 +30,7 @@ from jingzhi.core.spreadsheets import (
     cell_date,
     import_rows,
 )
+from jingzhi.core.validators import clean_text
 from jingzhi.core.workcalendar import supported_years
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def _set(*, day: date, is_workday: bool, note: str) -> RowOutcome:
 def calendar_day_set(*, date: date, is_workday: bool, note: str, actor: User | None) -> CalendarDay:
     """Enter the city's word on one date (a holiday, or a make-up working day); it wins over the built-in calendar."""
     _require_admin(actor)
-    note = (note or "").strip()
+    note = clean_text(note, multiline=True)
     if len(note) > NOTE_MAX:
         raise ValidationFailed(_("Please correct the marked fields."),
                                fields={"note": _("A note may have at most %(max)d characters.") % {"max": NOTE_MAX}})

@@ -29,12 +29,53 @@ from jingzhi.core.errors import ValidationFailed
 
 MAX_ROWS = 50_000
 MAX_BYTES = 50 * 1024 * 1024
+MAX_COLUMNS = 200
+# An .xlsx is a zip of XML files: a 300 KB upload can unpack to gigabytes ("zip bomb"). Its directory is
+# checked before anything is unpacked; settings.JINGZHI_IMPORT may change these defaults.
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_MEMBER_BYTES = 40 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200  # real sheets compress 5–30 times; only members above 1 MB are held to it
+MAX_MEMBERS = 1000
+# Blank rows are skipped, but each is still read: the sheet may hold at most this many rows more than MAX_ROWS
+# (the header, the blank lines around it and between blocks), however few of them have data.
+BLANK_ROW_ALLOWANCE = 1000
 # How many of the first rows may be blank before the header row (some sheets start with an empty line).
 _HEADER_SEARCH_ROWS = 10
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and .doc) format
 _HEADER_SPLIT = re.compile(r"[/|()\[\]\s]+")
 _HEADER_NOISE = re.compile(r"[\s*:]+")
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What an uploaded file may hold; refused before it is loaded when it holds more."""
+
+    max_bytes: int = MAX_BYTES
+    max_rows: int = MAX_ROWS
+    max_columns: int = MAX_COLUMNS
+    max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES
+    max_member_bytes: int = MAX_MEMBER_BYTES
+    max_compression_ratio: int = MAX_COMPRESSION_RATIO
+    max_members: int = MAX_MEMBERS
+
+    @property
+    def max_sheet_rows(self) -> int:
+        return self.max_rows + BLANK_ROW_ALLOWANCE
+
+
+def import_limits() -> ImportLimits:
+    """The limits in force: settings.JINGZHI_IMPORT (keys as ImportLimits' fields, upper case) over the defaults."""
+    from django.conf import settings
+
+    configured = getattr(settings, "JINGZHI_IMPORT", {}) or {}
+    defaults = ImportLimits()
+    return ImportLimits(**{name: int(configured.get(name.upper(), getattr(defaults, name)))
+                           for name in ImportLimits.__dataclass_fields__})
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f}"
 
 
 class SpreadsheetError(ValidationFailed):
@@ -176,29 +217,87 @@ def _read_bytes(rows_file: IO[bytes] | Any) -> tuple[bytes, str]:
     if hasattr(rows_file, "seek"):
         with contextlib.suppress(OSError, ValueError):
             rows_file.seek(0)
-    data = rows_file.read(MAX_BYTES + 1)
+    limit = import_limits().max_bytes
+    data = rows_file.read(limit + 1)
     if isinstance(data, str):  # a text stream: already decoded
         data = data.encode("utf-8")
-    if len(data) > MAX_BYTES:
-        raise SpreadsheetError(_("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": MAX_BYTES // 2**20})
+    if len(data) > limit:
+        raise SpreadsheetError(_("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": limit // 2**20})
     return data, name
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
+def _unreadable_workbook() -> SpreadsheetError:
+    return SpreadsheetError(_("This file is not an Excel workbook (.xlsx) that can be read; save it again from Excel."))
+
+
+def check_zip(data: bytes, limits: ImportLimits) -> None:
+    """Refuse a workbook whose zip directory promises more than the limits, before a byte of it is unpacked.
+
+    The sizes are the ones the directory declares; Python's zipfile never inflates a member past its declared
+    size (a member that lies is cut off and fails its CRC check), so the declared sizes bound the memory used.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _unreadable_workbook() from None
+    too_big = _("This workbook unpacks to more than %(mb)s MB; split it into smaller files or save it again from Excel.")
+    if len(members) > limits.max_members:
+        raise SpreadsheetError(_("This workbook holds more than %(max)s parts; save it again from Excel as a plain workbook.")
+                               % {"max": f"{limits.max_members:,}"})
+    total = 0
+    for member in members:
+        if member.file_size > limits.max_member_bytes:
+            raise SpreadsheetError(too_big % {"mb": _mb(limits.max_member_bytes)})
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 2**20 and ratio > limits.max_compression_ratio:
+            raise SpreadsheetError(_("This workbook is compressed %(ratio)s times, more than the %(max)s times a real "
+                                     "spreadsheet is; it is refused.") % {"ratio": f"{ratio:,.0f}", "max": limits.max_compression_ratio})
+        total += member.file_size
+        if total > limits.max_uncompressed_bytes:
+            raise SpreadsheetError(too_big % {"mb": _mb(limits.max_uncompressed_bytes)})
+
+
+def _too_many_rows(limits: ImportLimits) -> SpreadsheetError:
+    return SpreadsheetError(_("The file has more than %(max)s data rows; split it into smaller files.") % {"max": f"{limits.max_rows:,}"})
+
+
+def _too_many_columns(limits: ImportLimits) -> SpreadsheetError:
+    return SpreadsheetError(_("The sheet has more than %(max)s columns; delete the unused columns or split the file.")
+                            % {"max": f"{limits.max_columns:,}"})
+
+
+def _xlsx_rows(data: bytes, limits: ImportLimits) -> Iterator[tuple[Any, ...]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_zip(data, limits)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise SpreadsheetError(_("This file is not an Excel workbook (.xlsx) that can be read; save it again from Excel.")) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, SyntaxError):
+        raise _unreadable_workbook() from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             return
-        # Files written by other programs often carry a wrong <dimension>; read what is really there.
+        # The sheet's <dimension> as written: a sheet that says it is larger than allowed is refused unread.
+        if (sheet.max_row or 0) > limits.max_sheet_rows:
+            raise _too_many_rows(limits)
+        if (sheet.max_column or 0) > limits.max_columns:
+            raise _too_many_columns(limits)
+        # Files written by other programs often carry a wrong <dimension>; read what is really there. Each row is
+        # then as wide as its last cell: the first row with a value past the column limit ends the reading.
         sheet.reset_dimensions()  # type: ignore[union-attr]
-        yield from sheet.iter_rows(min_row=1, values_only=True)
+        try:
+            for row in sheet.iter_rows(min_row=1, values_only=True):
+                if len(row) > limits.max_columns:
+                    if any(v not in (None, "") for v in row[limits.max_columns:]):
+                        raise _too_many_columns(limits)
+                    row = row[: limits.max_columns]
+                yield row
+        except (KeyError, IndexError, ValueError, TypeError, OSError, zipfile.BadZipFile, SyntaxError):
+            # A damaged sheet: a shared string that is not there, a cell reference that is not one, a bad CRC...
+            raise SpreadsheetError(_("This workbook is damaged and cannot be read; open it in Excel and save it again.")) from None
     finally:
         workbook.close()
 
@@ -225,37 +324,44 @@ def _decode_text(data: bytes) -> tuple[str, str]:
     return text, delimiter
 
 
-def _csv_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
+def _csv_rows(data: bytes, limits: ImportLimits) -> Iterator[tuple[Any, ...]]:
     text, delimiter = _decode_text(data)
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            yield tuple(row)
+            if len(row) > limits.max_columns and any(v.strip() for v in row[limits.max_columns:]):
+                raise _too_many_columns(limits)
+            yield tuple(row[: limits.max_columns])
     except csv.Error as e:
         raise SpreadsheetError(_("This CSV file is malformed: %(error)s") % {"error": e}) from None
 
 
-def _raw_rows(data: bytes, name: str) -> Iterator[tuple[Any, ...]]:
+def _raw_rows(data: bytes, name: str, limits: ImportLimits) -> Iterator[tuple[Any, ...]]:
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if data.startswith(_OLE_MAGIC) or suffix == "xls":
         raise SpreadsheetError(_("The old Excel format (.xls) is not supported; in Excel choose “Save as” → “Excel workbook (.xlsx)”."))
     if data.startswith(_XLSX_MAGIC):
-        return _xlsx_rows(data)
+        return _xlsx_rows(data, limits)
     if suffix in ("", "csv", "txt", "tsv"):
-        return _csv_rows(data)
+        return _csv_rows(data, limits)
     raise SpreadsheetError(_("This file is not a spreadsheet: upload an Excel workbook (.xlsx) or a CSV file."))
 
 
 def read_table(rows_file: IO[bytes] | Any) -> Table:
     """Read the first sheet of an .xlsx, or a .csv, into its header row and its non-empty data rows.
 
-    Raises SpreadsheetError for a file that is not a spreadsheet, is empty, or has more than MAX_ROWS rows.
+    Raises SpreadsheetError for a file that is not a spreadsheet, is empty, is damaged, or is larger than the
+    import limits (import_limits(): bytes, rows, columns, and for .xlsx its unpacked size, checked first).
     """
+    limits = import_limits()
     data, name = _read_bytes(rows_file)
     if not data.strip():
         raise SpreadsheetError(_("The file is empty."))
     headers: list[str] | None = None
     rows: list[tuple[int, dict[str, Any]]] = []
-    for number, raw in enumerate(_raw_rows(data, name), start=1):
+    for number, raw in enumerate(_raw_rows(data, name, limits), start=1):
+        if number > limits.max_sheet_rows:
+            # Blank rows count here: a million empty rows would otherwise hold a worker for a minute.
+            raise _too_many_rows(limits)
         values = [_cell(v) for v in raw]
         if not any(v != "" for v in values):
             continue
@@ -264,10 +370,8 @@ def read_table(rows_file: IO[bytes] | Any) -> Table:
                 break
             headers = [str(v) if v != "" else "" for v in values]
             continue
-        if len(rows) >= MAX_ROWS:
-            raise SpreadsheetError(
-                _("The file has more than %(max)s data rows; split it into smaller files.") % {"max": f"{MAX_ROWS:,}"}
-            )
+        if len(rows) >= limits.max_rows:
+            raise _too_many_rows(limits)
         rows.append((number, {h: v for h, v in zip(headers, values, strict=False) if h}))
     if headers is None:
         raise SpreadsheetError(_("The file is empty."))
@@ -405,6 +509,8 @@ def template_workbook(columns: Sequence[Column], *, title: str = "") -> bytes:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from jingzhi.core.workbooks import append_row
+
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -426,15 +532,15 @@ def template_workbook(columns: Sequence[Column], *, title: str = "") -> bytes:
     sheet.freeze_panes = "A2"
 
     notes = workbook.create_sheet(_("Notes")[:31])
-    notes.append([_("Column"), _("English header"), _("Required"), _("What to enter")])
+    append_row(notes, [_("Column"), _("English header"), _("Required"), _("What to enter")])
     for cell in notes[1]:
         cell.font = bold
     for column in columns:
-        notes.append([column.zh, column.en, _("yes") if column.required else _("no"), str(column.help)])
+        append_row(notes, [column.zh, column.en, _("yes") if column.required else _("no"), str(column.help)])
     for letter, width in zip("ABCD", (16, 18, 8, 90), strict=True):
         notes.column_dimensions[letter].width = width
     notes.append([])
-    notes.append([_("Only the first sheet is imported. Headers may be in Chinese or in English. "
+    append_row(notes, [_("Only the first sheet is imported. Headers may be in Chinese or in English. "
                     "If any row has an error, nothing from the file is saved.")])
 
     out = io.BytesIO()

@@ -19,6 +19,32 @@ _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+# Characters that never belong in stored text: C0 controls but tab and newline (copy-paste from Word/PDF; they
+# also make XML — Open311 — malformed), DEL and the C1 controls, bidirectional embeddings/overrides/isolates
+# (U+202A–U+202E, U+2066–U+2069: "Trojan source" text that displays in another order than it reads), and
+# zero-width characters (U+200B–U+200D, U+2060, U+FEFF) that make two names that look alike differ. Lone
+# surrogates and U+FFFE/U+FFFF cannot be encoded or are not characters at all.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\u202a-\u202e\u2066-\u2069\ufeff"
+    "\ud800-\udfff\ufffe\uffff]"
+)
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_SINGLE_LINE_SPACE = re.compile(r"[\t\n]+")
+
+
+def clean_text(value: object, *, multiline: bool = False) -> str:
+    """Free text as it is stored: unsafe characters removed (see _UNSAFE), surrounding white space stripped.
+
+    Multi-line text (case content, replies, notes, reasons) keeps its newlines and tabs, with CR LF made LF;
+    single-line text (titles, names) has its line breaks and tabs turned into one space.
+    """
+    text = _LINE_BREAKS.sub("\n", "" if value is None else str(value))
+    text = _UNSAFE.sub("", text)
+    if not multiline:
+        text = _SINGLE_LINE_SPACE.sub(" ", text)
+    return text.strip()
+
+
 def normalize_phone(value: str) -> str:
     # NFKC turns what a Chinese input method types (１３８, （０２４）, ＋86) into plain ASCII.
     return re.sub(r"[\s()（）]", "", unicodedata.normalize("NFKC", value or "")).replace("+86", "", 1)

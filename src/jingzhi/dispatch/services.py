@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import ValidationFailed
+from jingzhi.core.validators import clean_text
 from jingzhi.dispatch.models import RoutingRule
 from jingzhi.org.guards import admin_required
 from jingzhi.org.models import Division, Unit, User
@@ -18,7 +19,7 @@ from jingzhi.taxonomy.models import Category
 
 def category_ensure_path(*, names: Sequence[str]) -> Category:
     """Make sure the path level1 → level2 → level3 exists; returns its last node."""
-    clean = [n.strip() for n in names if n and n.strip()]
+    clean = [clean_text(n) for n in names if n and clean_text(n)]
     if not clean or len(clean) > 3:
         msg = _("A category path has one to three levels.")
         raise ValidationFailed(msg, fields={"category": msg})
@@ -35,7 +36,7 @@ def category_tree_import(*, rows: Sequence[Sequence[str]]) -> int:
     with transaction.atomic():
         for names in rows:
             parent: Category | None = None
-            for level, raw in enumerate([n.strip() for n in names if n and n.strip()][:3], start=1):
+            for level, raw in enumerate([clean_text(n) for n in names if n and clean_text(n)][:3], start=1):
                 key = (parent.pk if parent else None, raw[:60])
                 if key not in known:
                     known[key] = Category.objects.create(parent=parent, name=raw[:60], level=level)

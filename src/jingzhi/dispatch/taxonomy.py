@@ -60,11 +60,13 @@ def taxonomy_rows() -> list[tuple[str, str, str]]:
 def export_taxonomy() -> bytes:
     from openpyxl import Workbook
 
+    from jingzhi.core.workbooks import append_row
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(_("categories"))[:31])
-    sheet.append([c.zh for c in TAXONOMY_COLUMNS])
+    append_row(sheet, [c.zh for c in TAXONOMY_COLUMNS])
     for row in taxonomy_rows():
-        sheet.append(list(row))
+        append_row(sheet, row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -8,16 +8,10 @@ from collections.abc import Iterable
 from django.http import HttpResponse
 from openpyxl import Workbook
 
+from jingzhi.core.workbooks import append_row
 from jingzhi.metrics.tables import Table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _safe(value: object) -> object:
-    # Text that looks like a formula stays text (no formula injection from names typed by users).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def workbook(tables: Iterable[Table], *, heading: str = "") -> bytes:
@@ -31,13 +25,13 @@ def workbook(tables: Iterable[Table], *, heading: str = "") -> bytes:
         used.add(name)
         ws = wb.create_sheet(title=name.replace("/", "-").replace(":", "-"))
         if heading:
-            ws.append([heading])
-        ws.append([str(h) for h in table.headers])
+            append_row(ws, [heading])
+        append_row(ws, [str(h) for h in table.headers])
         for row in table.rows:
-            ws.append([_safe(cell.export_value) for cell in row])
+            append_row(ws, [cell.export_value for cell in row])
         if table.note:
             ws.append([])
-            ws.append([str(table.note)])
+            append_row(ws, [str(table.note)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

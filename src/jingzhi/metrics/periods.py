@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingzhi.core.dates import parse_query_date
 from jingzhi.core.errors import ValidationFailed
 
 KINDS = ("day", "week", "month", "quarter", "year", "custom")
@@ -85,9 +86,9 @@ def parse_period(data: Any, *, default: str = "month", today: date | None = None
         dates: dict[str, date] = {}
         for name in ("start", "end"):
             try:
-                dates[name] = date.fromisoformat((data.get(name) or "").strip())
-            except ValueError:
-                errors[name] = _("Enter a date as YYYY-MM-DD.")
+                dates[name] = parse_query_date(data.get(name) or "")
+            except ValueError as e:
+                errors[name] = str(e)
         if not errors and dates["start"] > dates["end"]:
             errors["end"] = _("The end date is before the start date.")
         if not errors and (dates["end"] - dates["start"]).days >= MAX_CUSTOM_DAYS:
@@ -97,7 +98,7 @@ def parse_period(data: Any, *, default: str = "month", today: date | None = None
         return Period("custom", dates["start"], dates["end"])
     raw = (data.get("date") or "").strip()
     try:
-        anchor = date.fromisoformat(raw) if raw else today
-    except ValueError:
-        raise ValidationFailed(_("Please correct the period."), fields={"date": _("Enter a date as YYYY-MM-DD.")}) from None
+        anchor = parse_query_date(raw) if raw else today
+    except ValueError as e:
+        raise ValidationFailed(_("Please correct the period."), fields={"date": str(e)}) from None
     return period_of(kind, anchor)

@@ -7,7 +7,7 @@ Views parse the request, pick the user's scope (engine.scope_for) and render tab
 from __future__ import annotations
 
 import importlib.util
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.views.decorators.cache import cache_control
 from jingzhi.cases import selectors as case_selectors
 from jingzhi.cases.models import OPEN_STATUSES
 from jingzhi.core.audit import audit_record
+from jingzhi.core.dates import parse_query_date, parse_query_month
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.metrics import engine, exports, reports, selectors
 from jingzhi.metrics.engine import Scope
@@ -267,9 +268,9 @@ def daily_brief(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     raw = (request.GET.get("date") or "").strip()
     try:
-        day = date.fromisoformat(raw) if raw else reports.latest_brief_day()
-    except ValueError:
-        return render(request, "metrics/brief.html", {"errors": {"date": _("Enter a date as YYYY-MM-DD.")}, "tables": []}, status=400)
+        day = parse_query_date(raw) if raw else reports.latest_brief_day()
+    except ValueError as e:
+        return render(request, "metrics/brief.html", {"errors": {"date": str(e)}, "tables": []}, status=400)
     brief = reports.daily_brief(scope, day)
     heading = _("Daily brief %(day)s · %(scope)s") % {"day": day.isoformat(), "scope": selectors.scope_title(scope)}
     if _wants_xlsx(request):
@@ -283,9 +284,9 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     raw = (request.GET.get("month") or "").strip()
     try:
-        month = date.fromisoformat(raw + "-01") if raw else timezone.localdate().replace(day=1)
-    except ValueError:
-        return render(request, "metrics/report.html", {"errors": {"month": _("Enter a month as YYYY-MM.")}, "tables": []}, status=400)
+        month = parse_query_month(raw) if raw else timezone.localdate().replace(day=1)
+    except ValueError as e:
+        return render(request, "metrics/report.html", {"errors": {"month": str(e)}, "tables": []}, status=400)
     period, tables = reports.monthly_report(scope, month)
     heading = _("Monthly assessment %(month)s · %(scope)s") % {"month": period.label(), "scope": selectors.scope_title(scope)}
     if _wants_xlsx(request):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from jingzhi.core.audit import audit_record
 from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import ValidationFailed
+from jingzhi.core.validators import clean_text
 from jingzhi.org.guards import admin_required
 from jingzhi.org.models import Division, Enterprise, Responsibility, Role, Unit, User
 
@@ -49,7 +50,7 @@ _CHILD_LEVEL = {
 def division_upsert(*, actor: User | None, code: str, name: str, level: str, parent: Division | None) -> Division:
     """Create or update a division; its path follows its parent so subtree queries stay one prefix match."""
     admin_required(actor)
-    code, name = (code or "").strip(), (name or "").strip()
+    code, name = (code or "").strip(), clean_text(name)
     errors: dict[str, str] = {}
     if not code.isdigit() or len(code) not in (6, 9, 12):
         errors["code"] = _("A division code has 6, 9 or 12 digits (GB/T 2260).")
@@ -82,7 +83,7 @@ def unit_upsert(
 ) -> Unit:
     """Create or update a unit (department, county government, police station...)."""
     admin_required(actor)
-    code, name = (code or "").strip(), (name or "").strip()
+    code, name = (code or "").strip(), clean_text(name)
     errors: dict[str, str] = {}
     if not code or len(code) > 30:
         errors["code"] = _("Enter a unit code of at most 30 characters.")
@@ -99,7 +100,7 @@ def unit_upsert(
         unit, created = Unit.objects.update_or_create(
             code=code,
             defaults={"name": name, "division": division, "kind": kind, "parent": parent,
-                      "short_name": (short_name or "").strip(), "is_active": is_active},
+                      "short_name": clean_text(short_name), "is_active": is_active},
         )
         _audit_write(actor=actor, kind="unit", key=code, before=before, after=snapshot(unit, UNIT_FIELDS), created=created)
     return unit
@@ -137,7 +138,7 @@ def user_upsert(
         existing = User.objects.select_for_update().filter(username=username).first()
         before = snapshot(existing, USER_FIELDS)
         user = existing or User(username=username)
-        user.role, user.display_name, user.unit, user.division = role, (display_name or "").strip(), unit, division
+        user.role, user.display_name, user.unit, user.division = role, clean_text(display_name), unit, division
         user.phone, user.is_active = (phone or "").strip(), is_active
         user.is_staff = role == Role.ADMIN
         user.is_superuser = role == Role.ADMIN
@@ -200,14 +201,14 @@ def enterprise_upsert(
         validate_credit_code(code)
     except ValidationError as e:
         errors["credit_code"] = str(e.messages[0])
-    if not (name or "").strip():
+    if not clean_text(name):
         errors["name"] = _("Enter the enterprise's name.")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
         before = snapshot(Enterprise.objects.select_for_update().filter(credit_code=code).first(), ENTERPRISE_FIELDS)
         enterprise, created = Enterprise.objects.update_or_create(
-            credit_code=code, defaults={"name": name.strip(), "division": division, "description": (description or "").strip()}
+            credit_code=code, defaults={"name": clean_text(name), "division": division, "description": clean_text(description, multiline=True)}
         )
         _audit_write(actor=actor, kind="enterprise", key=code, before=before,
                      after=snapshot(enterprise, ENTERPRISE_FIELDS), created=created)
@@ -219,7 +220,7 @@ def responsibility_assign(
     site_name: str = "", site_division: Division | None = None, note: str = "",
 ) -> Responsibility:
     """包保: make `official` answer for exactly one division, enterprise or site (again active if it was ended)."""
-    targets = [t for t in (division, enterprise, site_name.strip() or None) if t]
+    targets = [t for t in (division, enterprise, clean_text(site_name) or None) if t]
     if len(targets) != 1:
         msg = _("Choose exactly one division, enterprise or site.")
         raise ValidationFailed(msg, fields={"target": msg})
@@ -230,7 +231,7 @@ def responsibility_assign(
     else:
         kind, division = Responsibility.TargetType.SITE, site_division
     return responsibility_set(actor=actor, responsibility=None, official=official, target_type=kind, division=division,
-                              enterprise=enterprise, site_name=site_name, note=note, is_active=True)
+                              enterprise=enterprise, site_name=clean_text(site_name), note=note, is_active=True)
 
 
 def responsibility_set(

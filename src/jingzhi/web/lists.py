@@ -27,6 +27,8 @@ PAGE_SIZE = 50
 # Case lists count their matches exactly up to this many ("1,000+ cases" beyond): an exact COUNT(*) of a broad
 # filter over millions of cases costs more than the page itself (docs/performance.md).
 COUNT_CAP = 1000
+# The deepest page a list serves (5 million cases at PAGE_SIZE); the export has every case whatever the count.
+MAX_PAGE = 100_000
 
 ANY_ROLE: frozenset[str] = frozenset()
 
@@ -104,11 +106,23 @@ class ListState:
     queryset: QuerySet[Case] | None = None
 
 
+def _page_error(raw: str | None) -> str:
+    """A page number past MAX_PAGE is refused (an OFFSET the database cannot hold); words fall back to page 1."""
+    raw = (raw or "").strip()
+    if raw.isascii() and raw.isdigit() and int(raw) > MAX_PAGE:
+        return _("There is no page %(page)s: at most %(max)s pages can be shown; narrow the filters.") % {
+            "page": raw[:20], "max": f"{MAX_PAGE:,}"}
+    return ""
+
+
 def parse_filters(request: HttpRequest, spec: CaseListSpec, user: User) -> ListState:
     try:
         filters = selectors.CaseFilters.parse(request.GET)
     except ValidationFailed as e:
         return ListState(spec, None, errors=dict(e.fields), message=str(e.message))
+    page_error = _page_error(request.GET.get("page"))
+    if page_error:
+        return ListState(spec, None, errors={"page": page_error}, message=page_error)
     return ListState(spec, filters, queryset=filtered_cases(spec, user=user, filters=filters))
 
 
@@ -125,7 +139,7 @@ class CappedPaginator(Paginator):
         self.queryset = object_list
         cap = COUNT_CAP if cap is None else cap
         try:
-            wanted = max(1, int(str(page)))
+            wanted = min(max(1, int(str(page))), MAX_PAGE)
         except ValueError:
             wanted = 1
         self.limit = max(cap, wanted * per_page)
@@ -154,6 +168,8 @@ class CappedPaginator(Paginator):
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
     number = request.GET.get("page")
+    if number and (not number.isascii() or not number.isdigit() or int(number) > MAX_PAGE):
+        number = None  # nonsense or unreachable: the first page (lists refuse an unreachable one in parse_filters)
     paginator = CappedPaginator(queryset, PAGE_SIZE, page=number)
     try:
         return paginator.page(number or 1)

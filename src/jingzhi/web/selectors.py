@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.cases.models import OPEN_STATUSES, Case, Status
+from jingzhi.core.masking import mask_personal_data
 from jingzhi.core.models import Notification
 from jingzhi.org.models import User
 
@@ -89,7 +90,7 @@ def public_stages(case: Case) -> list[PublicStage]:
     if case.acknowledged_at and case.status not in (Status.ACCEPTED, Status.RETURNED, Status.DISPATCHED):
         stages.append(PublicStage("handling", str(_("In progress")), case.acknowledged_at))
     if case.replied_at and case.status in (Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED):
-        stages.append(PublicStage("replied", str(_("Replied")), case.replied_at, detail=case.reply))
+        stages.append(PublicStage("replied", str(_("Replied")), case.replied_at, detail=mask_personal_data(case.reply)))
     if case.status == Status.CLOSED:
         stages.append(PublicStage("closed", str(_("Closed")), case.closed_at))
     if case.status in OPEN_STATUSES:

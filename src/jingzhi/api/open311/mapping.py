@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jingzhi.cases.models import Case, CaseEvent, Kind, Resolution, Status
 from jingzhi.cases.querysets import CaseQuerySet
 from jingzhi.cases.transitions import EVENT_LABELS, Action
+from jingzhi.core.masking import mask_personal_data
 from jingzhi.org.models import Division
 from jingzhi.taxonomy.models import Category
 
@@ -135,7 +136,7 @@ def status_notes(case: Case) -> str | None:
     if case.status == Status.MERGED:
         return str(_("Handled together with an earlier request about the same matter"))
     if case.reply and case.status in (Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED):
-        return case.reply
+        return mask_personal_data(case.reply)
     return str(case.get_status_display())
 
 
@@ -147,13 +148,14 @@ def request_dict(case: Case, *, extensions: bool = False) -> dict[str, Any]:
         "status_notes": status_notes(case),
         "service_name": case.category.name if case.category else None,
         "service_code": str(case.category_id) if case.category_id else "",
-        "description": case.content,
+        # The feed is public: phone and ID numbers and e-mail addresses written into the text are masked.
+        "description": mask_personal_data(case.content),
         "agency_responsible": case.lead_unit.name if case.lead_unit else None,
         "service_notice": None,
         "requested_datetime": _iso(case.created_at),
         "updated_datetime": _iso(case.closed_at if closed and case.closed_at else case.updated_at),
         "expected_datetime": _iso(case.reply_due) if not closed else None,
-        "address": case.address or case.division.name,
+        "address": mask_personal_data(case.address) or case.division.name,
         "address_id": case.division.code,
         "zipcode": None,
         "lat": float(case.lat) if case.lat is not None else None,
@@ -185,7 +187,7 @@ class Update:
             shown = "open" if open_ else "closed"
         description = str(EVENT_LABELS.get(e.action, e.action))
         if e.action in (Action.REPLY, Action.ANSWER_DIRECTLY) and e.note:
-            description = e.note
+            description = mask_personal_data(e.note)
         data: dict[str, Any] = {
             "update_id": str(e.pk),
             "service_request_id": case.number,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from xml.etree import ElementTree as ET  # noqa: S405  # only for writing; tests parse with defusedxml
 
@@ -25,10 +26,15 @@ ITEM_NAMES = {
 }
 
 
+# Characters XML 1.0 cannot carry at all (§2.2): one of them makes the whole document unreadable for every
+# consumer. Stored text is cleaned on the way in (core.validators.clean_text); this guards older rows too.
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else str(value)
+    return "" if value is None else _XML_ILLEGAL.sub("", str(value))
 
 
 def _append(parent: ET.Element, name: str, value: Any) -> None:

@@ -24,6 +24,7 @@ from jingzhi.campaigns.models import (
 )
 from jingzhi.campaigns.services.common import lock_campaign, may_create, record, require_manage
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
+from jingzhi.core.validators import clean_text
 from jingzhi.org.models import Division, Role, Unit, User
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -86,11 +87,11 @@ def campaign_create(
     """
     if not may_create(actor):
         raise PermissionDenied(_("Only leaders and administrators start campaigns and key projects."))
-    title = (title or "").strip()
+    title = clean_text(title)
     errors = _check_fields(title=title, lead_official=lead_official, lead_unit=lead_unit, start=start, deadline=deadline,
                            kind=kind, stage=stage)
     total = _decimal(total_investment, "total_investment", errors, required=False)
-    if kind == Kind.KEY_PROJECT and not (investor or "").strip():
+    if kind == Kind.KEY_PROJECT and not clean_text(investor):
         errors["investor"] = _("Name the investor.")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
@@ -98,9 +99,9 @@ def campaign_create(
     at = at or timezone.now()
     with transaction.atomic():
         campaign = Campaign.objects.create(
-            kind=kind, title=title, background=(background or "").strip(), goal=(goal or "").strip(),
+            kind=kind, title=title, background=clean_text(background, multiline=True), goal=clean_text(goal, multiline=True),
             lead_official=lead_official, lead_unit=lead_unit, division=division, start=start, deadline=deadline,
-            investor=(investor or "").strip(), total_investment=total,
+            investor=clean_text(investor), total_investment=total,
             stage=stage or (Stage.SIGNED if kind == Kind.KEY_PROJECT else ""), is_demo=is_demo, created_by=actor,
             weekly_reports=(kind == Kind.CAMPAIGN) if weekly_reports is None else weekly_reports,
             created_at=at,
@@ -118,7 +119,7 @@ def campaign_update(
 ) -> Campaign:
     """Edit the campaign's description, people and dates."""
     require_manage(campaign, actor)
-    title = (title or "").strip()
+    title = clean_text(title)
     errors = _check_fields(title=title, lead_official=lead_official, lead_unit=lead_unit, start=start, deadline=deadline,
                            kind=campaign.kind, stage="")
     total = _decimal(total_investment, "total_investment", errors, required=False)
@@ -130,10 +131,10 @@ def campaign_update(
                                             ("lead_official_id", lead_official.pk if lead_official else None),
                                             ("lead_unit_id", lead_unit.pk if lead_unit else None))
                    if getattr(locked, name) != value]
-        locked.title, locked.background, locked.goal = title, (background or "").strip(), (goal or "").strip()
+        locked.title, locked.background, locked.goal = title, clean_text(background, multiline=True), clean_text(goal, multiline=True)
         locked.lead_official, locked.lead_unit = lead_official, lead_unit  # type: ignore[assignment]
         locked.start, locked.deadline = start, deadline  # type: ignore[assignment]
-        locked.investor, locked.total_investment = (investor or "").strip(), total
+        locked.investor, locked.total_investment = clean_text(investor), total
         locked.save()
         locked.assisting_units.set(assisting_units)
         locked.members.set(members)
@@ -159,7 +160,7 @@ def metric_define(*, campaign: Campaign, actor: User, key: str, label: str, unit
                   order: int = 0) -> Metric:
     """Add or rename a figure kept per sub-item (its key stays: reports and imports refer to it)."""
     require_manage(campaign, actor)
-    key, label = (key or "").strip(), (label or "").strip()
+    key, label = (key or "").strip(), clean_text(label)
     errors: dict[str, str] = {}
     if not _KEY.match(key):
         errors["key"] = _("A key has lower-case letters, digits and underscores and starts with a letter.")
@@ -170,7 +171,7 @@ def metric_define(*, campaign: Campaign, actor: User, key: str, label: str, unit
     with transaction.atomic():
         lock_campaign(campaign, actor=actor)
         metric, created = Metric.objects.update_or_create(
-            campaign=campaign, key=key, defaults={"label": label, "unit_of_measure": unit_of_measure.strip(), "order": order}
+            campaign=campaign, key=key, defaults={"label": label, "unit_of_measure": clean_text(unit_of_measure), "order": order}
         )
         record(campaign, action="metric", actor=actor, data={"key": key, "label": label, "created": created})
     return metric
@@ -184,7 +185,7 @@ def indicator_define(
 ) -> Indicator:
     """Create (or, given `indicator`, change) an indicator and replace its monthly plan."""
     require_manage(campaign, actor)
-    name = (name or "").strip()
+    name = clean_text(name)
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = _("Enter the indicator's name.")
@@ -211,7 +212,7 @@ def indicator_define(
     values: dict[str, Any] = {
         "name": name, "computation": computation, "numerator": numerator,
         "denominator": denominator if computation == "ratio" else None, "target": target_d, "direction": direction,
-        "baseline": baseline_d, "unit_of_measure": "%" if computation == "ratio" else unit_of_measure.strip(),
+        "baseline": baseline_d, "unit_of_measure": "%" if computation == "ratio" else clean_text(unit_of_measure),
         "is_primary": is_primary, "order": order,
     }
     with transaction.atomic():
@@ -235,7 +236,7 @@ def indicator_define(
 def milestone_add(*, campaign: Campaign, actor: User, title: str, due: date | None) -> Milestone:
     """Add a dated step."""
     require_manage(campaign, actor)
-    title = (title or "").strip()
+    title = clean_text(title)
     errors: dict[str, str] = {}
     if not title:
         errors["title"] = _("Enter the milestone.")

@@ -19,6 +19,7 @@ from jingzhi.campaigns.services.common import (
 from jingzhi.cases.models import Channel, Kind, Priority
 from jingzhi.cases.services import case_create
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
+from jingzhi.core.validators import clean_text
 from jingzhi.org.models import Unit, User
 
 
@@ -42,8 +43,8 @@ def obstacle_raise(
         allowed = any(u.pk in (sub_item.responsible_unit_id, campaign.lead_unit_id) for u in reporting_units(campaign, actor))
     if not allowed:
         raise PermissionDenied(_("Only the campaign's people and the sub-item's unit may raise obstacles."))
-    title = (title or "").strip()
-    lines = [(content or "").strip(), "", _("Campaign: %(title)s") % {"title": campaign.title}]
+    title = clean_text(title)
+    lines = [clean_text(content, multiline=True), "", _("Campaign: %(title)s") % {"title": campaign.title}]
     if sub_item is not None:
         lines.append(_("Sub-item: %(name)s") % {"name": sub_item.name})
     if suggested_unit is not None:
@@ -55,7 +56,7 @@ def obstacle_raise(
         lock_campaign(campaign, actor=actor)
         case, created = case_create(
             actor=None, channel=Channel.PROACTIVE, kind=Kind.HELP, priority=priority, title=title,
-            content="\n".join(lines) if (content or "").strip() else "", division_code=division.code,
+            content="\n".join(lines) if clean_text(content, multiline=True) else "", division_code=division.code,
             requester_name=str(actor)[:50], requester_phone=actor.phone, received_at=at,
             idempotency_key=f"obstacle:{campaign.pk}:{actor.pk}:{idempotency_key}" if idempotency_key else None,
         )

@@ -14,6 +14,7 @@ from jingzhi.campaigns.models import Campaign, Metric, ProgressReport, ReportLin
 from jingzhi.campaigns.schedule import report_due_date
 from jingzhi.campaigns.services.common import lock_campaign, may_report_for, record, require_visible
 from jingzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from jingzhi.core.validators import clean_text
 from jingzhi.org.models import Unit, User
 
 
@@ -36,7 +37,7 @@ def report_submit(
         raise PermissionDenied(_("Your unit does not report for this campaign."))
     at = at or timezone.now()
     week = week_of(week)
-    narrative, obstacles = (narrative or "").strip(), (obstacles or "").strip()
+    narrative, obstacles = clean_text(narrative, multiline=True), clean_text(obstacles, multiline=True)
     errors: dict[str, str] = {}
     if not narrative:
         errors["narrative"] = _("Say what was done this week.")

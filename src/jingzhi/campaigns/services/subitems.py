@@ -22,6 +22,7 @@ from jingzhi.core.spreadsheets import (
     SheetRow,
     import_rows,
 )
+from jingzhi.core.validators import clean_text
 from jingzhi.org.models import Division, Unit, User
 
 BASE_COLUMNS = (
@@ -78,7 +79,7 @@ def sub_item_upsert(
 ) -> tuple[SubItem, bool]:
     """Create a sub-item, or update the one of the same name. Returns (sub_item, created)."""
     require_manage(campaign, actor)
-    name, note = (name or "").strip(), (note or "").strip()
+    name, note = clean_text(name), clean_text(note, multiline=True)
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = _("Enter the name.")
@@ -171,12 +172,14 @@ def sub_items_workbook(*, campaign: Campaign, items: list[SubItem]) -> bytes:
     import openpyxl
     from openpyxl.styles import Font
 
+    from jingzhi.core.workbooks import append_row
+
     columns = columns_for(campaign)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("Sub-items")[:31]
-    sheet.append([c.zh for c in columns])
+    append_row(sheet, [c.zh for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     labels = {"not_started": "未开始", "in_progress": "进行中", "blocked": "受阻", "done": "已完成"}
@@ -185,7 +188,7 @@ def sub_items_workbook(*, campaign: Campaign, items: list[SubItem]) -> bytes:
         for c in columns[len(BASE_COLUMNS):]:
             value = (item.metrics or {}).get(c.key[2:], "")
             row.append(float(value) if value not in ("", None) else "")
-        sheet.append(row)
+        append_row(sheet, row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -14,6 +14,7 @@ from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, Review, Stat
 from jingzhi.cases.transitions import HELD_ALLOWED, TRANSITIONS, Action, Transition, UnitScope
 from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied
 from jingzhi.core.notify import notify_after_commit
+from jingzhi.core.validators import clean_text
 from jingzhi.org.access import is_admin, role_of
 from jingzhi.org.models import Role, User
 
@@ -116,7 +117,8 @@ def commit(
         actor_unit_id=actor.unit_id if actor is not None else None,
         from_status=from_status,
         to_status=case.status,
-        note=note,
+        # Every note of the case's history (replies, reasons, handling notes) is published somewhere: cleaned here once.
+        note=clean_text(note, multiline=True),
         data=data or {},
         created_at=at or timezone.now(),
     )

@@ -13,6 +13,7 @@ from jingzhi.cases.models import Case, ExtensionRequest, Supervision
 from jingzhi.cases.services.common import commit, lock, notify, supervisors_for, unit_staff
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import InvalidTransition, ValidationFailed
+from jingzhi.core.validators import clean_text
 from jingzhi.org.models import User
 
 
@@ -24,7 +25,7 @@ def case_request_extension(
     errors: dict[str, str] = {}
     if not isinstance(working_days, int) or not 1 <= working_days <= pol.extension_max_working_days:
         errors["working_days"] = _("Ask for 1 to %(max)d working days.") % {"max": pol.extension_max_working_days}
-    if not (reason or "").strip():
+    if not clean_text(reason, multiline=True):
         errors["reason"] = _("Say why more time is needed.")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
@@ -40,11 +41,11 @@ def case_request_extension(
             with transaction.atomic():
                 request = ExtensionRequest.objects.create(
                     case=case, unit=case.lead_unit, requested_by=actor, working_days=working_days,
-                    reason=reason.strip(), created_at=at,
+                    reason=clean_text(reason, multiline=True), created_at=at,
                 )
         except IntegrityError:
             raise InvalidTransition(_("An extension request for this case is already waiting for a decision.")) from None
-        commit(case, action=Action.REQUEST_EXTENSION, actor=actor, from_status=case.status, note=reason.strip(), at=at,
+        commit(case, action=Action.REQUEST_EXTENSION, actor=actor, from_status=case.status, note=clean_text(reason, multiline=True), at=at,
                data={"working_days": working_days, "request": request.pk})
         notify(
             lambda: supervisors_for(case), kind="extension", case=case,
@@ -63,7 +64,7 @@ def _decide(*, request: ExtensionRequest, actor: User, approve: bool, note: str,
         if request.state != ExtensionRequest.State.PENDING:
             raise InvalidTransition(_("This extension request has already been decided."))
         request.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REJECTED
-        request.decided_by, request.decided_at, request.decision_note = actor, at, (note or "").strip()
+        request.decided_by, request.decided_at, request.decision_note = actor, at, clean_text(note, multiline=True)
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         data: dict[str, object] = {"request": request.pk, "working_days": request.working_days}
         fields: list[str] = []
@@ -92,7 +93,7 @@ def extension_approve(*, request: ExtensionRequest, actor: User, note: str = "",
 
 def extension_reject(*, request: ExtensionRequest, actor: User, note: str, at: datetime | None = None) -> ExtensionRequest:
     """Refuse the extension; the deadline stays."""
-    if not (note or "").strip():
+    if not clean_text(note, multiline=True):
         msg = _("Say why the extension is rejected.")
         raise ValidationFailed(msg, fields={"note": msg})
     return _decide(request=request, actor=actor, approve=False, note=note, at=at)

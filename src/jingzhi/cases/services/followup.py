@@ -13,6 +13,7 @@ from jingzhi.cases.models import Case, FollowUp, Resolution, Satisfaction, Statu
 from jingzhi.cases.services.common import commit, lock, notify, unit_staff
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import InvalidTransition, ValidationFailed
+from jingzhi.core.validators import clean_text
 from jingzhi.org.models import User
 
 
@@ -36,7 +37,7 @@ def case_follow_up(
             errors["satisfaction"] = _("Choose how satisfied the requester is.")
     else:
         resolution = satisfaction = ""
-        if not (note or "").strip():
+        if not clean_text(note, multiline=True):
             errors["note"] = _("Say how you tried to reach the requester.")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
@@ -46,7 +47,7 @@ def case_follow_up(
         before = case.status
         FollowUp.objects.create(
             case=case, actor=actor, contacted=contacted, resolution=resolution, satisfaction=satisfaction,
-            note=(note or "").strip(), unit=case.lead_unit, created_at=at,
+            note=clean_text(note, multiline=True), unit=case.lead_unit, created_at=at,
         )
         case.status = Status.FOLLOWED_UP
         case.contacted, case.resolution, case.satisfaction = contacted, resolution, satisfaction

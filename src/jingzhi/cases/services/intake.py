@@ -29,7 +29,7 @@ from jingzhi.cases.models import (
 )
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
-from jingzhi.core.validators import normalize_phone, validate_id_number, validate_phone
+from jingzhi.core.validators import clean_text, normalize_phone, validate_id_number, validate_phone
 from jingzhi.org.access import role_of
 from jingzhi.org.models import Division, Enterprise, Role, User
 from jingzhi.taxonomy.models import Category
@@ -41,15 +41,14 @@ ATTACHMENT_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".
 # Channels where the requester must leave a phone number: we have to call them back.
 PHONE_REQUIRED = {Channel.HOTLINE, Channel.WEB, Channel.APP, Channel.WINDOW}
 INTAKE_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.ADMIN}
-# Control characters other than tab and newline arrive from copy-paste and break exports.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A tag such as <script>, </b> or <img src=x onerror=...>: an attack or a paste from a web page. A lone "<" or ">"
 # in plain text (温度<15度, "<A4区...") is not markup and stays accepted.
 _MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
 
 
 def _clean(value: str | None) -> str:
-    return _CONTROL.sub("", (value or "")).strip()
+    # Control, bidi-override and zero-width characters arrive from copy-paste and break exports and XML.
+    return clean_text(value)
 
 
 def next_case_number(at: datetime) -> str:
@@ -170,7 +169,7 @@ def case_create(
         if existing is not None:
             return _after_create(existing), False
 
-    title, content = _clean(title), _clean(content)
+    title, content = _clean(title), clean_text(content, multiline=True)
     requester_phone = normalize_phone(_clean(requester_phone))
     requester_id_number = _clean(requester_id_number).upper()
     errors, division, lat_d, lng_d = _validate(

@@ -15,6 +15,7 @@ from jingzhi.cases.models import Case, Status, Supervision
 from jingzhi.cases.services.common import commit, lock, lock_visible, notify, unit_staff, users_with_role
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import InvalidTransition, ValidationFailed
+from jingzhi.core.validators import clean_text
 from jingzhi.org.models import Role, Unit, User
 from jingzhi.taxonomy.models import Category
 
@@ -22,7 +23,7 @@ NOTE_MAX = 5000
 
 
 def _required_text(value: str, field: str, message: str) -> str:
-    text = (value or "").strip()
+    text = clean_text(value, multiline=True)
     if not text:
         raise ValidationFailed(message, fields={field: message})
     if len(text) > NOTE_MAX:

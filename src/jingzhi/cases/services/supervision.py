@@ -21,6 +21,7 @@ from jingzhi.cases.models import Case, Status, Supervision
 from jingzhi.cases.services.common import commit, lock, notify, supervisors_for, unit_staff, users_with_role
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import InvalidTransition, ValidationFailed
+from jingzhi.core.validators import clean_text
 from jingzhi.org.models import Division, Responsibility, Role, User
 
 NOTE_MAX = 5000
@@ -163,7 +164,7 @@ def case_escalate(
         msg = _("Unknown supervision level.")
         raise ValidationFailed(msg, fields={"level": msg})
     level = Supervision(level)
-    note = (note or "").strip()
+    note = clean_text(note, multiline=True)
     if len(note) > NOTE_MAX:
         msg = _("At most %(max)d characters.") % {"max": NOTE_MAX}
         raise ValidationFailed(msg, fields={"note": msg})

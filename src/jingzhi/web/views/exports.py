@@ -12,11 +12,11 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from jingzhi.cases import selectors
 from jingzhi.core import masking
 from jingzhi.core.audit import audit_record
+from jingzhi.core.workbooks import append_row
 from jingzhi.web import lists
 from jingzhi.web.templatetags.jingzhi_web import BADGE_LABELS
 
@@ -49,24 +49,15 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
-def _cell(ws: Any, value: Any) -> Any:
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        cell.data_type = "s"  # text that looks like a formula stays text (no formula injection)
-    elif isinstance(value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    return cell
-
-
 def write_workbook(cases: Any, handle: Any, *, title: str, now: datetime) -> int:
     """Stream the queryset into a write-only workbook; memory stays flat however long the list."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31] or "cases")
     columns = _columns(now)
-    ws.append([header for header, _value in columns])
+    append_row(ws, [header for header, _value in columns])
     rows = 0
     for case in cases.iterator(chunk_size=CHUNK):
-        ws.append([_cell(ws, value(case)) for _header, value in columns])
+        append_row(ws, [value(case) for _header, value in columns], number_format="yyyy-mm-dd hh:mm")
         rows += 1
     wb.save(handle)
     return rows

@@ -19,6 +19,7 @@ from jingzhi.cases.services import case_create
 from jingzhi.cases.services.review import CAPTCHA
 from jingzhi.core import ratelimit
 from jingzhi.core.errors import RateLimited, ValidationFailed
+from jingzhi.core.masking import mask_personal_data
 from jingzhi.web import public_doors
 from jingzhi.web.forms.fields import idempotency_key, new_token
 from jingzhi.web.forms.intake import PublicLookupForm, PublicSubmitForm, public_upload_limits
@@ -133,7 +134,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
             ratelimit.enforce(public_doors.LOOKUP, ratelimit.client_ip(request), request=request)
         except RateLimited as e:
             return too_many(request, e, tab="lookup")
-    context = {"form": form, "case": case, "stages": public_stages(case) if case else [], "not_found": case is None, "tab": "lookup"}
+    context = {"form": form, "case": case, "stages": public_stages(case) if case else [], "not_found": case is None, "tab": "lookup",
+               "public_title": mask_personal_data(case.title) if case else ""}
     return render(request, "web/public/lookup.html", context)
 
 

@@ -23,6 +23,8 @@ from jingzhi.org.models import Role
 from jingzhi.web import lists
 from jingzhi.web.views.common import role_required
 
+BAR_FIELDS = frozenset({"status", "kind", "date_from", "date_to"})
+
 
 def _render_list(request: HttpRequest, spec: lists.CaseListSpec, extra: dict[str, Any] | None = None) -> HttpResponse:
     if not spec.allows(request.user):
@@ -45,6 +47,9 @@ def _render_list(request: HttpRequest, spec: lists.CaseListSpec, extra: dict[str
         "cases": cases,
         "filter_errors": state.errors,
         "filter_message": state.message,
+        # Errors of parameters the filter bar has no field for (a link's category, a page number) are listed
+        # under the message, so the reader sees which part of the address is wrong.
+        "filter_other_errors": [m for k, m in state.errors.items() if k not in BAR_FIELDS and m != state.message],
         "now": timezone.now(),
         "list_key": spec.key,
         **lists.filter_choices(),

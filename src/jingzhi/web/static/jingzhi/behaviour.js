@@ -1,0 +1,10 @@
+// Small behaviours the pages used to write as inline handlers (onchange=, onclick=), which the
+// Content-Security-Policy forbids: a select marked data-autosubmit submits its form when changed,
+// a button marked data-print prints the page.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-autosubmit]");
+  if (select && select.form) select.form.submit();
+});
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
