@@ -109,11 +109,11 @@ def test_api_keys_made_and_revoked_from_the_cli_and_the_admin_are_audited(city: 
 
 
 def test_createadmin_from_the_cli_is_audited(city: Any, capsys: Any) -> None:
-    assert main(["createadmin", "--username", "root2", "--password", "long-enough-pw"]) == 0
+    assert main(["createadmin", "--username", "root2", "--password", "Long-enough-pw7"]) == 0
     row = last("admin_create")
     assert (row.object_type, row.object_id, row.detail["created"], row.detail["source"]) == ("user", "root2", True, "cli")
     # Promoting an existing operator to administrator is a role change: the row says what it was.
-    assert main(["createadmin", "--username", "operator", "--password", "long-enough-pw"]) == 0
+    assert main(["createadmin", "--username", "operator", "--password", "Long-enough-pw7"]) == 0
     row = last("admin_create")
     assert (row.object_id, row.detail["created"], row.detail["role_before"], row.detail["role"]) == (
         "operator", False, "operator", "admin")
