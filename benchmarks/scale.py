@@ -196,11 +196,12 @@ def _settle_supervision(now: datetime) -> None:
     levels: list[int] = []
     with sla.frozen_policy():
         pol = load_policy()
-        for case in candidates(pol, now, batch_size=5000):
-            level, _clock = target_level(case, now=now, policy=pol)
-            if level > case.supervision:
-                ids.append(case.pk)
-                levels.append(level)
+        for batch in candidates(pol, now, batch_size=5000):
+            for case in batch:
+                level, _clock = target_level(case, now=now, policy=pol)
+                if level > case.supervision:
+                    ids.append(case.pk)
+                    levels.append(level)
     with connection.cursor() as cur:
         cur.execute(
             "UPDATE cases_case c SET supervision = u.level FROM unnest(%s::bigint[], %s::int[]) AS u(id, level) WHERE c.id = u.id",

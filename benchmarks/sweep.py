@@ -1,14 +1,21 @@
-"""How long the SLA sweep takes over many open cases, the first time (escalating) and the second (nothing to do).
+"""How long the SLA sweep takes over many open cases, the first time (a burst of escalations) and the second.
 
 Creates N open cases (default 20,000) in the database given by DATABASE_URL, in a mix of statuses, kinds and
 priorities, their clocks started over the 20 days before a fixed moment (2025-11-20 10:00, Asia/Shanghai),
 with deadlines from the real calendar and rule book. Then runs the sweep twice at that moment and prints one
-JSON line: cases, first_sweep_seconds, second_sweep_seconds, escalated (and the detail of each sweep).
+JSON line: cases, escalations and seconds of the burst (the first sweep), cpu_seconds (of this process only:
+the database's own work is not in it), ms_per_escalation,
+second_sweep_seconds (nothing left to do), and the detail of each sweep.
+
+--path bulk (default) runs the set-based sweep (sla_sweep); --path per-case the case-by-case reference
+(sweep_case_by_case, one transaction and one queued notification per escalation); --path both runs the
+per-case sweep, puts the cases back as they were (levels, versions; events, notifications and queued
+notifications removed) and runs the set-based one on the same cases, reporting both.
 
 It refuses to run on a database that has cases other than its own (numbers starting with BENCH), and it
 replaces its own cases of an earlier run.
 
-Usage: DATABASE_URL=postgres://… python benchmarks/sweep.py [--cases N] [--batch-size 500]
+Usage: DATABASE_URL=postgres://… python benchmarks/sweep.py [--cases N] [--batch-size 1000] [--path bulk|per-case|both]
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ NOW = datetime(2025, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=20_000)
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--path", choices=["bulk", "per-case", "both"], default="bulk")
     parser.add_argument("--seed", type=int, default=20251120)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
@@ -56,20 +64,30 @@ def main() -> int:
     _create_cases(args.cases, org, random.Random(args.seed))
     created = time.perf_counter() - started
 
-    from jingzhi.cases.sweep import sla_sweep
+    from jingzhi.cases.sweep import sla_sweep, sweep_case_by_case
 
-    first = sla_sweep(now=NOW, batch_size=args.batch_size)
-    second = sla_sweep(now=NOW, batch_size=args.batch_size)
-    print(json.dumps({
-        "cases": Case.objects.filter(number__startswith=PREFIX).count(),
-        "first_sweep_seconds": first.seconds,
-        "second_sweep_seconds": second.seconds,
-        "escalated": first.escalated,
-        "first": first.as_dict(),
-        "second": second.as_dict(),
-        "create_seconds": round(created, 2),
-        "database": connection.vendor,
-    }))
+    out: dict[str, object] = {
+        "cases": Case.objects.filter(number__startswith=PREFIX).count(), "create_seconds": round(created, 2),
+        "database": connection.vendor, "batch_size": args.batch_size,
+    }
+    runs = {"bulk": [("bulk", sla_sweep)], "per-case": [("per_case", sweep_case_by_case)],
+            "both": [("per_case", sweep_case_by_case), ("bulk", sla_sweep)]}[args.path]
+    for n, (name, sweep) in enumerate(runs):
+        if n:
+            _reset()
+        cpu = time.process_time()
+        first = sweep(now=NOW, batch_size=args.batch_size)
+        cpu = time.process_time() - cpu
+        second = sweep(now=NOW, batch_size=args.batch_size)
+        out[name] = {
+            "escalations": first.escalated, "seconds": first.seconds, "cpu_seconds": round(cpu, 2),
+            "ms_per_escalation": round(1000 * first.seconds / max(1, first.escalated), 3),
+            "second_sweep_seconds": second.seconds, "first": first.as_dict(), "second": second.as_dict(),
+        }
+    last = out[runs[-1][0]]
+    assert isinstance(last, dict)
+    out.update(escalations=last["escalations"], seconds=last["seconds"])
+    print(json.dumps(out))
     return 0
 
 
@@ -81,11 +99,25 @@ def _clear() -> None:
     from jingzhi.core.models import Notification
 
     bench = Case.objects.filter(number__startswith=PREFIX)
-    Notification.objects.filter(case__in=bench).delete()
+    Notification.objects.filter(subject_type="case", subject_ref__startswith=PREFIX).delete()
     CaseEvent.objects.filter(case__in=bench).delete()
     Case.assisting_units.through.objects.filter(case__in=bench).delete()
     bench.delete()
     DBTaskResult.objects.filter(task_path="jingzhi.core.tasks.deliver_notification").delete()
+
+
+def _reset() -> None:
+    """Put the benchmark's cases back as they were created: no escalation, no event, nothing notified."""
+    from django_tasks_db.models import DBTaskResult
+
+    from jingzhi.cases.models import Case, CaseEvent
+    from jingzhi.core.models import Notification
+
+    bench = Case.objects.filter(number__startswith=PREFIX)
+    Notification.objects.filter(subject_type="case", subject_ref__startswith=PREFIX).delete()
+    CaseEvent.objects.filter(case__in=bench).delete()
+    DBTaskResult.objects.filter(task_path="jingzhi.core.tasks.deliver_notification").delete()
+    bench.update(supervision=0, version=1)
 
 
 def _organisation() -> dict[str, list]:

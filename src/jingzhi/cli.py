@@ -76,7 +76,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
-    _serve(args.host, args.port, args.threads)
+    from jingzhi.serving import serve
+
+    if args.server == "waitress":
+        _serve(args.host, args.port, args.threads)
+    else:
+        serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     return 0
 
 
@@ -145,19 +150,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jingzhi", description="精治 Jingzhi — city government, on time.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def common(p: argparse.ArgumentParser, *, web: bool = False) -> None:
+    def common(p: argparse.ArgumentParser, *, web: bool = False, threads: int = 8) -> None:
         p.add_argument("--data-dir", help="SQLite data directory (ignored when DATABASE_URL is set)")
         if web:
             p.add_argument("--host", default="127.0.0.1")
             p.add_argument("--port", type=int, default=8000)
-            p.add_argument("--threads", type=int, default=8)
+            p.add_argument("--threads", type=int, default=threads, help=f"threads per process (default {threads})")
 
     p = sub.add_parser("demo", help="create (or reuse) the demo city on SQLite and serve it")
     common(p, web=True)
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("serve", help="serve the web site and APIs (production)")
-    common(p, web=True)
+    common(p, web=True, threads=4)
+    p.add_argument("--workers", type=int, default=None,
+                   help="web processes (default: one per core); gunicorn, or one waitress process where it does not run")
+    p.add_argument("--server", choices=["auto", "waitress"], default="auto",
+                   help="auto: gunicorn where available; waitress: one process (as `jingzhi demo` serves)")
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("worker", help="run background tasks (and, unless --no-scheduler, periodic jobs)")
     common(p)

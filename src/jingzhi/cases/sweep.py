@@ -1,8 +1,11 @@
 """The SLA sweep: a periodic job that reminds (催办), supervises (督办) and flags (挂牌督办) cases whose clocks run out.
 
-It only ever raises a case's level, through services.supervision.case_escalate, which re-reads the case
-under a row lock and does nothing if the case is already at that level. Running the sweep twice, or on two
-workers at once, therefore escalates each case once.
+It only ever raises a case's level. Due escalations are applied a batch at a time through
+services.supervision.cases_escalate_bulk: one transaction per batch locks the batch's rows (skipping rows another
+sweep holds, on PostgreSQL), leaves alone a case that changed since it was read or already has the level, raises
+the levels with one UPDATE per level and inserts the events and notifications in bulk. Running the sweep twice,
+or on two workers at once, therefore escalates each case once. sweep_case_by_case is the earlier path through
+case_escalate, one transaction per case, kept as the reference the set-based path is tested against (ADR 009).
 
 Scale: candidates are selected in the database with the status, level and deadline columns (a case can only
 need escalating if its deadline is near enough for the warning share of the longest possible limit to have
@@ -28,7 +31,14 @@ from django.utils import timezone
 
 from jingzhi.cases import sla
 from jingzhi.cases.models import Case, Kind, Priority, Status, Supervision
-from jingzhi.cases.services.supervision import LEVEL_ACTION, case_escalate, recipients_memo, running_clocks
+from jingzhi.cases.services.supervision import (
+    LEVEL_ACTION,
+    Escalation,
+    case_escalate,
+    cases_escalate_bulk,
+    recipients_memo,
+    running_clocks,
+)
 from jingzhi.cases.transitions import TRANSITIONS
 from jingzhi.core.errors import ApplicationError
 from jingzhi.core.workcalendar import WorkCalendar
@@ -43,11 +53,13 @@ CLOCK_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "follow_up": ("follow_up_due", (Status.REPLIED,)),
 }
 
-# What the sweep reads of a candidate; everything else is re-read under the lock by case_escalate.
+# What the sweep reads of a candidate: its clocks, and what the event and the notification name.
 _FIELDS = (
-    "id", "status", "kind", "priority", "supervision", "version", "created_at", "dispatched_at", "acknowledged_at",
-    "replied_at", "followed_up_at", "dispatch_due", "acknowledge_due", "reply_due", "follow_up_due",
+    "id", "number", "title", "status", "kind", "priority", "supervision", "version", "lead_unit", "division",
+    "created_at", "dispatched_at", "acknowledged_at", "replied_at", "followed_up_at",
+    "dispatch_due", "acknowledge_due", "reply_due", "follow_up_due",
 )
+BATCH_SIZE = 1000
 
 # A deadline in working days falls at the end of the N-th working day after the start's date, so the clock
 # may also hold what was left of the start day: at most one working day more than N.
@@ -181,15 +193,15 @@ def candidates_q(pol: _Policy, now: datetime) -> Q:
     return reduce(operator.or_, parts)
 
 
-def candidates(pol: _Policy, now: datetime, *, batch_size: int = 500) -> Iterator[Case]:
-    """The candidates, read in batches of `batch_size` in primary-key order.
+def candidates(pol: _Policy, now: datetime, *, batch_size: int = BATCH_SIZE) -> Iterator[list[Case]]:
+    """The candidates, in batches of `batch_size` in primary-key order.
 
     Their ids are collected first, in one pass over the partial indexes; then each batch is read by id. (Paging
     the filter itself by `pk > last` made the database re-evaluate the whole filter once per batch.)
     """
     ids = list(Case.objects.filter(candidates_q(pol, now)).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
-        yield from Case.objects.filter(pk__in=ids[start:start + batch_size]).only(*_FIELDS).order_by("pk")
+        yield list(Case.objects.filter(pk__in=ids[start:start + batch_size]).only(*_FIELDS).order_by("pk"))
 
 
 def load_policy() -> _Policy:
@@ -208,21 +220,71 @@ def load_policy() -> _Policy:
     )
 
 
-def sla_sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
-    """Escalate every open case whose running clock calls for a higher level than it has. Idempotent."""
+def sla_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
+    """Escalate every open case whose running clock calls for a higher level than it has. Idempotent.
+
+    Set-based: each batch of candidates is evaluated against the calendar and the rule book, and the batch's
+    escalations are applied in one transaction (cases_escalate_bulk).
+    """
     started = _time.perf_counter()
     now = now or timezone.now()
     result = SweepResult()
     with sla.frozen_policy(), recipients_memo(), _relaxed_commits():
-        pol = load_policy()
-        if not pol.calendar.knows_year(timezone.localtime(now).year):
-            logger.warning("The statutory calendar does not know %s: weekends only; enter the holidays.", now.year)
-        for case in candidates(pol, now, batch_size=batch_size):
-            result.examined += 1
-            _sweep_one(case, now=now, policy=pol, result=result)
+        pol = _policy_for(now)
+        for batch in candidates(pol, now, batch_size=batch_size):
+            result.examined += len(batch)
+            _sweep_batch(batch, now=now, policy=pol, result=result)
     result.seconds = round(_time.perf_counter() - started, 3)
     logger.info("SLA sweep: %s", result.as_dict())
     return result
+
+
+def sweep_case_by_case(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
+    """The same sweep one case at a time through case_escalate (a transaction, a lock and a queued notification
+    each): the reference that tests hold the set-based sweep to, and the "before" of benchmarks/sweep.py."""
+    started = _time.perf_counter()
+    now = now or timezone.now()
+    result = SweepResult()
+    with sla.frozen_policy(), recipients_memo(), _relaxed_commits():
+        pol = _policy_for(now)
+        for batch in candidates(pol, now, batch_size=batch_size):
+            for case in batch:
+                result.examined += 1
+                _sweep_one(case, now=now, policy=pol, result=result)
+    result.seconds = round(_time.perf_counter() - started, 3)
+    return result
+
+
+def _policy_for(now: datetime) -> _Policy:
+    pol = load_policy()
+    if not pol.calendar.knows_year(timezone.localtime(now).year):
+        logger.warning("The statutory calendar does not know %s: weekends only; enter the holidays.", now.year)
+    return pol
+
+
+def _sweep_batch(batch: list[Case], *, now: datetime, policy: _Policy, result: SweepResult) -> None:
+    due: list[Escalation] = []
+    for case in batch:
+        level, clock = target_level(case, now=now, policy=policy)
+        if level > case.supervision:
+            due.append(Escalation(case=case, level=level, clock=clock))
+    if not due:
+        return
+    try:
+        applied = cases_escalate_bulk(escalations=due, at=now)
+    except Exception:
+        # A batch fails as a whole (its transaction rolls back); the next sweep tries its cases again.
+        logger.exception("SLA sweep failed on a batch of %d escalations (cases %s…%s)", len(due), due[0].case.pk, due[-1].case.pk)
+        result.errors += len(due)
+        return
+    result.skipped += len(due) - len(applied)
+    for e in applied:
+        if e.level == Supervision.REMINDED:
+            result.reminded += 1
+        elif e.level == Supervision.SUPERVISED:
+            result.supervised += 1
+        else:
+            result.flagged += 1
 
 
 @contextmanager
@@ -273,4 +335,4 @@ def _sweep_one(case: Case, *, now: datetime, policy: _Policy, result: SweepResul
         result.flagged += 1
 
 
-__all__ = ["SweepResult", "candidates", "candidates_q", "load_policy", "sla_sweep", "target_level"]
+__all__ = ["SweepResult", "candidates", "candidates_q", "load_policy", "sla_sweep", "sweep_case_by_case", "target_level"]

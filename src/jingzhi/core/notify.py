@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -47,6 +48,54 @@ def notify_after_commit(
             )
 
     transaction.on_commit(send)
+
+
+IN_APP = "jingzhi.core.notify.in_app"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One notification of a bulk write: the same message to each recipient."""
+
+    recipient_ids: tuple[int, ...]
+    kind: str
+    message: str
+    subject_type: str = ""
+    subject_ref: str = ""
+
+
+def notify_many(items: Sequence[Outgoing]) -> int:
+    """Record many notifications of one bulk write (the SLA sweep's batch); returns how many rows were written.
+
+    With only the in-app channel configured (the default) the rows are inserted at once, in the caller's
+    transaction: they commit with the change they report or not at all, in one statement instead of a queued
+    task each, and a crash after the commit cannot lose them. Any other channel (SMS, e-mail) must not be
+    called before the commit, so then each notification is queued after the commit as notify_after_commit does.
+    """
+    if _suppressed.get():
+        return 0
+    items = [item for item in items if item.recipient_ids]
+    if list(settings.JINGZHI["NOTIFICATION_CHANNELS"]) == [IN_APP]:
+        from jingzhi.core.models import Notification
+
+        rows = [
+            Notification(recipient_id=rid, kind=item.kind, message=item.message[:300], subject_type=item.subject_type,
+                         subject_ref=item.subject_ref)
+            for item in items for rid in sorted(set(item.recipient_ids))
+        ]
+        Notification.objects.bulk_create(rows, batch_size=2000)
+        return len(rows)
+    from jingzhi.core.tasks import deliver_notification
+
+    def send() -> None:
+        for item in items:
+            deliver_notification.enqueue(
+                recipient_ids=sorted(set(item.recipient_ids)), kind=item.kind, message=item.message[:300],
+                subject_type=item.subject_type, subject_ref=item.subject_ref,
+            )
+
+    transaction.on_commit(send)
+    return 0
 
 
 def deliver(*, recipient_ids: list[int], kind: str, message: str, subject_type: str = "", subject_ref: str = "") -> int:

@@ -7,20 +7,23 @@ escalating to a level the case already has writes nothing: that is what makes th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhi.cases.models import Case, Status, Supervision
+from jingzhi.cases.models import Case, CaseEvent, Status, Supervision
 from jingzhi.cases.services.common import commit, lock, notify, supervisors_for, unit_staff, users_with_role
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import InvalidTransition, ValidationFailed
+from jingzhi.core.notify import Outgoing, notify_many
 from jingzhi.core.validators import clean_text
 from jingzhi.org.models import Division, Responsibility, Role, User
 
@@ -196,3 +199,67 @@ def case_escalate(
         )
     case.supervision, case.version = locked.supervision, locked.version
     return True
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One escalation the sweep has decided on: the case as it read it (with its version), the level, the clock."""
+
+    case: Case
+    level: int
+    clock: str
+
+
+def cases_escalate_bulk(*, escalations: Sequence[Escalation], at: datetime) -> list[Escalation]:
+    """Apply many system escalations (the SLA sweep) in one transaction; returns those applied.
+
+    The same outcome as case_escalate(actor=None, clock=…, expected_version=…) for each case, in a fixed number
+    of statements: the rows are locked together (on PostgreSQL skipping rows another transaction holds, so two
+    sweeps never wait on each other: a skipped case is the other sweep's, or the next sweep's), a case that
+    changed since it was read or already has the level is left alone, the levels are raised by one UPDATE per
+    level, and the events and notifications are inserted in bulk. Each case gets exactly the event and the
+    notification case_escalate would write.
+    """
+    if not escalations:
+        return []
+    for item in escalations:
+        if item.level not in LEVEL_ACTION:
+            raise ValidationFailed(_("Unknown supervision level."))
+    with transaction.atomic():
+        rows = Case.objects.filter(pk__in=[e.case.pk for e in escalations]).select_for_update(
+            skip_locked=connection.features.has_select_for_update_skip_locked
+        )
+        current = {pk: (supervision, version) for pk, supervision, version in rows.values_list("pk", "supervision", "version")}
+        applied = [
+            e for e in escalations
+            if e.case.pk in current and current[e.case.pk] == (e.case.supervision, e.case.version)
+            and e.case.supervision < e.level
+        ]
+        if not applied:
+            return []
+        now = timezone.now()
+        for level in sorted({e.level for e in applied}):
+            Case.objects.filter(pk__in=[e.case.pk for e in applied if e.level == level]).update(
+                supervision=level, version=F("version") + 1, updated_at=now
+            )
+        events, outgoing = [], []
+        memo = _memo.get()
+        for e in applied:
+            case = e.case
+            clock_name, due = _pick_clock(case, e.clock)
+            events.append(CaseEvent(
+                case_id=case.pk, action=LEVEL_ACTION[e.level].value, actor=None, actor_unit_id=None,
+                from_status=case.status, to_status=case.status, note="", created_at=at,
+                data={"level": int(e.level), "from_level": int(case.supervision), "clock": clock_name,
+                      "due": due.isoformat() if due else None},
+            ))
+            outgoing.append(Outgoing(
+                recipient_ids=tuple(escalation_recipients(case, e.level, clock_name, memo=memo)),
+                kind=LEVEL_NOTIFICATION_KIND[e.level], message=_message(case, e.level, due),
+                subject_type="case", subject_ref=case.number,
+            ))
+        CaseEvent.objects.bulk_create(events, batch_size=2000)
+        notify_many(outgoing)
+    for e in applied:
+        e.case.supervision, e.case.version = e.level, e.case.version + 1
+    return applied
