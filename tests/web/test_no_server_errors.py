@@ -20,7 +20,7 @@ from tests.org.files import missing_shared_string_xlsx
 
 pytestmark = pytest.mark.django_db
 
-IMPORT_PAGES = ["admin:cases_case_import", "admin:core_calendarday_import", "admin:dispatch_category_import",
+IMPORT_PAGES = ["admin:cases_case_import", "admin:core_calendarday_import", "admin:taxonomy_category_import",
                 "admin:org_division_import", "admin:org_unit_import", "admin:org_user_import"]
 
 
