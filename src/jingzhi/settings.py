@@ -264,6 +264,9 @@ CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 
+# How often the scheduler enqueues the SLA sweep (seconds). The fault test (tests/test_fault_tolerance.py) lowers it.
+JINGZHI_SLA_SWEEP_SECONDS = max(1, int(os.environ.get("JINGZHI_SLA_SWEEP_SECONDS", "300")))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("JINGZHI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

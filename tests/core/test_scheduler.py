@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import threading
 import time
 from datetime import timedelta
@@ -100,6 +102,27 @@ def test_a_running_job_blocks_the_next_unless_its_worker_died_long_ago(db: None)
     DBTaskResult.objects.update(started_at=long_ago)  # stale: a worker that died mid-task
     assert enqueue_if_idle(SWEEP) is True
     assert sorted(queued()) == ["READY", "RUNNING"]
+
+
+@override_settings(TASKS=DB_QUEUE)
+def test_a_run_whose_local_worker_was_killed_holds_nothing_back(db: None) -> None:
+    """A worker killed mid-task (SIGKILL) leaves its run RUNNING; if that worker was a process of this host that
+    has ended, the job resumes at once instead of after an hour (tests/test_fault_tolerance.py does it for real)."""
+    host = socket.gethostname()[:30]
+    ended = subprocess.Popen(["true"])  # noqa: S603, S607 — a process that has ended, to name a dead pid
+    ended.wait()
+    alive = subprocess.Popen(["sleep", "30"])  # noqa: S603, S607
+    a_while_ago = timezone.now() - timedelta(minutes=10)
+    try:
+        for worker, blocks in ((f"otherhost-{ended.pid}-worker-abcdef", True), (f"{host}-{alive.pid}-worker-abcdef", True),
+                               (f"{host}-{ended.pid}-worker-abcdef", False)):
+            DBTaskResult.objects.all().delete()
+            assert enqueue_if_idle(SWEEP)
+            DBTaskResult.objects.update(status="RUNNING", started_at=a_while_ago, enqueued_at=a_while_ago, worker_ids=[worker])
+            assert enqueue_if_idle(SWEEP) is not blocks, worker
+    finally:
+        alive.kill()
+        alive.wait()
 
 
 @override_settings(TASKS=DB_QUEUE)

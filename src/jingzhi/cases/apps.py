@@ -8,6 +8,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from jingzhi.core.scheduler import PeriodicJob, register_periodic
 
-        register_periodic(PeriodicJob("sla_sweep", "jingzhi.cases.tasks.run_sla_sweep", 300))  # the SLA sweep: reminders, supervision, flags
+        # The SLA sweep: reminders, supervision, flags.
+        register_periodic(PeriodicJob("sla_sweep", "jingzhi.cases.tasks.run_sla_sweep", settings.JINGZHI_SLA_SWEEP_SECONDS))

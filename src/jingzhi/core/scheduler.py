@@ -55,6 +55,26 @@ def _is_queue(backend: Any) -> bool:
     return isinstance(backend, DatabaseBackend)
 
 
+def _abandoned(worker_ids: object) -> bool:
+    """True if the last worker that took a task was a process of this host (see `_worker_id`) that has ended."""
+    if not isinstance(worker_ids, list) or not worker_ids:
+        return False
+    prefix = f"{socket.gethostname()[:30]}-"
+    last = str(worker_ids[-1])
+    if not last.startswith(prefix):
+        return False  # another host's worker: we cannot tell, and the `stale` rule decides
+    pid = last[len(prefix):].split("-", 1)[0]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists under another user, or cannot be asked
+        return False
+    return False
+
+
 def _serialise(using: str, job: PeriodicJob) -> None:
     """Inside a transaction: make other schedulers wait at this point until it ends (PostgreSQL)."""
     connection = connections[using]
@@ -80,12 +100,19 @@ def enqueue_if_idle(job: PeriodicJob) -> bool:
     stale = max(STALE_AFTER_MIN, timedelta(seconds=job.every_seconds * STALE_AFTER_INTERVALS))
     with exclusive_transaction(using):
         _serialise(using, job)
-        busy = DBTaskResult.objects.filter(task_path=task.module_path, backend_name=backend.alias).filter(
+        recent = now - timedelta(seconds=job.every_seconds / 2)
+        rows = DBTaskResult.objects.filter(task_path=task.module_path, backend_name=backend.alias).filter(
             Q(status=TaskResultStatus.READY)
             | Q(status=TaskResultStatus.RUNNING, started_at__gte=now - stale)
-            | Q(enqueued_at__gte=now - timedelta(seconds=job.every_seconds / 2))
-        )
-        if busy.exists():
+            | Q(enqueued_at__gte=recent)
+        ).values_list("status", "enqueued_at", "worker_ids")
+        # A run whose worker was killed (SIGKILL, OOM, power) stays RUNNING for good; when that worker was a
+        # process of this host that is gone, it holds nothing back, so the job resumes at once, not after `stale`.
+        busy = [
+            row for row in rows
+            if not (row[0] == TaskResultStatus.RUNNING and row[1] < recent and _abandoned(row[2]))
+        ]
+        if busy:
             logger.debug("Periodic job %s is already queued or running; not enqueued again.", job.name)
             return False
         task.enqueue()
