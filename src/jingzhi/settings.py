@@ -257,7 +257,8 @@ JINGZHI_PUBLIC_LOOKUP_LOCK_SECONDS = int(os.environ.get("JINGZHI_PUBLIC_LOOKUP_L
 # After this many submissions in the hour, one address must solve a CAPTCHA (0: always).
 JINGZHI_PUBLIC_SUBMIT_CAPTCHA_AFTER = int(os.environ.get("JINGZHI_PUBLIC_SUBMIT_CAPTCHA_AFTER", "2"))
 # How many proxies in front of us append to X-Forwarded-For (0: trust REMOTE_ADDR only).
-JINGZHI_NUM_PROXIES = int(os.environ.get("JINGZHI_NUM_PROXIES", "0"))
+# How many of our own proxies append to X-Forwarded-For: the one setting behind core.clientip (0: REMOTE_ADDR).
+JINGZHI_PROXY_COUNT = int(os.environ.get("JINGZHI_PROXY_COUNT", "0"))
 
 # The public form's CAPTCHA (django-simple-captcha): drawn locally with the package's own font.
 CAPTCHA_LENGTH = 4
@@ -320,8 +321,6 @@ JINGZHI_PUBLIC_UPLOAD_MAX_BYTES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_
 
 # Audit rows are kept this many days; `jingzhi audit purge` never goes below 180 (等保 2.0).
 JINGZHI_AUDIT_RETENTION_DAYS = int(os.environ.get("JINGZHI_AUDIT_RETENTION_DAYS", "180"))
-# The header our own reverse proxy sets with the client's address (e.g. X-Real-IP); unset: REMOTE_ADDR only.
-JINGZHI_TRUSTED_PROXY_HEADER = os.environ.get("JINGZHI_TRUSTED_PROXY_HEADER", "").strip()
 
 
 # What an uploaded spreadsheet (every import page and command) may hold; larger files are refused before
@@ -365,7 +364,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "jingzhi.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "jingzhi.api.schema.ProblemAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "NUM_PROXIES": JINGZHI_NUM_PROXIES or None,
+    "NUM_PROXIES": JINGZHI_PROXY_COUNT or None,
 }
 
 SPECTACULAR_SETTINGS = {

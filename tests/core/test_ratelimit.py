@@ -57,10 +57,12 @@ def test_lock_and_its_audit(shared_cache: str) -> None:  # noqa: F811
 
 def test_client_ip_trusts_only_the_configured_proxies(settings: Any) -> None:
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
-    settings.JINGZHI_NUM_PROXIES = 0
+    settings.JINGZHI_PROXY_COUNT = 0
     assert ratelimit.client_ip(request) == "10.0.0.1"  # a forged header from the client is ignored
-    settings.JINGZHI_NUM_PROXIES = 1
+    settings.JINGZHI_PROXY_COUNT = 1
     assert ratelimit.client_ip(request) == "203.0.113.9"
+    settings.JINGZHI_PROXY_COUNT = 2
+    assert ratelimit.client_ip(request) == "1.2.3.4"
 
 
 def test_the_embedded_mode_uses_the_database_cache_and_redis_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-"""The client's address for the audit log and rate limits: the socket's peer, or a trusted proxy's header."""
+"""The client's address for the audit log, rate limits and sign-in lockouts: the socket's peer, or what our proxies saw."""
 
 from __future__ import annotations
 
@@ -16,17 +16,20 @@ def _valid(value: str) -> str | None:
 
 
 def client_ip(request: Any) -> str | None:
-    """REMOTE_ADDR, unless JINGZHI_TRUSTED_PROXY_HEADER names the header our own reverse proxy sets.
+    """REMOTE_ADDR, unless JINGZHI_PROXY_COUNT says how many of our own proxies append to X-Forwarded-For.
 
-    The header is honoured only when configured: anyone can send an X-Forwarded-For. Of a list
-    (X-Forwarded-For: client, proxy1), the last entry is the one our proxy appended.
+    The one rule for the client's address: the audit log, the public doors' rate limits, API key throttling,
+    DRF's throttles (NUM_PROXIES) and django-axes (AXES_IPWARE_PROXY_COUNT) all follow the same setting.
+    The header is honoured only when configured: anyone can send an X-Forwarded-For. With N proxies, the
+    client is the N-th entry from the right (the address the outermost proxy saw).
     """
     meta = getattr(request, "META", {}) or {}
-    header = getattr(settings, "JINGZHI_TRUSTED_PROXY_HEADER", "")
-    if header:
-        raw = meta.get("HTTP_" + header.upper().replace("-", "_"), "")
-        if raw:
-            found = _valid(raw.split(",")[-1])
+    proxies = int(getattr(settings, "JINGZHI_PROXY_COUNT", 0) or 0)
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if hops:
+            found = _valid(hops[-min(proxies, len(hops))])
             if found:
                 return found
     return _valid(meta.get("REMOTE_ADDR", "") or "")

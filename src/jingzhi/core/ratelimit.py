@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jingzhi.core import clientip
 from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import RateLimited
 
@@ -74,15 +75,8 @@ ALLOWED = Verdict(True)
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The caller's address: REMOTE_ADDR, or the address the last trusted proxy saw (JINGZHI_NUM_PROXIES)."""
-    proxies = policy("NUM_PROXIES")
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies > 0 and forwarded:
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if hops:
-            return hops[-min(proxies, len(hops))]
-    return remote
+    """The caller's address as core.clientip reads it ("unknown" when the socket gave none)."""
+    return clientip.client_ip(request) or "unknown"
 
 
 def _ident(value: str) -> str:
