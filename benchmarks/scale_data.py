@@ -148,7 +148,7 @@ WITH r AS (
     lead_unit_id, requester_name, requester_phone, requester_id_number, address, created_at, dispatched_at,
     acknowledged_at, replied_at, followed_up_at, closed_at, updated_at, dispatch_due, acknowledge_due, reply_due,
     follow_up_due, extensions_granted, supervision, reopen_count, return_count, reply, resolution, satisfaction,
-    contacted, version)
+    contacted, version, review, review_reasons)
   SELECT i, 'SC' || lpad(i::text, 10, '0'),
     (%(channels)s::text[])[1 + floor(r_chan * 100)::int], (%(kinds)s::text[])[1 + floor(r_kind * 100)::int],
     priority, status,
@@ -171,7 +171,7 @@ WITH r AS (
       CASE WHEN r_res < 0.75 THEN 'resolved' WHEN r_res < 0.90 THEN 'partly' ELSE 'unresolved' END ELSE '' END,
     CASE WHEN stage >= 4 AND r_con < 0.95 THEN
       CASE WHEN r_sat < 0.70 THEN 'satisfied' WHEN r_sat < 0.90 THEN 'basically' ELSE 'unsatisfied' END ELSE '' END,
-    CASE WHEN stage >= 4 THEN r_con < 0.95 END, stage + 1
+    CASE WHEN stage >= 4 THEN r_con < 0.95 END, stage + 1, '', '[]'::jsonb
   FROM g
 ), ins_event AS (
   INSERT INTO cases_caseevent (case_id, action, actor_unit_id, from_status, to_status, note, data, created_at)
@@ -255,40 +255,11 @@ def generate(cur: Any, org: dict[str, Any], *, n: int, now: datetime, seed: int,
         log(f"cases {a}–{b}: {time.perf_counter() - t0:.1f}s")
 
 
-def calendar_rows(calendar: Any, first: date, last: date) -> list[tuple[date, datetime, datetime, bool, float]]:
-    """(day, window start, window end, is a working day, working seconds before the day) for first..last.
-
-    With it, working seconds between a and b = W(b) − W(a), W(t) = the day's running total + the worked part of
-    t's own day: the same sum of window overlaps as WorkCalendar.working_seconds_between.
-    """
-    rows, before = [], 0.0
-    d = first
-    while d <= last:
-        lo = datetime.combine(d, calendar.hours.start, tzinfo=calendar.tz)
-        hi = datetime.combine(d, calendar.hours.end, tzinfo=calendar.tz)
-        work = calendar.is_workday(d)
-        rows.append((d, lo, hi, work, before))
-        if work:
-            before += (hi - lo).total_seconds()
-        d += timedelta(days=1)
-    return rows
-
-
-def _working_at(cal: str, t: str) -> str:
-    return f"({cal}.before + CASE WHEN {cal}.work THEN greatest(0, extract(epoch FROM least({t}, {cal}.hi) - {cal}.lo)) ELSE 0 END)"
-
-
-def _python_round(x: str) -> str:
-    """Python's round() (half to even) on an exact numeric: the roll-up stores round(working_seconds_between)."""
-    return f"(CASE WHEN {x} - floor({x}) = 0.5 THEN 2 * round({x} / 2) ELSE round({x}) END)"
-
-
-COUNTERS = ("received", "merged", "emergencies", "acknowledged", "acknowledged_on_time", "replied", "replied_on_time",
-            "returned", "reopened", "extended", "followed_up", "contacted", "resolved", "partly", "satisfied", "basically")
-
-
 def build_rollups(cur: Any, *, calendar: Any, coarse: dict[int, int], first: date, last: date) -> None:
     """Fill every roll-up table for the days first..last from all facts at once (the tables are empty)."""
+    # The product's own SQL pieces (metrics/rollup_sql.py), imported here because Django is set up by now.
+    from jingzhi.metrics.rollup_sql import COUNTERS, _python_round, _working_at, calendar_rows
+
     tz = "Asia/Shanghai"
     cur.execute("DROP TABLE IF EXISTS sc_cal, sc_coarse, sc_facts")
     cur.execute("CREATE UNLOGGED TABLE sc_cal (day date PRIMARY KEY, lo timestamptz, hi timestamptz, work bool, before numeric)")
