@@ -65,7 +65,7 @@ def main() -> int:
         settings.ALLOWED_HOSTS = ["testserver"]
         setup_test_environment()
         call_command("migrate", verbosity=0)
-        load_demo(password="benchmark-only", cases=args.cases)
+        load_demo(password="Benchmark-only1", cases=args.cases)
         dispatcher = User.objects.filter(role="dispatcher", is_active=True).order_by("pk").first()
         _key, secret = apikey_create(name="bench-dispatcher", actor=None, user=dispatcher)
         _key, intake = apikey_create(name="bench-operator", actor=None, role="operator")

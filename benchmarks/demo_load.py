@@ -43,7 +43,7 @@ def main() -> int:
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(counting):
-            load_demo(password="benchmark-only", cases=args.cases)
+            load_demo(password="Benchmark-only1", cases=args.cases)
         loaded = time.perf_counter()
         cases = Case.objects.count()
         print(json.dumps({

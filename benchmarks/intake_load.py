@@ -136,7 +136,7 @@ def _prepare(cases: int) -> None:
     call_command("migrate", verbosity=0)
     if not demo_is_loaded():
         print(f"loading the demo city ({cases} cases)…", file=sys.stderr, flush=True)
-        load_demo(password="benchmark-only", cases=cases)
+        load_demo(password="Benchmark-only1", cases=cases)
 
 
 def _start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
