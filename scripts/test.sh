@@ -81,5 +81,20 @@ DJANGO_SETTINGS_MODULE=jingzhi.settings "$PY" manage.py makemigrations --check -
 
 echo "== tests on SQLite"
 env -u DATABASE_URL "$PY" -m pytest "$@"
+echo "== starting a streaming replica of the test PostgreSQL (scripts/pg_replica.sh) for the read-replica tests"
+REPLICA_DIR="$(mktemp -d /tmp/jingzhi-replica.XXXXXX)"
+trap 'bash scripts/pg_replica.sh stop "$REPLICA_DIR"; rm -rf "$JINGZHI_DATA_DIR"' EXIT
+REPLICA_PG_HOST="$("$PY" -c "import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).hostname or '127.0.0.1')" "$PG_URL")"
+REPLICA_PG_PORT="$("$PY" -c "import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).port or 5432)" "$PG_URL")"
+REPLICA_URL="$(PG_HOST="$REPLICA_PG_HOST" PG_PORT="$REPLICA_PG_PORT" bash scripts/pg_replica.sh start "$REPLICA_DIR" | tail -n1)" || REPLICA_URL=""
+if [ -n "$REPLICA_URL" ]; then
+  export JINGZHI_TEST_REPLICA_URL="$REPLICA_URL"
+elif [ "${CI:-}" = true ]; then
+  echo "could not start the streaming replica (see above) — with CI=true the replica tests must run." >&2
+  exit 1
+else
+  echo "(no replica: the read-replica tests will be skipped)"
+fi
+
 echo "== tests on PostgreSQL"
 DATABASE_URL="$PG_URL" "$PY" -m pytest --create-db "$@"

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: it pins the signed-in user to the primary for a few seconds after a change.
+    "jingzhi.core.middleware.ReadYourWritesMiddleware",
     "jingzhi.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "jingzhi.middleware.QueryGuardMiddleware",
@@ -143,11 +145,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         with contextlib.suppress(OSError):
             private_file(Path(_db_name))
 
-# Dashboards and reports may read from a streaming replica (metrics/engine.py read_db()); nothing is migrated there.
-if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0))
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["jingzhi.metrics.routers.ReplicaRouter"]
+# Reads on a second machine (issue 12, core/replicas.py, docs/scaling.md): dashboards, rankings, reports, exports and
+# search may read from streaming replicas, comma-separated in JINGZHI_DATABASE_REPLICA_URLS (DATABASE_REPLICA_URL, the
+# older single setting, still counts). Nothing is migrated there; a lagging or silent replica gets no reads.
+_replica_urls = [u.strip() for u in os.environ.get("JINGZHI_DATABASE_REPLICA_URLS", os.environ.get("DATABASE_REPLICA_URL", "")).split(",") if u.strip()]
+JINGZHI_REPLICA_ALIASES: list[str] = []
+for _n, _url in enumerate(_replica_urls, start=1):
+    _alias = f"replica{_n}"
+    DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0))
+    # A replica that does not answer must cost a page two seconds at most, then the primary serves.
+    DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    JINGZHI_REPLICA_ALIASES.append(_alias)
+JINGZHI_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("JINGZHI_REPLICA_MAX_LAG_SECONDS", "10"))
+JINGZHI_REPLICA_CHECK_SECONDS = float(os.environ.get("JINGZHI_REPLICA_CHECK_SECONDS", "5"))
+JINGZHI_READ_YOUR_WRITES_SECONDS = float(os.environ.get("JINGZHI_READ_YOUR_WRITES_SECONDS", "5"))
+DATABASE_ROUTERS = ["jingzhi.core.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"

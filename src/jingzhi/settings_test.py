@@ -10,3 +10,7 @@ LANGUAGE_CODE = "en"
 # clear it. The rate-limit tests (tests/core/test_ratelimit.py, tests/web/test_public_doors.py) run against the
 # database cache and against a real Redis explicitly.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The read-replica tests (tests/core/test_replicas.py) point this alias at a real streaming replica, or at a server
+# that does not answer; until then it mirrors the test database, and nothing reads from it (no replica is configured).
+DATABASES["replica_test"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

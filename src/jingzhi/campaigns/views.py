@@ -34,6 +34,7 @@ from jingzhi.campaigns.services.subitems import sub_items_workbook
 from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.core.http import apply_error
+from jingzhi.core.replicas import reads_from_replica
 from jingzhi.org.models import Division
 
 
@@ -80,6 +81,7 @@ def projects(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def ranking(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/ranking.html", {"rows": unit_ranking(user=request.user, today=_today())})
 

@@ -1,4 +1,4 @@
-"""`jingzhi audit verify|purge`, `jingzhi backup --out FILE` and `jingzhi restore FILE [--force]`."""
+"""`jingzhi audit verify|purge`, `jingzhi backup --out FILE`, `jingzhi restore FILE [--force]` and `jingzhi replicas`."""
 
 from __future__ import annotations
 
@@ -67,6 +67,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_replicas(args: argparse.Namespace) -> int:
+    """One JSON line per configured read replica: reachable, its lag, in service or not (and why)."""
+    import json
+
+    from jingzhi.bootstrap import setup_django as _setup
+
+    _setup(args.data_dir)
+    from jingzhi.core import replicas
+
+    states = replicas.status()
+    if not states:
+        print("no read replicas configured (JINGZHI_DATABASE_REPLICA_URLS)")
+        return 0
+    for state in states:
+        print(json.dumps(state, ensure_ascii=False))
+    return 0 if all(s["ok"] for s in states) else 1
+
+
 def register(sub: argparse._SubParsersAction, common: Callable[..., None]) -> None:  # type: ignore[type-arg]
     """Add `audit`, `backup` and `restore` to the `jingzhi` command."""
     p = sub.add_parser("audit", help="verify the audit log's hash chain, or purge rows past the retention")
@@ -84,3 +102,6 @@ def register(sub: argparse._SubParsersAction, common: Callable[..., None]) -> No
     p.add_argument("file")
     p.add_argument("--force", action="store_true", help="replace a site that is already there")
     p.set_defaults(func=cmd_restore)
+    p = sub.add_parser("replicas", help="check each read replica now: reachable, lag, in service; exit 1 if one is out")
+    common(p)
+    p.set_defaults(func=cmd_replicas)

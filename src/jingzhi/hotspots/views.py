@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jingzhi.core.errors import ApplicationError
+from jingzhi.core.replicas import reads_from_replica
 from jingzhi.hotspots import selectors, services
 from jingzhi.org.http import role_required
 from jingzhi.org.models import Role, Unit
@@ -34,6 +35,7 @@ class ProactiveForm(forms.Form):
 
 
 @role_required(*VIEW_ROLES, Role.ADMIN)
+@reads_from_replica
 def hotspot_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.hotspot_rows(request.user)  # type: ignore[arg-type]
     template = "hotspots/_panel.html" if request.GET.get("panel") else "hotspots/list.html"

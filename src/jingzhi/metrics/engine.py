@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet, Sum
 
+from jingzhi.core import replicas
 from jingzhi.metrics.models import (
     DailyCategoryRollup,
     DailyRollup,
@@ -29,8 +29,8 @@ from jingzhi.org.models import Division, Unit
 
 
 def read_db() -> str:
-    """The database alias dashboards and reports read from: the replica if DATABASE_REPLICA_URL is set."""
-    return "replica" if "replica" in settings.DATABASES else "default"
+    """The database alias dashboards and reports read from: a healthy replica if any, else the primary (core/replicas.py)."""
+    return replicas.read_alias()
 
 
 def policy() -> MetricPolicy:

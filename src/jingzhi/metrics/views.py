@@ -22,6 +22,7 @@ from jingzhi.cases.models import OPEN_STATUSES
 from jingzhi.core.audit import audit_record
 from jingzhi.core.dates import parse_query_date, parse_query_month
 from jingzhi.core.errors import ValidationFailed
+from jingzhi.core.replicas import reads_from_replica
 from jingzhi.metrics import engine, exports, reports, selectors
 from jingzhi.metrics.engine import Scope
 from jingzhi.metrics.periods import Period, parse_period, period_of
@@ -82,6 +83,7 @@ def _division_choices(scope: Scope) -> list[tuple[str, str]]:
 # ---- the figures ---------------------------------------------------------------------------------------------
 
 @role_required(*ANALYSTS)
+@reads_from_replica
 def metrics_page(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     period, errors = _period(request)
@@ -114,6 +116,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ANALYSTS)
+@reads_from_replica
 def rankings(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     period, errors = _period(request)
@@ -217,6 +220,7 @@ def dashboard_data(request: HttpRequest, scope: Scope) -> dict[str, Any]:
 
 
 @role_required(*LEADERS)
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     data = dashboard_data(request, scope)
@@ -228,6 +232,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*UNIT_PEOPLE)
+@reads_from_replica
 def unit_dashboard(request: HttpRequest) -> HttpResponse:
     """The unit head's view: the unit's queue health, and its figures this month against the whole city."""
     scope = _scope(request)
@@ -264,6 +269,7 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
 # ---- reports -------------------------------------------------------------------------------------------------
 
 @role_required(*ANALYSTS)
+@reads_from_replica
 def daily_brief(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     raw = (request.GET.get("date") or "").strip()
@@ -280,6 +286,7 @@ def daily_brief(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ANALYSTS)
+@reads_from_replica
 def monthly_report(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     raw = (request.GET.get("month") or "").strip()

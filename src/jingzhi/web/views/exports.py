@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from jingzhi.cases import selectors
 from jingzhi.core import masking
 from jingzhi.core.audit import audit_record
+from jingzhi.core.replicas import reads_from_replica
 from jingzhi.core.workbooks import append_row
 from jingzhi.web import lists
 from jingzhi.web.templatetags.jingzhi_web import BADGE_LABELS
@@ -64,6 +65,7 @@ def write_workbook(cases: Any, handle: Any, *, title: str, now: datetime) -> int
 
 
 @login_required
+@reads_from_replica
 def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     """`/cases/export.xlsx?list=<key>&<filters>`: the list the link sits on, filtered the same way."""
     spec = lists.get_spec(request.GET.get("list", "all"))

@@ -19,6 +19,7 @@ from jingzhi.cases.models import Case
 from jingzhi.cases.services import review
 from jingzhi.cases.services.review import REASON_LABELS
 from jingzhi.core.errors import ApplicationError
+from jingzhi.core.replicas import reads_from_replica
 from jingzhi.org.models import Role
 from jingzhi.web import lists
 from jingzhi.web.views.common import role_required
@@ -59,6 +60,7 @@ def _render_list(request: HttpRequest, spec: lists.CaseListSpec, extra: dict[str
 
 
 @login_required
+@reads_from_replica
 def case_list(request: HttpRequest) -> HttpResponse:
     return _render_list(request, lists.LISTS["all"])
 
