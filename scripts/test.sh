@@ -79,11 +79,23 @@ echo "== django checks"
 DJANGO_SETTINGS_MODULE=jingzhi.settings "$PY" manage.py check --fail-level WARNING
 DJANGO_SETTINGS_MODULE=jingzhi.settings "$PY" manage.py makemigrations --check --dry-run
 
-echo "== tests on SQLite"
-env -u DATABASE_URL "$PY" -m pytest "$@"
+# The two runs go side by side (one per core; JINGZHI_TEST_SERIAL=1 runs them one after the other). Each has its own
+# data directory; the Redis tests use their own key prefix per test, so they never meet. The SQLite run's output is
+# shown when it ends.
+SQLITE_LOG="$(mktemp)"
+SQLITE_DATA_DIR="$(mktemp -d)"
+run_sqlite() { JINGZHI_DATA_DIR="$SQLITE_DATA_DIR" env -u DATABASE_URL "$PY" -m pytest "$@"; }
+if [ "${JINGZHI_TEST_SERIAL:-}" = 1 ]; then
+  echo "== tests on SQLite"
+  run_sqlite "$@"
+else
+  echo "== tests on SQLite, in the background (its report follows the PostgreSQL run's)"
+  run_sqlite "$@" >"$SQLITE_LOG" 2>&1 &
+  SQLITE_PID=$!
+fi
 echo "== starting a streaming replica of the test PostgreSQL (scripts/pg_replica.sh) for the read-replica tests"
 REPLICA_DIR="$(mktemp -d /tmp/jingzhi-replica.XXXXXX)"
-trap 'bash scripts/pg_replica.sh stop "$REPLICA_DIR"; rm -rf "$JINGZHI_DATA_DIR"' EXIT
+trap '[ -n "${SQLITE_PID:-}" ] && kill "$SQLITE_PID" 2>/dev/null; bash scripts/pg_replica.sh stop "$REPLICA_DIR"; rm -rf "$JINGZHI_DATA_DIR" "$SQLITE_DATA_DIR" "$SQLITE_LOG"' EXIT
 REPLICA_PG_HOST="$("$PY" -c "import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).hostname or '127.0.0.1')" "$PG_URL")"
 REPLICA_PG_PORT="$("$PY" -c "import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).port or 5432)" "$PG_URL")"
 REPLICA_URL="$(PG_HOST="$REPLICA_PG_HOST" PG_PORT="$REPLICA_PG_PORT" bash scripts/pg_replica.sh start "$REPLICA_DIR" | tail -n1)" || REPLICA_URL=""
@@ -97,4 +109,14 @@ else
 fi
 
 echo "== tests on PostgreSQL"
-DATABASE_URL="$PG_URL" "$PY" -m pytest --create-db "$@"
+PG_RC=0
+DATABASE_URL="$PG_URL" "$PY" -m pytest --create-db "$@" || PG_RC=$?
+SQLITE_RC=0
+if [ -n "${SQLITE_PID:-}" ]; then
+  wait "$SQLITE_PID" || SQLITE_RC=$?
+  SQLITE_PID=""
+  echo "== tests on SQLite (report)"
+  cat "$SQLITE_LOG"
+fi
+echo "== PostgreSQL: exit $PG_RC; SQLite: exit $SQLITE_RC"
+[ "$PG_RC" = 0 ] && [ "$SQLITE_RC" = 0 ]

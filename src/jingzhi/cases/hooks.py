@@ -5,11 +5,12 @@ An app that needs to act when something happens to a case registers a function h
 AppConfig.ready(); the cases services call every registered function at that point. There are two
 points today, both used by dispatch:
 
-- `case_created`: after a new case has been committed (outside its transaction). The classifier's
-  suggestion and automatic dispatch run here. A hook returns True when it changed the case, so intake
-  re-reads it before answering. Hooks must be idempotent: intake calls them again when a retried
-  submission finds its case already there, so a crash between the commit and the hook leaves no case
-  without its suggestion.
+- `case_created`: the classifier's suggestion, automatic dispatch and hotspot detection run here. A create made
+  in its own transaction (a request) queues them as one task (`cases.tasks.run_case_created_hooks`) inside that
+  transaction, so they leave the request path and a crash cannot lose them; a create inside a caller's
+  transaction (an import, the demo) runs them inline. A hook returns True when it changed the case, so intake
+  re-reads it before answering when they ran at once. Hooks must be idempotent: a retried submission that finds
+  its case runs them again, and a task may run twice.
 - `dispatch_corrected`: inside the transaction of a return, transfer or re-dispatch (a wrong first
   dispatch is evidence for the classifier).
 """

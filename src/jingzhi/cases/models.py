@@ -317,7 +317,7 @@ class SlaRule(models.Model):
 
 
 class CaseNumberSequence(models.Model):
-    """The last number given out on one day; incremented under a row lock so numbers never repeat."""
+    """The last number given out on one day; one upsert takes the next (cases/services/intake.py), so numbers never repeat."""
 
     day = models.DateField(unique=True)
     last = models.PositiveIntegerField(default=0)

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from jingzhi.cases.defaults import DEFAULT_RULES
 from jingzhi.cases.models import SlaRule
+from jingzhi.core import refcache
 from jingzhi.core.models import CalendarDay, SlaPolicy
 from jingzhi.core.workcalendar import WorkCalendar, WorkingHours
 
@@ -43,10 +44,17 @@ def policy() -> SlaPolicy:
 
 
 def work_calendar() -> WorkCalendar:
-    """The statutory calendar plus the city's own days, in the city's time zone and working hours."""
+    """The statutory calendar plus the city's own days, in the city's time zone and working hours.
+
+    Kept per process (core/refcache.py): the services that change the calendar, the working hours or the rules
+    announce it, and every process reloads."""
     frozen = _frozen.get()
     if frozen is not None:
         return frozen[0]
+    return refcache.get("cases.sla.calendar", _load_calendar)
+
+
+def _load_calendar() -> WorkCalendar:
     pol = policy()
     overrides = dict(CalendarDay.objects.values_list("date", "is_workday"))
     return WorkCalendar(
@@ -82,7 +90,7 @@ class RuleBook:
 
 def rule_book() -> RuleBook:
     frozen = _frozen.get()
-    return frozen[1] if frozen is not None else RuleBook()
+    return frozen[1] if frozen is not None else refcache.get("cases.sla.rules", RuleBook)
 
 
 _frozen: ContextVar[tuple[WorkCalendar, RuleBook] | None] = ContextVar("jingzhi_sla_frozen", default=None)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jingzhi.core import refcache
 from jingzhi.core.access import is_admin
 from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
@@ -79,6 +80,7 @@ def _set(*, day: date, is_workday: bool, note: str) -> RowOutcome:
     if existing is not None and (existing.is_workday, existing.note) == (is_workday, note):
         return RowOutcome.UNCHANGED
     CalendarDay.objects.update_or_create(date=day, defaults={"is_workday": is_workday, "note": note})
+    refcache.changing()
     return RowOutcome.CREATED if existing is None else RowOutcome.UPDATED
 
 
@@ -101,6 +103,7 @@ def calendar_day_clear(*, date: date, actor: User | None) -> bool:
     _require_admin(actor)
     with transaction.atomic():
         deleted, _detail = CalendarDay.objects.filter(date=date).delete()
+        refcache.changing()
         if deleted:
             audit_record(actor=actor, action="calendar_day_clear", object_type="calendar_day",
                          object_id=date.isoformat(), detail={})

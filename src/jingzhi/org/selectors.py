@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jingzhi.core import refcache
 from jingzhi.org.models import Division
 
 
@@ -16,3 +17,17 @@ def division_choices(*, max_depth: int | None = None) -> list[tuple[str, str]]:
         # Full-width spaces keep the indentation inside a <select>, where ordinary spaces collapse.
         choices.append((code, "\u3000" * depth + name))
     return choices
+
+
+def division_by_code(code: str) -> Division | None:
+    """The division with this code, from this process's copy (core/refcache.py); None if there is none.
+
+    Intake names a division on every create. Codes seen once are kept until a division service announces a change;
+    an unknown code is asked of the database every time, so a division added a moment ago is found at once."""
+    known: dict[str, Division] = refcache.get("org.divisions_by_code", dict)
+    division = known.get(code)
+    if division is None:
+        division = Division.objects.filter(code=code).first()
+        if division is not None:
+            known[code] = division
+    return division

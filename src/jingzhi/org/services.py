@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jingzhi.core import refcache
 from jingzhi.core.audit import audit_record
 from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import ValidationFailed
@@ -72,6 +73,7 @@ def division_upsert(*, actor: User | None, code: str, name: str, level: str, par
         division, created = Division.objects.update_or_create(
             code=code, defaults={"name": name, "level": level, "parent": parent, "path": path}
         )
+        refcache.changing()
         _audit_write(actor=actor, kind="division", key=code, before=before, after=snapshot(division, DIVISION_FIELDS),
                      created=created)
     return division
@@ -329,6 +331,7 @@ def division_save(*, actor: User | None, code: str, name: str, level: str, paren
             for child in below:
                 child.path = division.path + child.path[len(old_path):]
             Division.objects.bulk_update(below, ["path"])
+            refcache.changing()
     return division
 
 

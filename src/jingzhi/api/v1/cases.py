@@ -21,9 +21,10 @@ from jingzhi.api.v1.serializers import (
     CaseSerializer,
 )
 from jingzhi.cases import selectors
-from jingzhi.cases.models import Case, Kind, Status
+from jingzhi.cases.models import Attachment, Case, FollowUp, Kind, Status
 from jingzhi.cases.services import case_create
 from jingzhi.core.errors import ValidationFailed
+from jingzhi.org.models import Unit
 from jingzhi.taxonomy.models import Category
 
 
@@ -54,8 +55,16 @@ PAGE_PARAMETERS = [
 ]
 
 
-def case_detail_data(case: Case, user: Any) -> dict[str, Any]:
-    case = selectors.case_with_related(case)
+def case_detail_data(case: Case, user: Any, *, as_written: bool = False) -> dict[str, Any]:
+    """The case page's data. `as_written`: the case a create just wrote and nothing has touched since (still
+    accepted, so no unit, no helpers, no follow-up): its rows are in hand, so they are not read back (issue 12)."""
+    if as_written and case.status == Status.ACCEPTED:
+        case._prefetched_objects_cache = {  # type: ignore[attr-defined]
+            "assisting_units": Unit.objects.none(), "attachments": Attachment.objects.none(),
+            "follow_ups": FollowUp.objects.none(),
+        }
+    else:
+        case = selectors.case_with_related(case)
     context = {
         "timeline": list(selectors.case_timeline(case=case)),
         "allowed_actions": selectors.allowed_actions(case=case, user=user),
@@ -104,7 +113,8 @@ class CaseListCreate(ApiView):
             idempotency_key=f"api:{request.user.pk}:{raw_key}" if raw_key else None,
         )
         headers = {"Location": reverse("api:case_detail", kwargs={"number": case.number})}
-        return Response(case_detail_data(case, request.user), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        return Response(case_detail_data(case, request.user, as_written=created),
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
                         headers=headers)
 
 

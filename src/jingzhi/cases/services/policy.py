@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.cases.models import Kind, Priority, SlaRule
 from jingzhi.cases.sla import policy
+from jingzhi.core import refcache
 from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.core.models import SlaPolicy
@@ -61,6 +62,7 @@ def sla_rule_set(
         row = row or SlaRule()
         row.clock, row.kind, row.priority, row.amount, row.time_unit = clock, kind, priority, Decimal(amount), time_unit
         row.save()
+        refcache.changing()
         row.refresh_from_db()  # the amount as stored (two decimals), so the audit shows what deadlines will use
         changes = field_changes(before, snapshot(row, SLA_RULE_FIELDS))
         if created or changes:
@@ -78,6 +80,7 @@ def sla_rule_delete(*, actor: User | None, rule: SlaRule) -> None:
             return
         before = snapshot(row, SLA_RULE_FIELDS)
         row.delete()
+        refcache.changing()
         audit_change(actor=actor, action="sla_rule_delete", object_type="sla_rule", object_id=rule.pk,
                      detail={"before": before})
 
@@ -107,6 +110,7 @@ def sla_policy_set(
         row.flag_after_working_days, row.extension_max_working_days = flag_after_working_days, extension_max_working_days
         row.extensions_allowed = extensions_allowed
         row.save()
+        refcache.changing()
         changes = field_changes(before, snapshot(row, SLA_POLICY_FIELDS))
         if changes:
             audit_change(actor=actor, action="sla_policy_update", object_type="sla_policy", object_id=row.pk,
