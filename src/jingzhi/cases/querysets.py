@@ -26,6 +26,8 @@ class CaseQuerySet(models.QuerySet):
             # Two indexed lookups OR'ed by id keeps the query plan simple on large tables.
             assisting = Case.assisting_units.through.objects.filter(unit_id__in=reach.units).values("case_id")
             return self.filter(models.Q(lead_unit_id__in=reach.units) | models.Q(pk__in=assisting))
+        if reach.enterprise_id is not None:
+            return self.filter(enterprise_id=reach.enterprise_id)
         return self.none()
 
     def open(self) -> CaseQuerySet:

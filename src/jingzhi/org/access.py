@@ -85,9 +85,13 @@ class Reach:
     everything: bool = False
     division: Division | None = None
     units: models.QuerySet[Any] | list[int] | None = None
+    # An enterprise user (Role.ENTERPRISE) sees the cases of their own enterprise only. That is no
+    # dashboard scope: `nothing` stays true for it, so roll-ups and metrics show such a user nothing.
+    enterprise_id: int | None = None
 
     @property
     def nothing(self) -> bool:
+        """No division, unit or city-wide scope (an enterprise reach is rows of one enterprise, never a roll-up)."""
         return not self.everything and self.division is None and self.units is None
 
     def unit_ids(self) -> tuple[int, ...] | None:
@@ -103,7 +107,8 @@ def case_reach(user: Any) -> Reach:
     """The cases a user may see, as a scope: the rule behind Case.objects.visible_to and the dashboards' scope.
 
     The hotline centre and administrators see the whole city; supervisors and leaders their division's subtree;
-    handlers and unit heads the cases their units lead or assist (unit_scope). Everyone else sees nothing.
+    handlers and unit heads the cases their units lead or assist (unit_scope); an enterprise user the cases
+    of their own enterprise (issue 14). Everyone else sees nothing.
     """
     if not is_signed_in(user):
         return Reach()
@@ -115,6 +120,8 @@ def case_reach(user: Any) -> Reach:
         return Reach(division=division) if division is not None else Reach()
     if role in UNIT_ROLES and user.unit_id is not None:
         return Reach(units=unit_scope(user))
+    if role == Role.ENTERPRISE and getattr(user, "enterprise_id", None) is not None:
+        return Reach(enterprise_id=user.enterprise_id)
     return Reach()
 
 
