@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from jingzhi.cases.models import Case, Kind
 from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -135,7 +136,7 @@ def test_rating_only_by_the_enterprise_after_the_answer(firms: Any) -> None:
 
 
 def test_visit_promise_becomes_a_need_with_its_deadline(firms: Any) -> None:
-    today = date.today()
+    today = timezone.localdate()
     visit = visit_record(actor=firms.official, enterprise=firms.leni, visited_on=today, met="张经理", asked="用工",
                          promised="一周内组织专场招聘", promise_due=today + timedelta(days=7), idempotency_key="v1")
     again = visit_record(actor=firms.official, enterprise=firms.leni, visited_on=today, asked="用工",

@@ -8,7 +8,14 @@ from typing import Any
 
 from django.db import models
 
-from jingzhi.org.access import CITYWIDE_ROLES, SUBTREE_ROLES, division_scope, in_division, is_signed_in, role_of
+from jingzhi.org.access import (
+    CITYWIDE_ROLES,
+    SUBTREE_ROLES,
+    division_scope,
+    in_division,
+    is_signed_in,
+    role_of,
+)
 from jingzhi.org.models import Enterprise, Responsibility, Role
 
 # The enterprise service office works from the hotline centre: it keeps the registry, invites enterprise users,

@@ -14,8 +14,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from jingzhi.cases.models import Case, Status
-from jingzhi.enterprises.models import Need, Visit
 from jingzhi.enterprises.access import enterprises_visible_to
+from jingzhi.enterprises.models import Need, Visit
 
 SATISFIED = ("satisfied", "basically")
 
@@ -63,6 +63,14 @@ def _counts() -> dict[str, Any]:
     }
 
 
+def _rows(needs: Any, name: str) -> list[Row]:
+    """One row per value of `name`, best score first (the 三率 ranking)."""
+    grouped: list[dict[str, Any]] = list(needs.values(name).annotate(**_counts()))
+    rows = [Row(r[name] or "—", r["total"], r["in_time"], r["closed"], r["rated"], r["satisfied"]) for r in grouped]
+    rows.sort(key=lambda r: (-r.score, r.name))
+    return rows
+
+
 @dataclass
 class Figures:
     start: date
@@ -80,13 +88,8 @@ def figures(user: Any, *, start: date | None = None, end: date | None = None) ->
     start, end = start or date(today.year, 1, 1), end or today
     needs = Need.objects.filter(case__in=Case.objects.visible_to(user), created_at__date__gte=start,
                                 created_at__date__lte=end)
-    units = [Row(r["case__lead_unit__name"] or "—", r["total"], r["in_time"], r["closed"], r["rated"], r["satisfied"])
-             for r in needs.values("case__lead_unit__name").annotate(**_counts())]
-    units.sort(key=lambda r: (-r.score, r.name))
-    forces = [Row(r["enterprise__task_forces__name"], r["total"], r["in_time"], r["closed"], r["rated"], r["satisfied"])
-              for r in needs.filter(enterprise__task_forces__isnull=False).values("enterprise__task_forces__name")
-              .annotate(**_counts())]
-    forces.sort(key=lambda r: (-r.score, r.name))
+    units = _rows(needs, "case__lead_unit__name")
+    forces = _rows(needs.filter(enterprise__task_forces__isnull=False), "enterprise__task_forces__name")
     t = needs.aggregate(**_counts())
     total = Row("", t["total"], t["in_time"], t["closed"], t["rated"], t["satisfied"])
     firms = enterprises_visible_to(user)

@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingzhi.core.audit import audit_record
-from jingzhi.core.spreadsheets import ChoiceMatcher, Column, ImportResult, InvalidRowError, RowOutcome, Sheet, SheetRow, import_rows
+from jingzhi.core.spreadsheets import (
+    ChoiceMatcher,
+    Column,
+    ImportResult,
+    InvalidRowError,
+    RowOutcome,
+    Sheet,
+    SheetRow,
+    import_rows,
+)
 from jingzhi.enterprises.services.registry import enterprise_save, figures_set, office_required
 from jingzhi.org.models import Division, Enterprise, EnterpriseTag, User
 

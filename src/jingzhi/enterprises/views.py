@@ -107,7 +107,8 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.errors:
         for field, errs in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errs)}" if label else " ".join(errs))
+            text = " ".join(str(e) for e in errs)
+            messages.error(request, f"{label}: {text}" if label else text)
     else:
         messages.success(request, _("Visit recorded."))
     return redirect("enterprises:detail", pk=pk)
@@ -129,7 +130,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as e:
             form.add_error(None, apply_error(form, e))
     for errs in form.errors.values():
-        messages.error(request, " ".join(errs))
+        messages.error(request, " ".join(str(e) for e in errs))
     return redirect("enterprises:detail", pk=pk)
 
 
@@ -186,18 +187,17 @@ def door_need(request: HttpRequest, number: str) -> HttpResponse:
     if view is None:
         raise Http404
     form = RateForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                need_rate(actor=request.user, number=number, rating=form.cleaned_data["rating"],  # type: ignore[arg-type]
-                          note=form.cleaned_data["note"])
-            except NotFound as e:
-                raise Http404 from e
-            except ApplicationError as e:
-                form.add_error(None, apply_error(form, e))
-            else:
-                messages.success(request, _("Thank you for your rating."))
-                return redirect("enterprises:door_need", number=number)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need_rate(actor=request.user, number=number, rating=form.cleaned_data["rating"],  # type: ignore[arg-type]
+                      note=form.cleaned_data["note"])
+        except NotFound as e:
+            raise Http404 from e
+        except ApplicationError as e:
+            form.add_error(None, apply_error(form, e))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return redirect("enterprises:door_need", number=number)
     return render(request, "enterprises/need.html", {"view": view, "form": form,
                                                      "may_rate": request.user.role == Role.ENTERPRISE})  # type: ignore[union-attr]
 

@@ -14,7 +14,15 @@ from jingzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jingzhi.core.validators import clean_text, normalize_phone, validate_phone
 from jingzhi.enterprises.access import enterprises_visible_to, is_office
 from jingzhi.enterprises.checks import amount, count, credit_code_problem, industry_problem
-from jingzhi.org.models import Division, Enterprise, EnterpriseContact, EnterpriseFigures, EnterpriseTag, Role, User
+from jingzhi.org.models import (
+    Division,
+    Enterprise,
+    EnterpriseContact,
+    EnterpriseFigures,
+    EnterpriseTag,
+    Role,
+    User,
+)
 from jingzhi.org.services import user_upsert
 
 FIELDS = ("name", "credit_code", "division", "description", "legal_representative", "address", "industry", "size",
@@ -61,11 +69,11 @@ def enterprise_save(
             row = Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
             if row is None:
                 raise NotFound(_("This enterprise does not exist."))
-        clash = Enterprise.objects.filter(credit_code=code).exclude(pk=row.pk if row else None).first()
+        clash = Enterprise.objects.filter(credit_code=code).exclude(pk=row.pk if row else 0).first()
         if clash is not None:
             msg = _("This credit code is already registered for “%(name)s”.") % {"name": clash.name}
             raise ValidationFailed(msg, fields={"credit_code": msg})
-        clash = Enterprise.objects.filter(name=name).exclude(pk=row.pk if row else None).first()
+        clash = Enterprise.objects.filter(name=name).exclude(pk=row.pk if row else 0).first()
         if clash is not None:
             msg = _("“%(name)s” is already registered (credit code %(code)s).") % {"name": name, "code": clash.credit_code}
             raise ValidationFailed(msg, fields={"name": msg})
@@ -124,7 +132,7 @@ def figures_set(
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
         row = _own(actor, enterprise)
-        figures, _created = EnterpriseFigures.objects.update_or_create(enterprise=row, year=y, defaults=values)
+        figures, _created = EnterpriseFigures.objects.update_or_create(enterprise=row, year=y or 0, defaults=values)
     return figures
 
 

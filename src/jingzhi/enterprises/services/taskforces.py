@@ -26,7 +26,7 @@ def task_force_save(
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = _("Enter the task force's name.")
-    elif TaskForce.objects.filter(name=name).exclude(pk=task_force.pk if task_force else None).exists():
+    elif TaskForce.objects.filter(name=name).exclude(pk=task_force.pk if task_force else 0).exists():
         errors["name"] = _("There is already a task force named “%(name)s”.") % {"name": name}
     if leader is not None and leader.role != Role.LEADER:
         errors["leader"] = _("The task force's leader is a city leader (role: leader).")
