@@ -13,6 +13,7 @@ from jingzhi.enterprises.services.taskforces import task_force_save
 from jingzhi.org.models import Role
 from jingzhi.org.services import responsibility_assign, user_upsert
 from tests import factories as f
+from tests.api.conftest import api, key_for  # noqa: F401 — fixtures, found by pytest by name
 from tests.web.conftest import _media_root, client_for  # noqa: F401 — fixtures, found by pytest by name
 
 
