@@ -36,6 +36,11 @@ class Firms:
 
 @pytest.fixture
 def firms(city: Any) -> Firms:
+    return make_firms(city)
+
+
+def make_firms(city: Any) -> Firms:
+    """The enterprises, users, 包保 official and 专班 of these tests (a function, for the browser tests too)."""
     leni = enterprise_save(actor=None, enterprise=None, name="莱尼线束系统(铁岭)有限公司", credit_code=code("91211200663742195"),
                            division=city.county_a, industry="C3670", size="large", employees=1200,
                            tags=["key", "above_scale"])
