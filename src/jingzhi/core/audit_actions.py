@@ -69,6 +69,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "dispatch_settings_update": _("Dispatch settings changed"),
     "responsibility_assign": _("Responsibility (包保) assigned"),
     "responsibility_update": _("Responsibility (包保) changed"),
+    "enterprise_user_invite": _("Enterprise user invited"),
+    "task_force_save": _("Task force (专班) saved"),
 }
 
 
@@ -97,6 +99,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "metric_policy": _("assessment weights"),
     "dispatch_settings": _("dispatch settings"),
     "door": _("public door"),
+    "task_force": _("task force (专班)"),
 }
 
 

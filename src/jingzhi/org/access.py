@@ -85,9 +85,16 @@ class Reach:
     everything: bool = False
     division: Division | None = None
     units: models.QuerySet[Any] | list[int] | None = None
+    # An enterprise user (Role.ENTERPRISE) sees the cases of their own enterprise only. That is no
+    # dashboard scope: `nothing` stays true for it, so roll-ups and metrics show such a user nothing.
+    enterprise_id: int | None = None
+    # 包保: the enterprises this user answers for (a lazy subquery). Their cases are visible on top of the reach
+    # above, so the official an enterprise need escalates to can open it.
+    enterprises: models.QuerySet[Any] | None = None
 
     @property
     def nothing(self) -> bool:
+        """No division, unit or city-wide scope (an enterprise reach is rows of one enterprise, never a roll-up)."""
         return not self.everything and self.division is None and self.units is None
 
     def unit_ids(self) -> tuple[int, ...] | None:
@@ -103,7 +110,8 @@ def case_reach(user: Any) -> Reach:
     """The cases a user may see, as a scope: the rule behind Case.objects.visible_to and the dashboards' scope.
 
     The hotline centre and administrators see the whole city; supervisors and leaders their division's subtree;
-    handlers and unit heads the cases their units lead or assist (unit_scope). Everyone else sees nothing.
+    handlers and unit heads the cases their units lead or assist (unit_scope); an enterprise user the cases
+    of their own enterprise (issue 14). Everyone else sees nothing.
     """
     if not is_signed_in(user):
         return Reach()
@@ -112,10 +120,19 @@ def case_reach(user: Any) -> Reach:
         return Reach(everything=True)
     if role in SUBTREE_ROLES:
         division = division_scope(user)
-        return Reach(division=division) if division is not None else Reach()
+        return Reach(division=division, enterprises=answers_for_enterprises(user)) if division is not None else Reach()
     if role in UNIT_ROLES and user.unit_id is not None:
-        return Reach(units=unit_scope(user))
+        return Reach(units=unit_scope(user), enterprises=answers_for_enterprises(user))
+    if role == Role.ENTERPRISE and getattr(user, "enterprise_id", None) is not None:
+        return Reach(enterprise_id=user.enterprise_id)
     return Reach()
+
+
+def answers_for_enterprises(user: Any) -> models.QuerySet[Any]:
+    """The ids of the enterprises a user answers for as their 包保 official (active responsibilities), lazily."""
+    from jingzhi.org.models import Responsibility
+
+    return Responsibility.objects.filter(official_id=user.pk, is_active=True, target_type="enterprise").values("enterprise_id")
 
 
 def sees_every_campaign(user: Any) -> bool:

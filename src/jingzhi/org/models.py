@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.core.validators import validate_credit_code
@@ -77,6 +78,8 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor (督办)")
     LEADER = "leader", _("Leader (领导)")
     ADMIN = "admin", _("Administrator")
+    # A person of one enterprise (issue 14): signs in at the enterprise's own door and sees that enterprise only.
+    ENTERPRISE = "enterprise", _("Enterprise user (企业用户)")
 
 
 class User(AbstractUser):
@@ -88,6 +91,10 @@ class User(AbstractUser):
         Division, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("division")
     )
     display_name = models.CharField(_("name"), max_length=50, blank=True)
+    # Set for Role.ENTERPRISE only: the one enterprise whose needs and page this user sees.
+    enterprise = models.ForeignKey(
+        "Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("enterprise")
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # An initial password set by someone else (an administrator, an import, the CLI) must be replaced at the
     # first sign-in: web/signin.py sends the user to the change-password page until it is.
@@ -104,17 +111,99 @@ class User(AbstractUser):
 
 
 class Enterprise(models.Model):
-    """A company the city serves point to point (跑在前面); identified by its unified social credit code."""
+    """A company the city serves point to point (跑在前面); identified by its unified social credit code.
+
+    The registry (一企一档, issue 14) keeps its fields here, in org, so that every feature app (enterprise
+    service, policy matching) can read them without importing another feature app (ADR 015).
+    """
+
+    class Size(models.TextChoices):
+        # 《统计上大中小微型企业划分办法》
+        LARGE = "large", _("Large")
+        MEDIUM = "medium", _("Medium")
+        SMALL = "small", _("Small")
+        MICRO = "micro", _("Micro")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code])
     division = models.ForeignKey(Division, on_delete=models.PROTECT, verbose_name=_("division"))
     description = models.CharField(_("description"), max_length=200, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    # GB/T 4754-2017: a section letter and up to four digits (C3670 = 汽车零部件及配件制造).
+    industry = models.CharField(_("industry (GB/T 4754)"), max_length=5, blank=True, db_index=True)
+    size = models.CharField(_("size"), max_length=8, choices=Size.choices, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseTag(models.Model):
+    """One label an enterprise holds (专精特新, 高新技术企业…): a row each, so rules can filter on them anywhere."""
+
+    class Tag(models.TextChoices):
+        SPECIALISED = "specialised", _("Specialised and innovative (专精特新)")
+        LITTLE_GIANT = "little_giant", _("Little giant (小巨人)")
+        HIGH_TECH = "high_tech", _("High-tech enterprise (高新技术企业)")
+        TECH_SME = "tech_sme", _("Technology-based SME (科技型中小企业)")
+        EAGLET = "eaglet", _("Eaglet (雏鹰)")
+        GAZELLE = "gazelle", _("Gazelle (瞪羚)")
+        ABOVE_SCALE = "above_scale", _("Above designated size (规上)")
+        KEY = "key", _("Key enterprise (重点企业)")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="tags", verbose_name=_("enterprise"))
+    tag = models.CharField(_("tag"), max_length=16, choices=Tag.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enterprise", "tag"], name="enterprise_tag_unique")]
+        indexes = [models.Index(fields=["tag", "enterprise"])]
+        verbose_name = _("enterprise tag")
+        verbose_name_plural = _("enterprise tags")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.tag}"
+
+
+class EnterpriseFigures(models.Model):
+    """One year of an enterprise's figures (output, tax, R&D spend in 10,000 yuan; employees at year end)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="figures", verbose_name=_("enterprise"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    output = models.DecimalField(_("output (10,000 yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    tax = models.DecimalField(_("tax paid (10,000 yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    rd_spend = models.DecimalField(_("R&D spend (10,000 yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="enterprise_figures_year_unique")]
+        verbose_name = _("yearly figures")
+        verbose_name_plural = _("yearly figures")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year}"
+
+
+class EnterpriseContact(models.Model):
+    """A contact person at an enterprise (personal data: masked in lists and exports)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("enterprise"))
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    position = models.CharField(_("position"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact people")
 
     def __str__(self) -> str:
         return self.name

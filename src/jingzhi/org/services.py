@@ -22,7 +22,7 @@ from jingzhi.org.models import Division, Enterprise, Responsibility, Role, Unit,
 
 DIVISION_FIELDS = ("name", "level", "parent", "path")
 UNIT_FIELDS = ("name", "short_name", "kind", "division", "parent", "is_active")
-USER_FIELDS = ("display_name", "role", "unit", "division", "phone", "is_active", "is_staff", "is_superuser")
+USER_FIELDS = ("display_name", "role", "unit", "division", "enterprise", "phone", "is_active", "is_staff", "is_superuser")
 ENTERPRISE_FIELDS = ("name", "division", "description")
 RESPONSIBILITY_FIELDS = ("official", "target_type", "division", "enterprise", "site_name", "note", "is_active")
 
@@ -111,9 +111,10 @@ def unit_upsert(
 def user_upsert(
     *, actor: User | None, username: str, role: str, display_name: str = "", unit: Unit | None = None, division: Division | None = None,
     password: str | None = None, phone: str = "", is_active: bool = True, password_hash: str | None = None,
-    must_change_password: bool | None = None,
+    must_change_password: bool | None = None, enterprise: Enterprise | None = None,
 ) -> User:
-    """Create or update a user with a role. Unit roles need a unit; leaders and supervisors a division.
+    """Create or update a user with a role. Unit roles need a unit; leaders and supervisors a division;
+    enterprise users (Role.ENTERPRISE) their enterprise, which no other role has.
 
     The password policy is user_save's (and the change-password page's); this lower layer only refuses the
     obviously short, so fixtures and the demo's shared hash stay fast. `must_change_password` None keeps the flag.
@@ -130,6 +131,8 @@ def user_upsert(
         errors["unit"] = _("This role needs a unit.")
     if role in (Role.LEADER, Role.SUPERVISOR) and division is None and unit is None:
         errors["division"] = _("This role needs a division.")
+    if role == Role.ENTERPRISE and enterprise is None:
+        errors["enterprise"] = _("An enterprise user belongs to an enterprise: choose it.")
     if password is not None and len(password) < 8:
         errors["password"] = _("A password has at least 8 characters.")
     if errors:
@@ -142,6 +145,7 @@ def user_upsert(
         user = existing or User(username=username)
         user.role, user.display_name, user.unit, user.division = role, clean_text(display_name), unit, division
         user.phone, user.is_active = (phone or "").strip(), is_active
+        user.enterprise = enterprise if role == Role.ENTERPRISE else None
         user.is_staff = role == Role.ADMIN
         user.is_superuser = role == Role.ADMIN
         if password_hash is not None:  # already hashed: bulk loads hash one shared demo password once

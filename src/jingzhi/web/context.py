@@ -15,13 +15,14 @@ from jingzhi.org.models import Role
 
 # Which pages each role works in, in the order the nav shows them.
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    Role.OPERATOR: ("intake", "follow_up", "cases"),
-    Role.DISPATCHER: ("dispatch", "intake", "cases", "dispatch_model", "dashboard"),
+    Role.OPERATOR: ("intake", "follow_up", "cases", "enterprises"),
+    Role.DISPATCHER: ("dispatch", "intake", "cases", "dispatch_model", "dashboard", "enterprises"),
     Role.HANDLER: ("unit", "cases", "unit_dashboard"),
     Role.UNIT_HEAD: ("unit", "cases", "unit_dashboard", "metrics"),
-    Role.SUPERVISOR: ("supervision", "follow_up", "cases", "dashboard"),
-    Role.LEADER: ("dashboard", "cases"),
-    Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dashboard", "dispatch_model"),
+    Role.SUPERVISOR: ("supervision", "follow_up", "cases", "dashboard", "enterprises"),
+    Role.LEADER: ("dashboard", "cases", "enterprises"),
+    Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dashboard", "dispatch_model", "enterprises"),
+    Role.ENTERPRISE: ("door",),
 }
 
 PAGES: dict[str, tuple[str, str | Promise]] = {
@@ -35,6 +36,8 @@ PAGES: dict[str, tuple[str, str | Promise]] = {
     "dashboard": ("metrics:dashboard", _("Dashboard")),
     "metrics": ("metrics:figures", _("Figures")),
     "unit_dashboard": ("metrics:unit_dashboard", _("Unit dashboard")),
+    "enterprises": ("enterprises:list", _("Enterprises")),
+    "door": ("enterprises:door", _("Our needs")),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.api.v1 import campaigns, cases, reference
+from jingzhi.api.v1 import campaigns, cases, enterprises, reference
 from jingzhi.api.v1.actions import ENDPOINTS, make_view
 
 urlpatterns = [
@@ -30,4 +30,8 @@ urlpatterns = [
     path("campaigns/<int:pk>/cases/", campaigns.LinkedCaseList.as_view(), name="campaign_cases"),
     path("campaigns/<int:pk>/stages/", campaigns.StageView.as_view(), name="project_stages"),
     path("campaigns/<int:pk>/investments/", campaigns.InvestmentView.as_view(), name="project_investments"),
+    path("enterprises/", enterprises.EnterpriseListCreate.as_view(), name="enterprise_list"),
+    path("enterprises/<int:pk>/", enterprises.EnterpriseDetail.as_view(), name="enterprise_detail"),
+    path("enterprises/<int:pk>/needs/", enterprises.NeedListCreate.as_view(), name="enterprise_needs"),
+    path("enterprises/<int:pk>/visits/", enterprises.VisitListCreate.as_view(), name="enterprise_visits"),
 ]

@@ -20,6 +20,7 @@ HOME_PAGE = {
     "supervisor": "supervision",
     "leader": "dashboard",
     "admin": "cases",
+    "enterprise": "door",
 }
 
 

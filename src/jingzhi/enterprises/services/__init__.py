@@ -1,0 +1,1 @@
+"""Writes of enterprise service, by sub-domain: registry, needs, visits, task forces."""
