@@ -17,7 +17,6 @@ def cmd_divisions_import(args: argparse.Namespace) -> int:
     from jingzhi.bootstrap import setup_django
 
     setup_django(args.data_dir)
-    from django.db import connection
     from django.db.utils import DatabaseError
 
     from jingzhi.core.errors import ApplicationError
@@ -32,8 +31,6 @@ def cmd_divisions_import(args: argparse.Namespace) -> int:
     except DatabaseError as e:
         print(f"error: the database is not ready ({e.__class__.__name__}); run `jingzhi migrate` first", file=sys.stderr)
         return 2
-    finally:
-        connection.close()
     prefix = "(dry run, nothing saved) " if result.dry_run else ""
     print(f"{prefix}{result.describe()} [{result.source}]")
     return 0

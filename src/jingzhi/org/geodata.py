@@ -97,14 +97,13 @@ def division_rows(source: Path, city: str, *, depth: str) -> list[DivisionRow]:
     Raises FileNotFoundError when a file the depth needs is missing; values are returned as written, the
     caller checks them all (codes, names, parents) before saving anything.
     """
-    from jingzhi.org.models import Division
-
+    # Plain level names (Division.Level's values): this module is also used without Django (scripts/).
     dist = source / "dist"
-    files = [("cities.csv", Division.Level.CITY), ("areas.csv", Division.Level.COUNTY)]
-    if depth in (Division.Level.TOWNSHIP, Division.Level.COMMUNITY):
-        files.append(("streets.csv", Division.Level.TOWNSHIP))
-    if depth == Division.Level.COMMUNITY:
-        files.append(("villages.csv", Division.Level.COMMUNITY))
+    files = [("cities.csv", "city"), ("areas.csv", "county")]
+    if depth in ("township", "community"):
+        files.append(("streets.csv", "township"))
+    if depth == "community":
+        files.append(("villages.csv", "community"))
     rows: list[DivisionRow] = []
     for filename, level in files:
         path = dist / filename
@@ -112,14 +111,13 @@ def division_rows(source: Path, city: str, *, depth: str) -> list[DivisionRow]:
             raise FileNotFoundError(path)
         for number, r in _rows(path, city):
             code = (r.get("code") or "").strip()
-            if level == Division.Level.CITY:
+            if level == "city":
                 if code != city:
                     continue
                 rows.append(DivisionRow(number, filename, code.ljust(6, "0"), r.get("name", "").strip(), level, ""))
                 continue
-            parent = {Division.Level.COUNTY: (r.get("cityCode") or "").ljust(6, "0"),
-                      Division.Level.TOWNSHIP: r.get("areaCode") or "",
-                      Division.Level.COMMUNITY: r.get("streetCode") or ""}[level]
+            parent = {"county": (r.get("cityCode") or "").ljust(6, "0"), "township": r.get("areaCode") or "",
+                      "community": r.get("streetCode") or ""}[level]
             rows.append(DivisionRow(number, filename, code, short_name((r.get("name") or "").strip()), level, parent.strip()))
     return rows
 

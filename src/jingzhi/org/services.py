@@ -19,7 +19,7 @@ from jingzhi.core.validators import clean_text
 from jingzhi.org.guards import admin_required
 from jingzhi.org.models import Division, Enterprise, Responsibility, Role, Unit, User
 
-DIVISION_FIELDS = ("name", "level", "parent", "path")
+DIVISION_FIELDS = ("name", "level", "parent", "path", "population")
 UNIT_FIELDS = ("name", "short_name", "kind", "division", "parent", "is_active")
 USER_FIELDS = ("display_name", "role", "unit", "division", "phone", "is_active", "is_staff", "is_superuser")
 ENTERPRISE_FIELDS = ("name", "division", "description")
@@ -47,8 +47,13 @@ _CHILD_LEVEL = {
 }
 
 
-def division_upsert(*, actor: User | None, code: str, name: str, level: str, parent: Division | None) -> Division:
-    """Create or update a division; its path follows its parent so subtree queries stay one prefix match."""
+def division_upsert(
+    *, actor: User | None, code: str, name: str, level: str, parent: Division | None, population: int | None = None,
+) -> Division:
+    """Create or update a division; its path follows its parent so subtree queries stay one prefix match.
+
+    `population` (residents, for figures per 10,000 on the map) is set when given and kept when None.
+    """
     admin_required(actor)
     code, name = (code or "").strip(), clean_text(name)
     errors: dict[str, str] = {}
@@ -63,15 +68,18 @@ def division_upsert(*, actor: User | None, code: str, name: str, level: str, par
             "level": Division.Level(level).label,
             "parent": parent.name if parent else _("the top of the tree"),
         }
+    if population is not None and not 0 < population < 100_000_000:
+        errors["population"] = _("Enter the number of residents (a whole number above zero).")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     path = f"{parent.path if parent else '/'}{code}/"
+    values: dict[str, Any] = {"name": name, "level": level, "parent": parent, "path": path}
+    if population is not None:
+        values["population"] = population
     with transaction.atomic():
         existing = Division.objects.select_for_update().filter(code=code).first()
         before = snapshot(existing, DIVISION_FIELDS)
-        division, created = Division.objects.update_or_create(
-            code=code, defaults={"name": name, "level": level, "parent": parent, "path": path}
-        )
+        division, created = Division.objects.update_or_create(code=code, defaults=values)
         _audit_write(actor=actor, kind="division", key=code, before=before, after=snapshot(division, DIVISION_FIELDS),
                      created=created)
     return division
