@@ -96,7 +96,9 @@ def test_the_boundaries_are_served_compact_from_the_package(city: Any, boundarie
     r = client(city.leader).get("/map/211200.geojson")
     assert r.status_code == 200 and r["Content-Type"] == "application/geo+json"
     geo = json.loads(r.content)
-    assert [f["properties"] for f in geo["features"]] == [{"name": "西丰县"}, {"name": "开原市"}]
+    assert [f["properties"]["name"] for f in geo["features"]] == ["西丰县", "开原市"]
+    x, y = geo["features"][0]["properties"]["cp"]  # the label point: inside the triangle, not the package's [1, 2]
+    assert 123.1 < x < 124.0 and 42.1 < y < 43.0 and y - 42.1 < (x - 123.1) / 0.9 * 0.9
     assert geo["features"][0]["geometry"]["coordinates"][0][0] == [123.1235, 42.1]
     assert client(city.leader).get("/map/211223.geojson").status_code == 404  # a county is not a city
 

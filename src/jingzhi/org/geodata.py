@@ -157,20 +157,68 @@ def _round(value: Any) -> Any:
     return value
 
 
+def _inside(x: float, y: float, ring: list[list[float]]) -> bool:
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def label_point(geometry: dict[str, Any], steps: int = 16) -> list[float] | None:
+    """A point well inside the area's largest polygon (holes excluded): the grid point farthest from its edges.
+
+    A coarse stand-in for mapbox's polylabel (not packaged for Python in our lock); once per process, about
+    a few milliseconds a county.
+    """
+    polygons = geometry.get("coordinates") or []
+    if geometry.get("type") == "Polygon":
+        polygons = [polygons]
+    rings = [p for p in polygons if p and len(p[0]) >= 4]
+    if not rings:
+        return None
+    polygon = max(rings, key=lambda p: len(p[0]))
+    # Every k-th vertex (at most ~150 a ring) is outline enough to place a label, and keeps this fast.
+    def thin(ring: list[Any]) -> list[list[float]]:
+        return [[float(pt[0]), float(pt[1])] for pt in ring[:: max(1, len(ring) // 150)]]
+
+    outer, holes = thin(polygon[0]), [thin(h) for h in polygon[1:] if len(h) >= 4]
+    edge = [pt for r in (outer, *holes) for pt in r]
+    xs, ys = [pt[0] for pt in outer], [pt[1] for pt in outer]
+    best, best_d = None, -1.0
+    for i in range(1, steps):
+        for j in range(1, steps):
+            x = min(xs) + (max(xs) - min(xs)) * i / steps
+            y = min(ys) + (max(ys) - min(ys)) * j / steps
+            if not _inside(x, y, outer) or any(_inside(x, y, h) for h in holes):
+                continue
+            d = min((x - ex) ** 2 + (y - ey) ** 2 for ex, ey in edge)
+            if d > best_d:
+                best, best_d = [x, y], d
+    return best
+
+
 @lru_cache(maxsize=4)
 def _compact(path: str, mtime: float) -> bytes:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     features = []
     for f in data.get("features", []):
         geometry = f.get("geometry") or {}
-        features.append({"type": "Feature", "properties": {"name": (f.get("properties") or {}).get("name", "")},
+        props = f.get("properties") or {}
+        # `cp` is where ECharts puts the area's label. The package's own points are rough and ECharts' default
+        # (the middle of the largest polygon) falls in the hole of a ring-shaped county (开原市 around 清河区).
+        keep: dict[str, Any] = {"name": props.get("name", "")}
+        point = label_point(geometry)
+        if point is not None:
+            keep["cp"] = _round(point)
+        features.append({"type": "Feature", "properties": keep,
                          "geometry": {"type": geometry.get("type"), "coordinates": _round(geometry.get("coordinates"))}})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
 
 
 def boundaries_json(city_name: str) -> bytes | None:
-    """The city's boundaries, compacted (names only, coordinates to 4 decimals); read once per process."""
+    """The city's boundaries, compacted (names and label points only, coordinates to 4 decimals); read once per process."""
     path = boundaries_file(city_name)
     if path is None:
         return None

@@ -18,7 +18,7 @@ if (box) {
       : `<tr><td><a href="${esc(a.url)}">${esc(a.name)}</a></td><td class="num">${a.population ?? "—"}</td>
          <td class="num"><a href="${esc(a.url)}">${a.received}</a></td><td class="num">${a.per_10k ?? "—"}</td>
          <td class="num"><a href="${esc(a.overdue_url)}">${a.overdue}</a></td><td class="num"><a href="${esc(data.hotspots_url)}">${a.hotspots}</a></td></tr>`);
-    table.innerHTML = `<details class="numbers"><summary>${esc(L.numbers)}</summary><table class="table"><thead><tr>
+    table.innerHTML = `<details class="numbers"><summary>${esc(L.numbers)}</summary><table class="data"><thead><tr>
       <th>${esc(L.area)}</th><th>${esc(L.population)}</th><th>${esc(L.received)}</th><th>${esc(L.per_10k)}</th>
       <th>${esc(L.overdue)}</th><th>${esc(L.hotspots)}</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
   }
@@ -31,7 +31,9 @@ if (box) {
     const L = data.labels;
     const show = (key) => {
       const values = data.areas.filter((a) => a[key] !== null).map((a) => a[key]);
-      const max = Math.max(1, ...values);
+      const top = Math.max(0, ...values);
+      // Rates are small decimals (0.4 per 10,000 a month); counts are whole numbers.
+      const max = key === "per_10k" ? Math.max(0.1, Math.ceil(top * 10) / 10) : Math.max(1, Math.ceil(top));
       chart.setOption({
         tooltip: { trigger: "item", formatter: (p) => {
           const a = p.data && p.data.area;
@@ -39,10 +41,12 @@ if (box) {
           return `<b>${esc(a.name)}</b><br>${esc(L.per_10k)}: ${a.per_10k ?? "—"}<br>${esc(L.overdue)}: ${a.overdue}`
             + `<br>${esc(L.hotspots)}: ${a.hotspots}<br><span style="opacity:.7">${esc(L.click)}</span>`;
         } },
-        visualMap: { min: 0, max, calculable: true, left: 8, bottom: 8, text: [String(max), "0"],
+        visualMap: { min: 0, max, calculable: true, left: 8, bottom: 8, precision: key === "per_10k" ? 1 : 0,
                      inRange: { color: key === "per_10k" ? ["#e8f1fb", "#1f5fa8"] : ["#fdf0e6", "#c0392b"] } },
         series: [{ type: "map", map: data.city, roam: false, selectedMode: false,
-          label: { show: true, formatter: (p) => `${p.name}\n${p.value ?? ""}`, fontSize: 12 },
+          label: { show: true, formatter: (p) => `${p.name}\n${p.value ?? ""}`, fontSize: 13, color: "#1d2733",
+                   textBorderColor: "#fff", textBorderWidth: 2, lineHeight: 16 },
+          layoutCenter: ["50%", "50%"], layoutSize: "96%",
           emphasis: { label: { show: true }, itemStyle: { areaColor: "#f6c343" } },
           itemStyle: { borderColor: "#fff", borderWidth: 1 },
           data: data.areas.map((a) => ({ name: a.name, value: a[key], area: a,
