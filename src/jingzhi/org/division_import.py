@@ -24,7 +24,7 @@ from jingzhi.org.guards import admin_required
 from jingzhi.org.models import Division, User
 
 LEVELS = (Division.Level.CITY, Division.Level.COUNTY, Division.Level.TOWNSHIP, Division.Level.COMMUNITY)
-CODE_LENGTH = {Division.Level.CITY: 6, Division.Level.COUNTY: 6, Division.Level.TOWNSHIP: 9, Division.Level.COMMUNITY: 12}
+CODE_LENGTH: dict[str, int] = {"city": 6, "county": 6, "township": 9, "community": 12}
 MAX_PROBLEMS = 20
 
 

@@ -305,7 +305,9 @@ def responsibility_set(
     return row
 
 
-def division_save(*, actor: User | None, code: str, name: str, level: str, parent: Division | None) -> Division:
+def division_save(
+    *, actor: User | None, code: str, name: str, level: str, parent: Division | None, population: int | None = None,
+) -> Division:
     """division_upsert for edits of an existing tree (admin, imports): keeps the tree a tree and every path right.
 
     Refuses a parent inside the division's own subtree and a level its existing children cannot sit under;
@@ -331,7 +333,7 @@ def division_save(*, actor: User | None, code: str, name: str, level: str, paren
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
         old_path = existing.path if existing is not None else None
-        division = division_upsert(actor=actor, code=code, name=name, level=level, parent=parent)
+        division = division_upsert(actor=actor, code=code, name=name, level=level, parent=parent, population=population)
         if old_path is not None and old_path != division.path:
             below = list(Division.objects.filter(path__startswith=old_path).exclude(pk=division.pk))
             for child in below:
