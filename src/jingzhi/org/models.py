@@ -28,6 +28,8 @@ class Division(models.Model):
     )
     # Materialised path "/211200/211202/" so a subtree is one indexed prefix match.
     path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
+    # Residents (the latest census), for figures per 10,000 residents on the map; blank where unknown.
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
 
     class Meta:
         ordering = ["path"]

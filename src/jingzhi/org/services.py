@@ -20,7 +20,7 @@ from jingzhi.core.validators import clean_text
 from jingzhi.org.guards import admin_required
 from jingzhi.org.models import Division, Enterprise, Responsibility, Role, Unit, User
 
-DIVISION_FIELDS = ("name", "level", "parent", "path")
+DIVISION_FIELDS = ("name", "level", "parent", "path", "population")
 UNIT_FIELDS = ("name", "short_name", "kind", "division", "parent", "is_active")
 USER_FIELDS = ("display_name", "role", "unit", "division", "enterprise", "phone", "is_active", "is_staff", "is_superuser")
 ENTERPRISE_FIELDS = ("name", "division", "description")
@@ -48,8 +48,13 @@ _CHILD_LEVEL = {
 }
 
 
-def division_upsert(*, actor: User | None, code: str, name: str, level: str, parent: Division | None) -> Division:
-    """Create or update a division; its path follows its parent so subtree queries stay one prefix match."""
+def division_upsert(
+    *, actor: User | None, code: str, name: str, level: str, parent: Division | None, population: int | None = None,
+) -> Division:
+    """Create or update a division; its path follows its parent so subtree queries stay one prefix match.
+
+    `population` (residents, for figures per 10,000 on the map) is set when given and kept when None.
+    """
     admin_required(actor)
     code, name = (code or "").strip(), clean_text(name)
     errors: dict[str, str] = {}
@@ -64,15 +69,18 @@ def division_upsert(*, actor: User | None, code: str, name: str, level: str, par
             "level": Division.Level(level).label,
             "parent": parent.name if parent else _("the top of the tree"),
         }
+    if population is not None and not 0 < population < 100_000_000:
+        errors["population"] = _("Enter the number of residents (a whole number above zero).")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     path = f"{parent.path if parent else '/'}{code}/"
+    values: dict[str, Any] = {"name": name, "level": level, "parent": parent, "path": path}
+    if population is not None:
+        values["population"] = population
     with transaction.atomic():
         existing = Division.objects.select_for_update().filter(code=code).first()
         before = snapshot(existing, DIVISION_FIELDS)
-        division, created = Division.objects.update_or_create(
-            code=code, defaults={"name": name, "level": level, "parent": parent, "path": path}
-        )
+        division, created = Division.objects.update_or_create(code=code, defaults=values)
         refcache.changing()
         _audit_write(actor=actor, kind="division", key=code, before=before, after=snapshot(division, DIVISION_FIELDS),
                      created=created)
@@ -303,7 +311,9 @@ def responsibility_set(
     return row
 
 
-def division_save(*, actor: User | None, code: str, name: str, level: str, parent: Division | None) -> Division:
+def division_save(
+    *, actor: User | None, code: str, name: str, level: str, parent: Division | None, population: int | None = None,
+) -> Division:
     """division_upsert for edits of an existing tree (admin, imports): keeps the tree a tree and every path right.
 
     Refuses a parent inside the division's own subtree and a level its existing children cannot sit under;
@@ -329,7 +339,7 @@ def division_save(*, actor: User | None, code: str, name: str, level: str, paren
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
         old_path = existing.path if existing is not None else None
-        division = division_upsert(actor=actor, code=code, name=name, level=level, parent=parent)
+        division = division_upsert(actor=actor, code=code, name=name, level=level, parent=parent, population=population)
         if old_path is not None and old_path != division.path:
             below = list(Division.objects.filter(path__startswith=old_path).exclude(pk=division.pk))
             for child in below:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from jingzhi.web.views import account, auth, cases, exports, intake, notifications, public, workbench
+from jingzhi.web.views.area_map import area_map_boundaries, area_map_data
 
 app_name = "web"
 urlpatterns = [
@@ -26,6 +27,8 @@ urlpatterns = [
     path("cases/<str:number>/attachments/<int:pk>/", cases.attachment_download, name="attachment"),
     path("cases/<str:number>/<str:action>/", cases.case_action, name="case_action"),
     path("notifications/", notifications.notification_page, name="notifications"),
+    path("map/areas.json", area_map_data, name="area_map"),
+    path("map/<str:code>.geojson", area_map_boundaries, name="area_map_boundaries"),
     path("notifications/read/", notifications.notification_read, name="notifications_read"),
     # public site
     path("public/submit/", public.submit, name="public_submit"),
