@@ -19,10 +19,26 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jingzhi.core.admin import ImportAdminMixin, ServiceModelForm, ServiceSavedAdmin, import_page
+from jingzhi.core.admin import (
+    ImportAdminMixin,
+    ReadOnlyAdmin,
+    ServiceModelForm,
+    ServiceSavedAdmin,
+    import_page,
+)
+from jingzhi.core.masking import mask_phone
 from jingzhi.org import audit_admin, imports  # noqa: F401 — audit_admin registers the audit log's admin
 from jingzhi.org.access import is_admin
-from jingzhi.org.models import Division, Enterprise, Responsibility, Unit, User
+from jingzhi.org.models import (
+    Division,
+    Enterprise,
+    EnterpriseContact,
+    EnterpriseFigures,
+    EnterpriseTag,
+    Responsibility,
+    Unit,
+    User,
+)
 from jingzhi.org.security import login_unlock, otp_devices_reset
 from jingzhi.org.services import division_save, enterprise_upsert, responsibility_set, unit_save, user_save
 
@@ -316,3 +332,30 @@ _read_only(AccessFailureLog)
 # the user list (org.security.otp_devices_reset); django-otp's own device admin would write around both.
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
+
+
+# The registry's detail rows are written by the enterprise service office's pages (enterprises app, through
+# org.services); the admin shows them for reference only. Contact phones stay masked here as everywhere.
+@admin.register(EnterpriseTag)
+class EnterpriseTagAdmin(ReadOnlyAdmin):
+    list_display = ["enterprise", "tag"]
+    list_filter = ["tag"]
+    search_fields = ["enterprise__name"]
+
+
+@admin.register(EnterpriseFigures)
+class EnterpriseFiguresAdmin(ReadOnlyAdmin):
+    list_display = ["enterprise", "year", "output", "tax", "rd_spend", "employees"]
+    list_filter = ["year"]
+    search_fields = ["enterprise__name"]
+
+
+@admin.register(EnterpriseContact)
+class EnterpriseContactAdmin(ReadOnlyAdmin):
+    list_display = ["enterprise", "name", "position", "masked_phone"]
+    fields = ["enterprise", "name", "position", "masked_phone"]
+    search_fields = ["enterprise__name"]
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, row: EnterpriseContact) -> str:
+        return mask_phone(row.phone)
