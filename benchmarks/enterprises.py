@@ -33,6 +33,7 @@ def main() -> int:
         print("Set DATABASE_URL to a PostgreSQL database for the benchmark.", file=sys.stderr)
         return 2
     os.environ["DJANGO_SETTINGS_MODULE"] = "jingzhi.settings"
+    os.environ["JINGZHI_ALLOWED_HOSTS"] = "testserver,localhost"
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     import django
 

@@ -171,6 +171,9 @@ class Case(models.Model):
                          condition=models.Q(status__in=["dispatched", "handling"])),
             models.Index(fields=["supervision", "follow_up_due"], name="case_sweep_follow_up",
                          condition=models.Q(status="replied")),
+            # The 专班 board (enterprises): the open needs of a set of enterprises, by age. Partial: open only.
+            models.Index(fields=["enterprise", "created_at"], name="case_open_enterprise",
+                         condition=models.Q(enterprise__isnull=False, status__in=sorted(OPEN_STATUSES))),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

@@ -15,7 +15,7 @@ from jingzhi.core.masking import mask_name, mask_phone
 from jingzhi.enterprises.access import OFFICE_ROLES, OVERSIGHT_ROLES, enterprises_visible_to
 from jingzhi.enterprises.clocks import PROGRESS_ACTIONS, ClockState, states
 from jingzhi.enterprises.models import Need, TaskForce, Visit
-from jingzhi.org.access import is_signed_in, role_of
+from jingzhi.org.access import case_reach, is_signed_in, role_of
 from jingzhi.org.models import Enterprise, Responsibility
 
 # The steps of a case an enterprise follows (一跟到底); internal moves (returns, merges, reveals) stay inside.
@@ -80,15 +80,22 @@ def enterprise_page(user: Any, enterprise: Enterprise, *, limit: int = 30) -> En
     officials = [r.official for r in Responsibility.objects.filter(enterprise=enterprise, is_active=True)
                  .select_related("official", "official__unit")]
     task_forces = list(enterprise.task_forces.select_related("leader"))
-    needs = list(Need.objects.filter(enterprise=enterprise, case__in=Case.objects.visible_to(user))
+    needs = list(_visible_needs(user).filter(enterprise=enterprise)
                  .select_related("case", "case__lead_unit").order_by("-created_at")[:limit])
     visits = list(Visit.objects.filter(enterprise=enterprise).select_related("visitor").order_by("-visited_on", "-pk")[:limit])
     timeline = [Entry(timezone.localtime(n.created_at).date(), "need", n.case.title, n.case.reply, need=n) for n in needs]
     timeline += [Entry(v.visited_on, "visit", v.asked or v.promised, v.promised, visit=v) for v in visits]
     timeline += [Entry(date(f.year, 12, 31), "figures", str(f.year)) for f in figures]
     timeline.sort(key=lambda e: e.at, reverse=True)
-    open_needs = Need.objects.filter(enterprise=enterprise, case__status__in=OPEN_STATUSES).count()
+    open_needs = Case.objects.filter(enterprise=enterprise, kind="enterprise", status__in=OPEN_STATUSES).count()
     return EnterprisePage(enterprise, tags, figures, contacts, officials, task_forces, timeline, open_needs)
+
+
+def _visible_needs(user: Any) -> QuerySet[Need]:
+    """Needs whose case the user may see (Case.objects.visible_to); no semi-join when the user sees every case."""
+    if case_reach(user).everything:
+        return Need.objects.all()
+    return Need.objects.filter(case__in=Case.objects.visible_to(user))
 
 
 def door_needs(user: Any) -> list[Need]:
@@ -148,17 +155,20 @@ def board(user: Any, pk: int, *, now: datetime | None = None) -> Board | None:
         return None
     now = now or timezone.now()
     firms = tf.enterprises.values("pk")
-    open_qs = Need.objects.filter(enterprise_id__in=firms, case__status__in=OPEN_STATUSES)
+    # From the case side: the partial index case_open_enterprise holds open enterprise cases only.
+    open_cases = Case.objects.filter(enterprise_id__in=firms, status__in=OPEN_STATUSES)
     # One aggregate: the count of each age band (a need received within the last n days is at most n days old).
     bands, lower = {}, None
     for i, (limit, _label) in enumerate(AGE_BUCKETS):
         older = Q() if limit is None else Q(created_at__gte=now - timedelta(days=limit))
         bands[f"b{i}"] = Count("pk", filter=older & (Q(created_at__lt=lower) if lower is not None else Q()))
         lower = now - timedelta(days=limit) if limit is not None else None
-    counts = open_qs.aggregate(**bands)
+    counts = open_cases.aggregate(**bands)
     ages = {label: counts[f"b{i}"] for i, (_limit, label) in enumerate(AGE_BUCKETS)}
-    oldest = list(open_qs.select_related("case", "enterprise", "case__lead_unit").order_by("created_at")[:20])
-    promises = list(open_qs.filter(visit__isnull=False, close_due__lt=now)
+    first = list(open_cases.order_by("created_at").values_list("pk", flat=True)[:20])
+    oldest = list(Need.objects.filter(pk__in=first).select_related("case", "enterprise", "case__lead_unit").order_by("created_at"))
+    promised_needs = Need.objects.filter(visit__enterprise_id__in=firms, case__status__in=OPEN_STATUSES)
+    promises = list(promised_needs.filter(close_due__lt=now)
                     .select_related("case", "enterprise", "visit__visitor").order_by("close_due")[:20])
     since = timezone.localdate(now) - timedelta(days=tf.visit_every_days)
     visited = Visit.objects.filter(enterprise_id__in=firms, visited_on__gte=since).values("enterprise_id")
@@ -166,7 +176,7 @@ def board(user: Any, pk: int, *, now: datetime | None = None) -> Board | None:
     members = list(tf.members.select_related("unit").order_by("pk"))
     visits = dict(Visit.objects.filter(visitor__in=members, enterprise_id__in=firms, visited_on__gte=since)
                   .values("visitor_id").annotate(n=Count("pk")).values_list("visitor_id", "n"))
-    promised = dict(open_qs.filter(visit__visitor__in=members).values("visit__visitor_id").annotate(n=Count("pk"))
+    promised = dict(promised_needs.filter(visit__visitor__in=members).values("visit__visitor_id").annotate(n=Count("pk"))
                     .values_list("visit__visitor_id", "n"))
     load = [{"member": m, "visits": visits.get(m.pk, 0), "open_promises": promised.get(m.pk, 0)} for m in members]
     return Board(tf, tf.enterprises.count(), list(ages.items()), oldest, promises, not_visited, load)
