@@ -195,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jingzhi.hotspots.cli import register as register_hotspots
 
     register_hotspots(sub)
+    from jingzhi.earlywarning.cli import register as register_warnings
+
+    register_warnings(sub, common)
     from jingzhi.core.cli import register as register_core
 
     register_core(sub, common)

@@ -69,6 +69,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "dispatch_settings_update": _("Dispatch settings changed"),
     "responsibility_assign": _("Responsibility (包保) assigned"),
     "responsibility_update": _("Responsibility (包保) changed"),
+    "warning_import": _("Warning imported (CAP)"),
+    "warning_create": _("Warning issued"),
+    "warning_cancel": _("Warning cancelled"),
 }
 
 
@@ -97,6 +100,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "metric_policy": _("assessment weights"),
     "dispatch_settings": _("dispatch settings"),
     "door": _("public door"),
+    "warning": _("warning"),
 }
 
 
