@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.api.v1 import campaigns, cases, reference
+from jingzhi.api.v1 import campaigns, cases, earlywarning, reference
 from jingzhi.api.v1.actions import ENDPOINTS, make_view
 
 urlpatterns = [
@@ -30,4 +30,14 @@ urlpatterns = [
     path("campaigns/<int:pk>/cases/", campaigns.LinkedCaseList.as_view(), name="campaign_cases"),
     path("campaigns/<int:pk>/stages/", campaigns.StageView.as_view(), name="project_stages"),
     path("campaigns/<int:pk>/investments/", campaigns.InvestmentView.as_view(), name="project_investments"),
+    path("sites/", earlywarning.SiteList.as_view(), name="site_list"),
+    path("warnings/", earlywarning.WarningList.as_view(), name="warning_list"),
+    path("warnings/cap/", earlywarning.WarningCapUpload.as_view(), name="warning_cap"),
+    path("warnings/<int:pk>/", earlywarning.WarningDetail.as_view(), name="warning_detail"),
+    path("warning-tasks/", earlywarning.TaskList.as_view(), name="warning_task_list"),
+    path("warning-tasks/<int:pk>/", earlywarning.TaskDetail.as_view(), name="warning_task_detail"),
+    path("warning-tasks/<int:pk>/events/", earlywarning.TaskEvents.as_view(), name="warning_task_events"),
+    path("warning-tasks/<int:pk>/acknowledge/", earlywarning.TaskAcknowledge.as_view(), name="warning_task_acknowledge"),
+    path("warning-tasks/<int:pk>/progress/", earlywarning.TaskProgress.as_view(), name="warning_task_progress"),
+    path("warning-tasks/<int:pk>/report/", earlywarning.TaskReport.as_view(), name="warning_task_report"),
 ]
