@@ -107,8 +107,8 @@ def load_warning_demo(*, now: datetime) -> int:
     steps = [("XF-LV-01", "xf_xfz", "report"), ("XF-LV-02", "xf_pg", "on_site"), ("QH-RS-01", "qh_xy", "on_the_way"),
              ("QH-LV-01", "qh_zx", "ack"), ("XF-LV-01", "leader_xf", "ack"), ("QH-RS-01", "qh_county", "ack"),
              ("XF-RS-01", "xf_gjd", "ack")]
-    for minute, (site, username, step) in enumerate(steps, start=3):
-        task = tasks.get((site, username))
+    for minute, (code, username, step) in enumerate(steps, start=3):
+        task = tasks.get((code, username))
         if task is None:
             continue
         at = sent + timedelta(minutes=minute)

@@ -27,7 +27,7 @@ def logging_adapter(*, phone: str, text: str, kind: str) -> str:
 
 def send_all(messages: Iterable[tuple[str, str]], *, kind: str = "sms") -> int:
     """Send (phone, text) pairs through the configured adapter; one failure does not stop the rest. Returns sent count."""
-    adapter = import_string(settings.JINGZHI.get("WARNING_GATEWAY", DEFAULT))
+    adapter = import_string(str(settings.JINGZHI.get("WARNING_GATEWAY", DEFAULT)))
     sent = 0
     for phone, text in messages:
         if not phone:

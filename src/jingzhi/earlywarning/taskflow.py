@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,10 @@ from jingzhi.earlywarning.models import (
 )
 from jingzhi.org.models import Responsibility, Role, User
 
+if TYPE_CHECKING:
+    from jingzhi.cases.models import Case
+
+ORDER: list[str] = list(ESCALATION_ORDER)
 # status → the steps the official may take from it (a step may skip ahead: acknowledging on arrival is fine).
 TRANSITIONS: dict[str, set[str]] = {
     TaskStatus.NOT_ACKNOWLEDGED: {TaskStatus.ACKNOWLEDGED, TaskStatus.ON_THE_WAY, TaskStatus.ON_SITE},
@@ -123,7 +128,7 @@ def task_report(*, actor: User, task_id: int, report: Report, now: datetime | No
     return task
 
 
-def _hazard_case(task: InspectionTask, hazard: str) -> object:
+def _hazard_case(task: InspectionTask, hazard: str) -> Case:
     from jingzhi.cases.models import Channel, Kind, Priority, Status
     from jingzhi.cases.services import case_create, case_dispatch
 
@@ -146,7 +151,7 @@ def _hazard_case(task: InspectionTask, hazard: str) -> object:
 def _escalation_targets(task: InspectionTask) -> list[int]:
     """The next 包保 level up for the site (else the 包保 officials of its division's ancestors) and the duty office
     (the hotline centre's dispatchers, and supervisors whose division contains the site)."""
-    above = ESCALATION_ORDER[ESCALATION_ORDER.index(task.level) + 1:] if task.level in ESCALATION_ORDER else []
+    above = ORDER[ORDER.index(task.level) + 1:] if task.level in ORDER else []
     targets: list[int] = []
     for level in above:
         targets = list(SiteOfficial.objects.filter(site_id=task.site_id, level=level, responsibility__is_active=True)
