@@ -250,7 +250,7 @@ def _insert_tasks(warning: Warning, rows: list[tuple[int, int, str, WarningRule 
     meta = InspectionTask._meta
     columns = ["warning_id", "site_id", "official_id", "level", "rule_id", "status", "checklist", "created_at",
                "ack_due_at", "onsite_due_at", "people_moved", "situation", "hazard"]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 — model table and column names only
         ops.quote_name(meta.db_table), ", ".join(ops.quote_name(meta.get_field(c.removesuffix("_id")).column) for c in columns),
         ", ".join(["%s"] * len(columns)))
     adapted: dict[datetime, Any] = {}
@@ -279,7 +279,7 @@ def _insert_delivered_events(warning: Warning, *, now: datetime, actor: User | N
 
     ops = connection.ops
     event, task = TaskEvent._meta, InspectionTask._meta
-    sql = (f"INSERT INTO {ops.quote_name(event.db_table)} (task_id, kind, at, actor_id, channel, note) "
+    sql = (f"INSERT INTO {ops.quote_name(event.db_table)} (task_id, kind, at, actor_id, channel, note) "  # noqa: S608 — fixed names
            f"SELECT t.id, %s, %s, %s, %s, %s FROM {ops.quote_name(task.db_table)} t "
            f"WHERE t.warning_id = %s AND t.created_at = %s AND NOT EXISTS "
            f"(SELECT 1 FROM {ops.quote_name(event.db_table)} e WHERE e.task_id = t.id)")
