@@ -251,7 +251,8 @@ def _insert_tasks(warning: Warning, rows: list[tuple[int, int, str, WarningRule 
     columns = ["warning_id", "site_id", "official_id", "level", "rule_id", "status", "checklist", "created_at",
                "ack_due_at", "onsite_due_at", "people_moved", "situation", "hazard"]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 — model table and column names only
-        ops.quote_name(meta.db_table), ", ".join(ops.quote_name(meta.get_field(c.removesuffix("_id")).column) for c in columns),
+        ops.quote_name(meta.db_table), ", ".join(ops.quote_name(str(meta.get_field(c.removesuffix("_id")).column))  # type: ignore[union-attr]
+                                                 for c in columns),
         ", ".join(["%s"] * len(columns)))
     adapted: dict[datetime, Any] = {}
 
