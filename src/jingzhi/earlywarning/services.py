@@ -225,7 +225,7 @@ def _fan_out(warning: Warning, site_ids: set[int], *, now: datetime, actor: User
     if ended_ids:
         InspectionTask.objects.filter(pk__in=ended_ids).update(status=TaskStatus.ENDED, ended_at=now)
     # Existing tasks of pairs that left but were already closed stay as they are: their report is history.
-    note = headline[:300]
+    note = warning.headline[:300]  # stored as received: an event's note is read in any language
     if new_rows:
         _insert_tasks(warning, new_rows, now=now)
         _insert_delivered_events(warning, now=now, actor=actor, note=note)
