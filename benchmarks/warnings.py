@@ -117,13 +117,25 @@ def main() -> int:
 
     profile = cProfile.Profile()
     started, cpu_started = time.perf_counter(), time.process_time()
+    slow: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            slow.append((time.perf_counter() - t0, sql[:120]))
+
     if args.profile:
         profile.enable()
-    outcome = warning_import_cap(actor=None, data=data, now=NOW)
+    with connection.execute_wrapper(timed):
+        outcome = warning_import_cap(actor=None, data=data, now=NOW)
     fanout, fanout_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if args.profile:
         profile.disable()
         pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(20)
+        for seconds, sql in sorted(slow, reverse=True)[:8]:
+            print(f"{seconds * 1000:8.1f} ms  {sql}", file=sys.stderr)
     # A third acknowledged, so the board has every kind of row.
     acked = list(InspectionTask.objects.filter(warning=outcome.warning).values_list("pk", flat=True)[::3])
     InspectionTask.objects.filter(pk__in=acked).update(status="acknowledged", acknowledged_at=NOW + timedelta(minutes=4))
