@@ -101,6 +101,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "dispatch_settings": _("dispatch settings"),
     "door": _("public door"),
     "warning": _("warning"),
+    "danger_site": _("danger sites"),
 }
 
 
