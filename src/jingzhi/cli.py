@@ -198,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     from jingzhi.org.cli import register as register_divisions
 
     register_divisions(sub)
+
+    from jingzhi.earlywarning.cli import register as register_warnings
+
+    register_warnings(sub, common)
     from jingzhi.core.cli import register as register_core
 
     register_core(sub, common)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "jingzhi.campaigns",
     "jingzhi.hotspots",
     "jingzhi.enterprises",
+    "jingzhi.earlywarning",
     "jingzhi.web",
     "jingzhi.demo",
     "jingzhi.api",
@@ -328,6 +329,8 @@ JINGZHI = {
     "CASE_PREFIX": os.environ.get("JINGZHI_CASE_PREFIX", "TL"),
     # Delivery channels for notifications; each is a dotted path to a callable(notification).
     "NOTIFICATION_CHANNELS": ["jingzhi.core.notify.in_app"],
+    # Early warning's SMS / voice gateway: a dotted path to send(*, phone, text, kind) (docs/earlywarning.md).
+    "WARNING_GATEWAY": os.environ.get("JINGZHI_WARNING_GATEWAY", "jingzhi.earlywarning.gateway.logging_adapter"),
 }
 # What one public submission may attach: number of files and their total size (each file: at most 10 MB).
 JINGZHI_PUBLIC_UPLOAD_MAX_FILES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_FILES", "5"))

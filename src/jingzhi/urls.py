@@ -17,5 +17,6 @@ urlpatterns = [
     path("metrics/", include("jingzhi.metrics.urls")),
     path("hotspots/", include("jingzhi.hotspots.urls")),
     path("enterprises/", include("jingzhi.enterprises.urls")),
+    path("warnings/", include("jingzhi.earlywarning.urls")),
     path("", include("jingzhi.web.urls")),
 ]

@@ -72,6 +72,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "responsibility_update": _("Responsibility (包保) changed"),
     "enterprise_user_invite": _("Enterprise user invited"),
     "task_force_save": _("Task force (专班) saved"),
+
+    "warning_import": _("Warning imported (CAP)"),
+    "warning_create": _("Warning issued"),
+    "warning_cancel": _("Warning cancelled"),
 }
 
 
@@ -101,6 +105,8 @@ OBJECT_LABELS: dict[str, Promise] = {
     "dispatch_settings": _("dispatch settings"),
     "door": _("public door"),
     "task_force": _("task force (专班)"),
+    "warning": _("warning"),
+    "danger_site": _("danger sites"),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.api.v1 import campaigns, cases, enterprises, reference
+from jingzhi.api.v1 import campaigns, cases, earlywarning, enterprises, reference
 from jingzhi.api.v1.actions import ENDPOINTS, make_view
 
 urlpatterns = [
@@ -34,4 +34,15 @@ urlpatterns = [
     path("enterprises/<int:pk>/", enterprises.EnterpriseDetail.as_view(), name="enterprise_detail"),
     path("enterprises/<int:pk>/needs/", enterprises.NeedListCreate.as_view(), name="enterprise_needs"),
     path("enterprises/<int:pk>/visits/", enterprises.VisitListCreate.as_view(), name="enterprise_visits"),
+
+    path("sites/", earlywarning.SiteList.as_view(), name="site_list"),
+    path("warnings/", earlywarning.WarningList.as_view(), name="warning_list"),
+    path("warnings/cap/", earlywarning.WarningCapUpload.as_view(), name="warning_cap"),
+    path("warnings/<int:pk>/", earlywarning.WarningDetail.as_view(), name="warning_detail"),
+    path("warning-tasks/", earlywarning.TaskList.as_view(), name="warning_task_list"),
+    path("warning-tasks/<int:pk>/", earlywarning.TaskDetail.as_view(), name="warning_task_detail"),
+    path("warning-tasks/<int:pk>/events/", earlywarning.TaskEvents.as_view(), name="warning_task_events"),
+    path("warning-tasks/<int:pk>/acknowledge/", earlywarning.TaskAcknowledge.as_view(), name="warning_task_acknowledge"),
+    path("warning-tasks/<int:pk>/progress/", earlywarning.TaskProgress.as_view(), name="warning_task_progress"),
+    path("warning-tasks/<int:pk>/report/", earlywarning.TaskReport.as_view(), name="warning_task_report"),
 ]

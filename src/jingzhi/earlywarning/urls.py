@@ -1,0 +1,18 @@
+"""Early-warning pages."""
+
+from django.urls import path
+
+from jingzhi.earlywarning import views
+
+app_name = "earlywarning"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("cap/", views.cap_upload, name="cap_upload"),
+    path("new/", views.manual_create, name="manual_create"),
+    path("sites/", views.sites, name="sites"),
+    path("<int:pk>/", views.board, name="board"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/report/", views.report, name="report"),
+    path("tasks/<int:pk>/", views.task, name="task"),
+    path("tasks/<int:pk>/<str:step>/", views.task_step, name="task_step"),
+]
