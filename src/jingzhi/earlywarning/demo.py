@@ -22,7 +22,7 @@ DEMO_CAP = "demo-heavy-rain.xml"
 OFFICIALS = [
     ("xf_xfz", "曲永强", Role.LEADER, "211223100"), ("xf_pg", "姜红梅", Role.LEADER, "211223101"),
     ("xf_gjd", "鲍立军", Role.LEADER, "211223102"), ("qh_county", "邹文博", Role.LEADER, "211204"),
-    ("qh_zx", "褚德胜", Role.LEADER, "211204100"), ("qh_xy", "卫晓燕", Role.LEADER, "211204002"),
+    ("qh_zx", "褚德胜", Role.LEADER, "211204101"), ("qh_xy", "卫晓燕", Role.LEADER, "211204002"),
     ("qh_hq", "蒋海波", Role.LEADER, "211204001"),
 ]
 
@@ -34,13 +34,13 @@ SITES = [
      [("xf_pg", "township"), ("leader_xf", "county"), ("leader3", "city")]),
     ("XF-RS-01", "郜家店小型水库", "reservoir", "211223102", 42.651, 124.812, "medium", "SLJ",
      [("xf_gjd", "township"), ("leader_xf", "county")]),
-    ("XF-LV-03", "永安村低洼地", "low_village", "211223100201", 42.761, 124.701, "medium", "XF",
+    ("XF-LV-03", "远景社区低洼地", "low_village", "211223100034", 42.761, 124.701, "medium", "XF",
      [("xf_xfz", "township"), ("leader_xf", "county")]),
     ("XF-GH-01", "平岗村后山滑坡隐患点", "geohazard", "211223101201", 42.711, 124.574, "medium", "ZRZY",
      [("xf_pg", "township"), ("leader_xf", "county")]),
     ("QH-RS-01", "清河水库大坝", "reservoir", "211204002002", 42.548, 124.176, "high", "SLJ",
      [("qh_xy", "township"), ("qh_county", "county"), ("leader2", "city")]),
-    ("QH-LV-01", "清河张相镇段险工险段", "levee", "211204100", 42.531, 124.102, "high", "SLJ",
+    ("QH-LV-01", "清河张相镇段险工险段", "levee", "211204101", 42.531, 124.102, "high", "SLJ",
      [("qh_zx", "township"), ("qh_county", "county"), ("leader2", "city")]),
     ("QH-LV-02", "清河红旗街道段护岸", "levee", "211204001", 42.541, 124.150, "medium", "QH",
      [("qh_hq", "township"), ("qh_county", "county")]),
