@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from jingzhi.disputes.services import PartyInput, dispute_register
 from jingzhi.disputes.models import Dispute
+from jingzhi.disputes.services import PartyInput, dispute_register
 from tests import factories as f
 from tests.web.conftest import _media_root, client_for  # noqa: F401 — fixtures, found by pytest by name
 

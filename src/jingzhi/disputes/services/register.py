@@ -130,14 +130,15 @@ def dispute_register(*, actor: User | None, type: str, summary: str, division: D
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     cleaned = _clean_parties(parties)
     _check_station(actor, station, division)
-    now = timezone.now()
+    # A dispute screened earlier (loaded history, a paper register typed in) is escalated as of its screening.
+    now = min(screened_at, timezone.now()) if screened_at else timezone.now()
     place = clean_text(place)[:200]
     try:
         with transaction.atomic():
             dispute = Dispute.objects.create(
                 number=uuid.uuid4().hex[:20], type=type, summary=summary, description=clean_text(description, multiline=True),
                 division=division, place=place, place_key=keys.address_key(place), risk=risk, source=source,
-                station=station, mediator=mediator, screened_at=screened_at or now, created_by=actor,
+                station=station, mediator=mediator, screened_at=now, created_by=actor,
                 idempotency_key=idempotency_key or None)
             # The public number reads like a case number: 纠 + local date + the row's id.
             dispute.number = f"JF{timezone.localtime(dispute.screened_at):%Y%m%d}-{dispute.pk:06d}"
@@ -163,7 +164,8 @@ def dispute_register(*, actor: User | None, type: str, summary: str, division: D
 
 def dispute_from_case(*, actor: User, case_number: str, type: str, station: Unit, risk: int = Risk.LOW,
                       summary: str = "", mediator: User | None = None,
-                      other_parties: Sequence[PartyInput] = ()) -> tuple[Dispute, bool]:
+                      other_parties: Sequence[PartyInput] = (),
+                      screened_at: datetime | None = None) -> tuple[Dispute, bool]:
     """Turn a hotline case into a dispute: its requester is the first party, its place the dispute's place."""
     case = Case.objects.visible_to(actor).select_related("division").filter(number=case_number).first()
     if case is None:
@@ -176,4 +178,4 @@ def dispute_from_case(*, actor: User, case_number: str, type: str, station: Unit
     return dispute_register(
         actor=actor, type=type, summary=summary or case.title, division=case.division, station=station,
         parties=[requester, *other_parties], source=Source.HOTLINE, risk=risk, description=case.content,
-        place=case.address, mediator=mediator, idempotency_key=f"case-{case.pk}", from_case=case)
+        place=case.address, mediator=mediator, idempotency_key=f"case-{case.pk}", from_case=case, screened_at=screened_at)

@@ -43,9 +43,9 @@ def dispute_step_add(*, actor: User | None, dispute_id: int, kind: str, note: st
         require_act(actor, dispute)
         _open(dispute)
         step = Step.objects.create(dispute=dispute, kind=kind, note=note, at=at or now, actor=actor)
-        if dispute.escalation_due is not None:
-            event(dispute, "escalation_met", actor=actor, at=now, data={"due": dispute.escalation_due.isoformat(),
-                                                                      "late": now > dispute.escalation_due})
+        if dispute.escalation_due is not None and step.kind in (Step.Kind.VISIT, Step.Kind.MEDIATION):
+            event(dispute, "escalation_met", actor=actor, at=step.at, data={"due": dispute.escalation_due.isoformat(),
+                                                                          "late": step.at > dispute.escalation_due})
             dispute.escalation_due = None
             dispute.save(update_fields=["escalation_due"])
     return step
@@ -75,14 +75,17 @@ def dispute_set_risk(*, actor: User | None, dispute_id: int, risk: int, note: st
 
 
 def dispute_end(*, actor: User | None, dispute_id: int, action: str, outcome: str,
-                visit_days: tuple[int, ...] = VISIT_DAYS) -> Dispute:
-    """Resolve, refer or close a dispute; a resolution schedules the follow-up visits."""
+                visit_days: tuple[int, ...] = VISIT_DAYS, now: datetime | None = None) -> Dispute:
+    """Resolve, refer or close a dispute; a resolution schedules the follow-up visits.
+
+    `now` is for loading history (the demo, imports): the time the dispute ended.
+    """
     outcome = clean_text(outcome, multiline=True)
     if action not in ENDINGS:
         raise ValidationFailed(_("Unknown action."), fields={"action": _("Unknown action.")})
     if not outcome:
         raise ValidationFailed(_("Describe the outcome."), fields={"outcome": _("Describe the outcome.")})
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         dispute = lock(actor=actor, dispute_id=dispute_id)
         require_act(actor, dispute)
@@ -114,12 +117,13 @@ def visit_schedule(*, actor: User | None, dispute_id: int, due: date) -> Visit:
     return visit
 
 
-def visit_record(*, actor: User | None, dispute_id: int, visit_id: int, note: str, stable: bool) -> Visit:
-    """Record a follow-up visit: what was found and whether the parties are at peace."""
+def visit_record(*, actor: User | None, dispute_id: int, visit_id: int, note: str, stable: bool,
+                 now: datetime | None = None) -> Visit:
+    """Record a follow-up visit: what was found and whether the parties are at peace (`now`: loading history)."""
     note = clean_text(note, multiline=True)
     if not note:
         raise ValidationFailed(_("Say what the visit found."), fields={"note": _("Say what the visit found.")})
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         dispute = lock(actor=actor, dispute_id=dispute_id)
         require_act(actor, dispute)
