@@ -82,7 +82,7 @@ def load_dispute_demo(*, now: datetime) -> list[Dispute]:
     operator = User.objects.get(username="operator")
     users = _people(operator.password)
     rng = random.Random(20221216)
-    plans = []
+    plans: list[tuple[datetime, Unit, Division, str]] = []
     for code, division_code, count in STATIONS:
         station = Unit.objects.get(code=code)
         places = list(Division.objects.filter(path__startswith=Division.objects.get(code=division_code).path)
