@@ -10,6 +10,7 @@ import pytest
 from jingzhi.disputes.models import Dispute
 from jingzhi.disputes.services import PartyInput, dispute_register
 from tests import factories as f
+from tests.api.conftest import api, key_for  # noqa: F401 — fixtures, found by pytest by name
 from tests.web.conftest import _media_root, client_for  # noqa: F401 — fixtures, found by pytest by name
 
 

@@ -17,11 +17,11 @@ from jingzhi.org.models import Role
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     Role.OPERATOR: ("intake", "follow_up", "cases"),
     Role.DISPATCHER: ("dispatch", "intake", "cases", "dispatch_model", "dashboard"),
-    Role.HANDLER: ("unit", "cases", "unit_dashboard"),
-    Role.UNIT_HEAD: ("unit", "cases", "unit_dashboard", "metrics"),
-    Role.SUPERVISOR: ("supervision", "follow_up", "cases", "dashboard"),
-    Role.LEADER: ("dashboard", "cases"),
-    Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dashboard", "dispatch_model"),
+    Role.HANDLER: ("unit", "cases", "unit_dashboard", "disputes"),
+    Role.UNIT_HEAD: ("unit", "cases", "unit_dashboard", "metrics", "disputes"),
+    Role.SUPERVISOR: ("supervision", "follow_up", "cases", "dashboard", "disputes"),
+    Role.LEADER: ("dashboard", "cases", "disputes"),
+    Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dashboard", "dispatch_model", "disputes"),
 }
 
 PAGES: dict[str, tuple[str, str | Promise]] = {
@@ -35,6 +35,7 @@ PAGES: dict[str, tuple[str, str | Promise]] = {
     "dashboard": ("metrics:dashboard", _("Dashboard")),
     "metrics": ("metrics:figures", _("Figures")),
     "unit_dashboard": ("metrics:unit_dashboard", _("Unit dashboard")),
+    "disputes": ("disputes:list", _("Disputes")),
 }
 
 

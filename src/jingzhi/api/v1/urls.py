@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.api.v1 import campaigns, cases, reference
+from jingzhi.api.v1 import campaigns, cases, disputes, reference
 from jingzhi.api.v1.actions import ENDPOINTS, make_view
 
 urlpatterns = [
@@ -30,4 +30,14 @@ urlpatterns = [
     path("campaigns/<int:pk>/cases/", campaigns.LinkedCaseList.as_view(), name="campaign_cases"),
     path("campaigns/<int:pk>/stages/", campaigns.StageView.as_view(), name="project_stages"),
     path("campaigns/<int:pk>/investments/", campaigns.InvestmentView.as_view(), name="project_investments"),
+    path("disputes/", disputes.DisputeListCreate.as_view(), name="dispute_list"),
+    path("disputes/from-case/", disputes.DisputeFromCase.as_view(), name="dispute_from_case"),
+    path("disputes/figures/", disputes.DisputeFigures.as_view(), name="dispute_figures"),
+    path("disputes/<int:pk>/", disputes.DisputeDetail.as_view(), name="dispute_detail"),
+    path("disputes/<int:pk>/steps/", disputes.DisputeSteps.as_view(), name="dispute_steps"),
+    path("disputes/<int:pk>/risk/", disputes.DisputeRisk.as_view(), name="dispute_risk"),
+    path("disputes/<int:pk>/end/", disputes.DisputeEnd.as_view(), name="dispute_end"),
+    path("disputes/<int:pk>/visits/", disputes.DisputeVisits.as_view(), name="dispute_visits"),
+    path("disputes/<int:pk>/visits/<int:visit_id>/", disputes.DisputeVisitRecord.as_view(), name="dispute_visit_record"),
+    path("disputes/<int:pk>/cases/", disputes.DisputeCases.as_view(), name="dispute_cases"),
 ]

@@ -68,8 +68,8 @@ def _check_station(actor: User | None, station: Unit, division: Division) -> Non
     if actor.unit_id and Unit.objects.filter(pk=station.pk, pk__in=unit_scope(actor)).exists():
         return
     unit = area_unit(actor)
-    if unit is not None and division.path.startswith(unit.division.path):
-        return  # a 政法委 or station assigns a dispute in its own area
+    if unit is not None and unit.kind == Unit.Kind.POLITICAL_LEGAL and division.path.startswith(unit.division.path):
+        return  # a 政法委 assigns a dispute in its own area to any station or unit
     raise PermissionDenied(_("You may register disputes only for your own unit or in your own area."))
 
 
