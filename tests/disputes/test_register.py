@@ -149,3 +149,19 @@ def test_resolution_counts_mediation_sessions_and_schedules_visits(city: Any, po
     visit_record(actor=police.officer_a, dispute_id=d.pk, visit_id=visit.pk, note="双方相安无事", stable=True)
     with pytest.raises(InvalidTransition):
         visit_record(actor=police.officer_a, dispute_id=d.pk, visit_id=visit.pk, note="again", stable=True)
+
+
+def test_rekey_after_a_new_secret_key_finds_the_same_party_again(city: Any, police: Any, settings: Any) -> None:
+    from django.core.management import call_command
+
+    from jingzhi.core.models import AuditLog
+
+    d = register(police.officer_a, police.station_a, city.county_a, phone="13900000001", place="西丰镇幸福小区3号楼")
+    settings.SECRET_KEY = "another-secret-key-for-this-test-0123456789abcdef"
+    from jingzhi.disputes.services.linking import open_disputes_of
+
+    assert open_disputes_of(phone="13900000001") == []  # the old keys do not match new input
+    call_command("dispute_rekey", stdout=__import__("io").StringIO())
+    assert [x.pk for x, _why in open_disputes_of(phone="13900000001")] == [d.pk]
+    assert [x.pk for x, _why in open_disputes_of(address="西丰镇幸福小区3号楼")] == [d.pk]
+    assert AuditLog.objects.filter(action="dispute_rekey").count() == 1

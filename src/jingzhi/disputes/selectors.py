@@ -60,6 +60,15 @@ class CaseRow:
 
 
 @dataclass
+class MatchRow:
+    """An earlier dispute in common, with every reason it matched (same party, same place)."""
+
+    earlier: Dispute
+    reasons: list[str]
+    was_open: bool
+
+
+@dataclass
 class DisputeView:
     """Everything the dispute page shows; cases outside the viewer's case scope are only counted."""
 
@@ -69,8 +78,16 @@ class DisputeView:
     visits: list[Visit]
     cases: list[CaseRow]
     hidden_cases: int
-    matches: list[Match]
+    matches: list[MatchRow]
     events: list[Any]
+
+
+def _grouped(matches: Any) -> list[MatchRow]:
+    rows: dict[int, MatchRow] = {}
+    for m in matches.order_by("earlier_id", "reason"):
+        row = rows.setdefault(m.earlier_id, MatchRow(m.earlier, [], m.was_open))
+        row.reasons.append(m.reason)
+    return list(rows.values())
 
 
 def dispute_view(user: User, dispute: Dispute) -> DisputeView:
@@ -82,7 +99,7 @@ def dispute_view(user: User, dispute: Dispute) -> DisputeView:
         dispute=dispute, parties=list(dispute.parties.all()),
         steps=list(dispute.steps.select_related("actor")), visits=list(dispute.visits.select_related("actor")),
         cases=rows, hidden_cases=len(links) - len(rows),
-        matches=list(Match.objects.filter(dispute=dispute, earlier__in=seen).select_related("earlier")),
+        matches=_grouped(Match.objects.filter(dispute=dispute, earlier__in=seen).select_related("earlier")),
         events=list(dispute.events.select_related("actor")),
     )
 
