@@ -132,3 +132,17 @@ def test_figures_page_and_export(city: Any, police: Any, dispute: Dispute, clien
     r = client.get(reverse("disputes:figures") + "?format=xlsx&from=2000-01-01&to=bogus")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert AuditLog.objects.filter(action="export", object_type="dispute_figures").count() == 1
+
+
+def test_the_register_and_a_dispute_take_a_fixed_number_of_queries(city: Any, police: Any, client_for: Any,
+                                                                   django_assert_max_num_queries: Any) -> None:
+    for i in range(12):
+        register(police.officer_a, police.station_a, city.county_a, phone=f"1390000{i:04d}", other=f"1370000{i:04d}")
+    client = client_for(police.officer_a)
+    client.get(reverse("disputes:list"))  # warm the session and the caches
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("disputes:list")).status_code == 200
+    d = Dispute.objects.first()
+    assert d is not None
+    with django_assert_max_num_queries(22):
+        assert client.get(reverse("disputes:detail", args=[d.pk])).status_code == 200
