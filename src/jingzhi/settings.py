@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "jingzhi.hotspots",
     "jingzhi.enterprises",
     "jingzhi.earlywarning",
+
+    "jingzhi.disputes",
     "jingzhi.web",
     "jingzhi.demo",
     "jingzhi.api",

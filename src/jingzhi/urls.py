@@ -18,5 +18,7 @@ urlpatterns = [
     path("hotspots/", include("jingzhi.hotspots.urls")),
     path("enterprises/", include("jingzhi.enterprises.urls")),
     path("warnings/", include("jingzhi.earlywarning.urls")),
+
+    path("disputes/", include("jingzhi.disputes.urls")),
     path("", include("jingzhi.web.urls")),
 ]

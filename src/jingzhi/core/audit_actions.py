@@ -29,6 +29,7 @@ ACTION_LABELS: dict[str, Promise] = {
     # the log itself, backups
     "audit_purge": _("Old audit rows purged"),
     "backup": _("Backup made"),
+    "dispute_rekey": _("Dispute register re-keyed"),
     "restore": _("Backup restored"),
     # sign-in, sessions, second factor, rate limits (issue 10)
     "login": _("Signed in"),

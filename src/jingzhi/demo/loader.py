@@ -401,6 +401,11 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
 
     with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
         load_warning_demo(now=now)
+
+    from jingzhi.disputes.demo import load_dispute_demo
+
+    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
+        load_dispute_demo(now=now)
     sla_sweep(now=now)
     _train_dispatch_model()
     summary.by_status = Counter(Case.objects.values_list("status", flat=True))

@@ -49,6 +49,8 @@ class Unit(models.Model):
         COUNTY_GOVERNMENT = "county_government", _("County-level government")
         TOWNSHIP_GOVERNMENT = "township_government", _("Township government")
         POLICE_STATION = "police_station", _("Police station")
+        # 政法委: the committee that oversees dispute resolution (矛盾纠纷排查化解) in its division's subtree.
+        POLITICAL_LEGAL = "political_legal", _("Political and legal affairs committee (政法委)")
         UTILITY = "utility", _("Public utility")
         COURT = "court", _("Court")
         OTHER = "other", _("Other")

@@ -17,11 +17,12 @@ from jingzhi.org.models import Role
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     Role.OPERATOR: ("intake", "follow_up", "cases", "enterprises"),
     Role.DISPATCHER: ("dispatch", "intake", "cases", "dispatch_model", "dashboard", "enterprises"),
-    Role.HANDLER: ("unit", "cases", "unit_dashboard"),
-    Role.UNIT_HEAD: ("unit", "cases", "unit_dashboard", "metrics"),
-    Role.SUPERVISOR: ("supervision", "follow_up", "cases", "dashboard", "enterprises"),
-    Role.LEADER: ("dashboard", "cases", "enterprises"),
-    Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dashboard", "dispatch_model", "enterprises"),
+    Role.HANDLER: ("unit", "cases", "unit_dashboard", "disputes"),
+    Role.UNIT_HEAD: ("unit", "cases", "unit_dashboard", "metrics", "disputes"),
+    Role.SUPERVISOR: ("supervision", "follow_up", "cases", "dashboard", "enterprises", "disputes"),
+    Role.LEADER: ("dashboard", "cases", "enterprises", "disputes"),
+    Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dashboard", "dispatch_model", "enterprises",
+                 "disputes"),
     Role.ENTERPRISE: ("door",),
 }
 
@@ -38,6 +39,8 @@ PAGES: dict[str, tuple[str, str | Promise]] = {
     "unit_dashboard": ("metrics:unit_dashboard", _("Unit dashboard")),
     "enterprises": ("enterprises:list", _("Enterprises")),
     "door": ("enterprises:door", _("Our needs")),
+
+    "disputes": ("disputes:list", _("Disputes")),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.api.v1 import campaigns, cases, earlywarning, enterprises, reference
+from jingzhi.api.v1 import campaigns, cases, disputes, earlywarning, enterprises, reference
 from jingzhi.api.v1.actions import ENDPOINTS, make_view
 
 urlpatterns = [
@@ -45,4 +45,15 @@ urlpatterns = [
     path("warning-tasks/<int:pk>/acknowledge/", earlywarning.TaskAcknowledge.as_view(), name="warning_task_acknowledge"),
     path("warning-tasks/<int:pk>/progress/", earlywarning.TaskProgress.as_view(), name="warning_task_progress"),
     path("warning-tasks/<int:pk>/report/", earlywarning.TaskReport.as_view(), name="warning_task_report"),
+
+    path("disputes/", disputes.DisputeListCreate.as_view(), name="dispute_list"),
+    path("disputes/from-case/", disputes.DisputeFromCase.as_view(), name="dispute_from_case"),
+    path("disputes/figures/", disputes.DisputeFigures.as_view(), name="dispute_figures"),
+    path("disputes/<int:pk>/", disputes.DisputeDetail.as_view(), name="dispute_detail"),
+    path("disputes/<int:pk>/steps/", disputes.DisputeSteps.as_view(), name="dispute_steps"),
+    path("disputes/<int:pk>/risk/", disputes.DisputeRisk.as_view(), name="dispute_risk"),
+    path("disputes/<int:pk>/end/", disputes.DisputeEnd.as_view(), name="dispute_end"),
+    path("disputes/<int:pk>/visits/", disputes.DisputeVisits.as_view(), name="dispute_visits"),
+    path("disputes/<int:pk>/visits/<int:visit_id>/", disputes.DisputeVisitRecord.as_view(), name="dispute_visit_record"),
+    path("disputes/<int:pk>/cases/", disputes.DisputeCases.as_view(), name="dispute_cases"),
 ]
