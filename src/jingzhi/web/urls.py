@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jingzhi.web.views import account, auth, cases, exports, intake, notifications, public, workbench
+from jingzhi.web.views import account, auth, cases, exports, intake, intake_panels, notifications, public, workbench
 
 app_name = "web"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     # workbench
     path("intake/", intake.intake, name="intake"),
     path("intake/preview/", intake.intake_preview, name="intake_preview"),
+    path("intake/history/", intake_panels.intake_history, name="intake_history"),
+    path("intake/duplicates/", intake_panels.intake_duplicates, name="intake_duplicates"),
     path("queue/dispatch/", workbench.dispatch_queue, name="dispatch_queue"),
     path("queue/dispatch/held/<str:number>/<str:decision>/", workbench.held_decide, name="held_decide"),
     path("queue/unit/", workbench.unit_queue, name="unit_queue"),
