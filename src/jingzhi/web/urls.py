@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from jingzhi.web.hotspot_campaign import hotspot_campaign
 from jingzhi.web.views import account, auth, cases, exports, intake, intake_panels, notifications, public, workbench
 
 app_name = "web"
@@ -27,6 +28,7 @@ urlpatterns = [
     path("cases/<str:number>/reveal/<str:field>/", cases.case_reveal, name="case_reveal"),
     path("cases/<str:number>/attachments/<int:pk>/", cases.attachment_download, name="attachment"),
     path("cases/<str:number>/<str:action>/", cases.case_action, name="case_action"),
+    path("hotspots/<int:pk>/campaign/", hotspot_campaign, name="hotspot_campaign"),
     path("notifications/", notifications.notification_page, name="notifications"),
     path("notifications/read/", notifications.notification_read, name="notifications_read"),
     # public site

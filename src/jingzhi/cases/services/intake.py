@@ -174,7 +174,9 @@ def case_create(
     `screen` (the public page): screen the submission for spam; the list holds the adapter's own signals
     (e.g. "captcha"). Any signal holds the case for a dispatcher's review (services/review.py).
     """
-    if actor is not None and role_of(actor) not in INTAKE_ROLES:
+    # A leader registers only proactive cases (未诉先办, from a hotspot); requests come in through the hotline.
+    if actor is not None and role_of(actor) not in INTAKE_ROLES and not (
+            channel == Channel.PROACTIVE and role_of(actor) == Role.LEADER):
         raise PermissionDenied(_("Only the hotline centre registers cases."))
     key = _clean(idempotency_key)[:100] or None
     if key is not None:
