@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from jingzhi.cases.models import OPEN_STATUSES, Case, Status
@@ -26,7 +26,7 @@ RECENTLY_CLOSED = timedelta(days=30)
 SHOWN = 5
 MIN_SCORE = 0.3  # below this a candidate is noise, not a possible duplicate
 LIKELY = 0.6  # from here the panel calls it a likely duplicate
-MAX_CANDIDATES = 400  # the newest candidates of a very common key; keeps the worst case bounded
+MAX_CANDIDATES = 200  # the candidates sharing most keys; keeps the worst case bounded
 MIN_TEXT = 4
 
 
@@ -86,13 +86,16 @@ def duplicate_suggestions(*, user: User, title: str, content: str = "", address:
     if not keys:
         return []
     bucket = grouping.bucket_of(at, SETTINGS)
-    signal_ids = (SignalKey.objects.filter(scope=county.code, key__in=keys, bucket__in=(bucket - 1, bucket))
-                  .values("signal_id"))
+    # The candidates sharing the most keys first (a repeat of a case shares all its place trigrams and top words);
+    # a common word alone ("物业") would otherwise bring thousands.
+    ranked = (SignalKey.objects.filter(scope=county.code, key__in=keys, bucket__in=(bucket - 1, bucket))
+              .values("signal_id").annotate(shared=Count("id")).order_by("-shared", "-signal_id")[:MAX_CANDIDATES])
+    signal_ids = [row["signal_id"] for row in ranked]
     visible = Case.objects.visible_to(user).filter(
         Q(status__in=sorted(OPEN_STATUSES)) | Q(status=Status.CLOSED, closed_at__gte=at - RECENTLY_CLOSED))
     candidates = (CaseSignal.objects.filter(pk__in=signal_ids, at__gte=at - SETTINGS.window, at__lte=at,
                                             case__in=visible.values("pk"))
-                  .order_by("-at").values_list("case_id", "features")[:MAX_CANDIDATES])
+                  .values_list("case_id", "features"))
     scored: list[tuple[float, float, bool, int]] = []
     for case_id, data in candidates:
         old = grouping.features_from_json(data)

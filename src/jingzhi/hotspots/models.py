@@ -102,10 +102,10 @@ class HotspotAction(models.Model):
         CAMPAIGN = "campaign", _("Campaign proposed")
 
     hotspot = models.ForeignKey(Hotspot, on_delete=models.PROTECT, related_name="actions")
-    kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey("org.User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by"))
+    kind = models.CharField(_("what was done"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey("org.User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("done by"))
     at = models.DateTimeField(_("time"), db_index=True)
-    case_number = models.CharField(_("case"), max_length=32, blank=True)  # the proactive case, if any
+    case_number = models.CharField(_("proactive case"), max_length=32, blank=True)  # the proactive case, if any
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
     class Meta:

@@ -32,7 +32,7 @@ class ProactiveForm(forms.Form):
                               label=gettext_lazy("What to do"))
     unit = forms.ModelChoiceField(queryset=Unit.objects.filter(is_active=True), required=False,
                                   label=gettext_lazy("Dispatch to unit"))
-    reply_due = forms.DateTimeField(required=False, label=gettext_lazy("Deadline"),
+    reply_due = forms.DateTimeField(required=False, label=gettext_lazy("Its own deadline"),
                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                                     help_text=gettext_lazy("Optional: the unit's own deadline instead of the time-limit rules."))
 
@@ -41,7 +41,7 @@ class ProactiveForm(forms.Form):
 def hotspot_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.hotspot_rows(request.user)  # type: ignore[arg-type]
     template = "hotspots/_panel.html" if request.GET.get("panel") else "hotspots/list.html"
-    context = {"rows": rows[:10] if request.GET.get("panel") else rows}
+    context: dict[str, object] = {"rows": rows[:10] if request.GET.get("panel") else rows}
     if not request.GET.get("panel"):
         context["outcomes"] = selectors.hotspot_outcomes(request.user)  # type: ignore[arg-type]
     return render(request, template, context)

@@ -3,7 +3,8 @@
 from django.urls import path
 
 from jingzhi.web.hotspot_campaign import hotspot_campaign
-from jingzhi.web.views import account, auth, cases, exports, intake, intake_panels, notifications, public, workbench
+from jingzhi.web.views import account, auth, cases, exports, intake, notifications, public, workbench
+from jingzhi.web.views.intake_panels import intake_duplicates, intake_history
 
 app_name = "web"
 urlpatterns = [
@@ -15,8 +16,8 @@ urlpatterns = [
     # workbench
     path("intake/", intake.intake, name="intake"),
     path("intake/preview/", intake.intake_preview, name="intake_preview"),
-    path("intake/history/", intake_panels.intake_history, name="intake_history"),
-    path("intake/duplicates/", intake_panels.intake_duplicates, name="intake_duplicates"),
+    path("intake/history/", intake_history, name="intake_history"),
+    path("intake/duplicates/", intake_duplicates, name="intake_duplicates"),
     path("queue/dispatch/", workbench.dispatch_queue, name="dispatch_queue"),
     path("queue/dispatch/held/<str:number>/<str:decision>/", workbench.held_decide, name="held_decide"),
     path("queue/unit/", workbench.unit_queue, name="unit_queue"),
