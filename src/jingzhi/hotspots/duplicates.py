@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from jingzhi.cases.models import OPEN_STATUSES, Case, Status
@@ -91,11 +91,14 @@ def duplicate_suggestions(*, user: User, title: str, content: str = "", address:
     ranked = (SignalKey.objects.filter(scope=county.code, key__in=keys, bucket__in=(bucket - 1, bucket))
               .values("signal_id").annotate(shared=Count("id")).order_by("-shared", "-signal_id")[:MAX_CANDIDATES])
     signal_ids = [row["signal_id"] for row in ranked]
-    visible = Case.objects.visible_to(user).filter(
-        Q(status__in=sorted(OPEN_STATUSES)) | Q(status=Status.CLOSED, closed_at__gte=at - RECENTLY_CLOSED))
-    candidates = (CaseSignal.objects.filter(pk__in=signal_ids, at__gte=at - SETTINGS.window, at__lte=at,
-                                            case__in=visible.values("pk"))
-                  .values_list("case_id", "features"))
+    # Two short queries driven by primary keys. (One query joining the cases with an OR on their status let
+    # SQLite start from the status index, that is from every open case.)
+    rows = list(CaseSignal.objects.filter(pk__in=signal_ids, at__gte=at - SETTINGS.window, at__lte=at)
+                .values_list("case_id", "features", "case__status", "case__closed_at"))
+    wanted = [r[0] for r in rows if r[2] in OPEN_STATUSES
+              or (r[2] == Status.CLOSED and r[3] is not None and r[3] >= at - RECENTLY_CLOSED)]
+    seen = set(Case.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    candidates = [(case_id, data) for case_id, data, _status, _closed in rows if case_id in seen]
     scored: list[tuple[float, float, bool, int]] = []
     for case_id, data in candidates:
         old = grouping.features_from_json(data)
