@@ -340,6 +340,9 @@ JINGZHI_PUBLIC_UPLOAD_MAX_BYTES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_
 
 # Audit rows are kept this many days; `jingzhi audit purge` never goes below 180 (等保 2.0).
 JINGZHI_AUDIT_RETENTION_DAYS = int(os.environ.get("JINGZHI_AUDIT_RETENTION_DAYS", "180"))
+# The key of the requester digests that let staff find cases by phone, ID number or name (core/lookup.py).
+# Empty: derived from SECRET_KEY. After a change run `jingzhi manage rebuild_requester_digests`.
+JINGZHI_LOOKUP_KEY = os.environ.get("JINGZHI_LOOKUP_KEY", "")
 
 
 # What an uploaded spreadsheet (every import page and command) may hold; larger files are refused before

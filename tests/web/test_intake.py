@@ -77,8 +77,8 @@ def test_double_submit_with_the_same_token_creates_one_case(city: Any, operator:
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
     assert Case.objects.count() == 1
-    # A new form gets a new token, and so a new case.
-    operator.post(URL, valid(city, token_of(operator.get(URL).content.decode())))
+    # A new form gets a new token, and a new request in it a new case.
+    operator.post(URL, valid(city, token_of(operator.get(URL).content.decode()), title="路灯又坏了"))
     assert Case.objects.count() == 2
 
 

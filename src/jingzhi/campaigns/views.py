@@ -126,6 +126,10 @@ def _stage_rows(campaign: Campaign) -> list[dict[str, Any]]:
 def _form_page(request: HttpRequest, *, campaign: Campaign | None) -> HttpResponse:
     initial: dict[str, Any] = {"kind": request.GET.get("kind") or Kind.CAMPAIGN,
                                "division": Division.objects.filter(parent__isnull=True).first()}
+    # Pre-filled by a link (a hotspot's "propose a campaign"): only shown in the form, checked when it is sent.
+    initial.update({k: request.GET[k][:2000] for k in ("title", "background", "goal") if request.GET.get(k)})
+    if (request.GET.get("division") or "").isdigit():
+        initial["division"] = Division.objects.filter(pk=int(request.GET["division"][:18])).first() or initial["division"]
     if campaign is not None:
         initial = {name: getattr(campaign, name) for name in (
             "kind", "title", "lead_official", "lead_unit", "division", "start", "deadline", "background", "goal",

@@ -98,6 +98,11 @@ class Case(models.Model):
     requester_name = models.CharField(_("requester"), max_length=50, blank=True)
     requester_phone = models.CharField(_("phone"), max_length=20, blank=True)
     requester_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    # Keyed digests of the three fields above (core/lookup.py): caller history and the list's search match these
+    # exactly, so nobody ever searches the plain personal data. db_default: rows written by raw SQL get "" too.
+    requester_phone_digest = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True, editable=False)
+    requester_id_digest = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True, editable=False)
+    requester_name_digest = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True, editable=False)
     enterprise = models.ForeignKey(
         "org.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("enterprise")
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from jingzhi.cases import sla
 from jingzhi.cases.models import OPEN_STATUSES, Case, CaseEvent, ExtensionRequest, Kind, Review, Status
 from jingzhi.cases.querysets import CaseQuerySet
+from jingzhi.cases.requesters import may_search_requesters, requester_q
 from jingzhi.cases.services.common import may_perform
 from jingzhi.cases.transitions import TRANSITIONS, Action
 from jingzhi.core.dates import parse_query_date, parse_query_datetime
@@ -68,6 +69,7 @@ class CaseFilters:
     at_from: datetime | None = None  # exact bounds, when date_from / date_to were given as date-times
     at_to: datetime | None = None
     category: str = ""  # category id, or "none" for cases without one
+    requester: str = ""  # a requester's exact phone, ID number or name (matched by digest; cases/requesters.py)
     activity: str = ""  # see cases/activity.py: the dates and the unit then apply to that activity
 
     @classmethod
@@ -77,6 +79,7 @@ class CaseFilters:
         f = cls(
             number=(data.get("number") or "").strip()[:30],
             text=(data.get("text") or "").strip()[:100],
+            requester=(data.get("requester") or "").strip()[:50],
             kind=(data.get("kind") or "").strip(),
             unit=(data.get("unit") or "").strip(),
             division=(data.get("division") or "").strip(),
@@ -131,6 +134,9 @@ def case_list(*, user: User, filters: CaseFilters | None = None, now: datetime |
         qs = qs.filter(number__icontains=f.number)
     if f.text:
         qs = qs.filter(Q(title__icontains=f.text) | Q(content__icontains=f.text) | Q(address__icontains=f.text))
+    if f.requester:
+        # Only for the roles that may see personal data; for others the search finds nothing (web says why).
+        qs = qs.filter(requester_q(f.requester)) if may_search_requesters(user) else qs.none()
     if f.status:
         wanted = set(f.status)
         if "open" in wanted:
@@ -163,6 +169,43 @@ def case_list(*, user: User, filters: CaseFilters | None = None, now: datetime |
     if f.supervision_min:
         qs = qs.filter(supervision__gte=f.supervision_min, status__in=sorted(OPEN_STATUSES))
     return qs
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One earlier case of a caller, as the intake form shows it: nothing personal but the masked name."""
+
+    number: str
+    created_at: datetime
+    title: str
+    status: str
+    status_label: str
+    requester: str  # masked
+
+
+HISTORY_LIMIT = 10
+
+
+def requester_history(*, user: User, phone: str = "", id_number: str = "", limit: int = HISTORY_LIMIT) -> tuple[list[HistoryRow], int]:
+    """The earlier cases of the requester with this exact phone or ID number that `user` may see, newest first,
+    and how many there are. PermissionDenied for roles that may not look requesters up."""
+    from jingzhi.core.errors import PermissionDenied
+    from jingzhi.core.lookup import digest
+    from jingzhi.core.masking import mask_name
+
+    if not may_search_requesters(user):
+        raise PermissionDenied(_("Your role may not look up requesters."))
+    q = Q(pk__in=[])
+    if digest("phone", phone):
+        q |= Q(requester_phone_digest=digest("phone", phone))
+    if digest("id", id_number):
+        q |= Q(requester_id_digest=digest("id", id_number))
+    qs = Case.objects.visible_to(user).filter(q)
+    rows = list(qs.order_by("-created_at", "-pk").values("number", "created_at", "title", "status", "requester_name")[:limit])
+    total = len(rows) if len(rows) < limit else qs.count()
+    labels = dict(Status.choices)
+    return [HistoryRow(r["number"], r["created_at"], r["title"], r["status"], str(labels.get(r["status"], r["status"])),
+                       mask_name(r["requester_name"])) for r in rows], total
 
 
 def overdue_q(now: datetime) -> Q:

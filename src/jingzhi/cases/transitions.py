@@ -107,5 +107,6 @@ EVENT_LABELS: dict[str, str | Promise] = {
     Action.REVEAL: _("Personal data revealed"),
     Action.REVIEW_RELEASE: _("Released after review"),
     Action.REVIEW_REJECT: _("Rejected as spam"),
+    "duplicate_added": _("Same request received again (duplicate)"),
     **{action.value: t.label for action, t in TRANSITIONS.items()},
 }

@@ -90,3 +90,28 @@ class HotspotMember(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} in hotspot {self.hotspot_id}"
+
+
+class HotspotAction(models.Model):
+    """Something done about a hotspot (dispatch all, a proactive case, a campaign proposed). Append-only; the
+    first one marks the hotspot as acted on, and the complaints after it show whether acting helped."""
+
+    class Kind(models.TextChoices):
+        DISPATCH_ALL = "dispatch_all", _("All its cases dispatched")
+        PROACTIVE = "proactive", _("Proactive case opened")
+        CAMPAIGN = "campaign", _("Campaign proposed")
+
+    hotspot = models.ForeignKey(Hotspot, on_delete=models.PROTECT, related_name="actions")
+    kind = models.CharField(_("what was done"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey("org.User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("done by"))
+    at = models.DateTimeField(_("time"), db_index=True)
+    case_number = models.CharField(_("proactive case"), max_length=32, blank=True)  # the proactive case, if any
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("hotspot action")
+        verbose_name_plural = _("hotspot actions")
+
+    def __str__(self) -> str:
+        return f"{self.hotspot_id} {self.kind} {self.at:%Y-%m-%d}"

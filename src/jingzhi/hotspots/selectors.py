@@ -52,3 +52,39 @@ def hotspot_cases(user: User, hotspot: Hotspot) -> list[Case]:
     """The hotspot's cases the user may see, oldest first (the timeline)."""
     return list(Case.objects.visible_to(user).filter(hotspot_membership__hotspot=hotspot)
                 .select_related("division", "lead_unit").order_by("created_at", "pk"))
+
+
+@dataclass
+class Outcomes:
+    """Did acting help? Hotspots found in the period, how many were acted on, complaints before and after acting."""
+
+    days: int
+    found: int
+    acted: int
+    before: int  # cases of the acted-on hotspots received up to the first action
+    after: int  # … and after it: what acting did not prevent
+    proactive: int  # proactive cases (未诉先办) opened in the period
+
+
+def hotspot_outcomes(user: User, *, days: int = 30) -> Outcomes:
+    """hotspots found → acted on → complaints after, over the last `days` days, as this user sees them. Four queries."""
+    from django.db.models import Min
+
+    from jingzhi.cases.models import Channel
+
+    since = timezone.now() - timedelta(days=days)
+    found = (Hotspot.objects.visible_to(user).filter(created_at__gte=since)
+             .annotate(first_action=Min("actions__at")).values_list("pk", "first_action"))
+    rows = list(found)
+    acted = {pk: at for pk, at in rows if at is not None}
+    before = after = 0
+    if acted:
+        members = (Case.objects.visible_to(user).filter(hotspot_membership__hotspot_id__in=list(acted))
+                   .values_list("hotspot_membership__hotspot_id", "created_at"))
+        for hotspot_id, created_at in members:
+            if created_at > acted[hotspot_id]:
+                after += 1
+            else:
+                before += 1
+    proactive = Case.objects.visible_to(user).filter(channel=Channel.PROACTIVE, created_at__gte=since).count()
+    return Outcomes(days, len(rows), len(acted), before, after, proactive)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from jingzhi.cases.models import Case, Channel, Kind, Priority, Status
 from jingzhi.cases.services import case_create, case_dispatch
-from jingzhi.core.errors import ApplicationError, NotFound, PermissionDenied
+from jingzhi.cases.transitions import DISPATCHERS
+from jingzhi.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from jingzhi.hotspots import grouping
-from jingzhi.hotspots.models import CaseSignal, Hotspot, HotspotMember, SignalKey
+from jingzhi.hotspots.models import CaseSignal, Hotspot, HotspotAction, HotspotMember, SignalKey
 from jingzhi.org.access import role_of
 from jingzhi.org.models import Division, Role, Unit, User
 
@@ -136,13 +138,28 @@ def hotspot_dispatch_all(*, actor: User, hotspot_id: int, unit: Unit, note: str 
     done = []
     with transaction.atomic():  # all or none: a hotspot is one job for one unit
         for case in cases:
-            done.append(case_dispatch(case=case, unit=unit, actor=actor, note=note))
+            done.append(case_dispatch(case=case, unit=unit, note=note, **_dispatching_as(actor)))
+        _record(hotspot, HotspotAction.Kind.DISPATCH_ALL, actor, detail={"unit": unit.code, "cases": len(done)})
     return done
 
 
+def _dispatching_as(actor: User) -> dict[str, Any]:
+    """Who dispatches: a dispatcher themselves; for a leader's order the hotline's system dispatches, and the event
+    names the leader (the transition table keeps dispatching to the hotline; the leader's decision is recorded)."""
+    if role_of(actor) in DISPATCHERS:
+        return {"actor": actor}
+    return {"actor": None, "data": {"ordered_by": actor.username, "ordered_by_name": str(actor)}}
+
+
+def _record(hotspot: Hotspot, kind: str, actor: User, *, case_number: str = "", detail: dict | None = None) -> None:
+    HotspotAction.objects.create(hotspot=hotspot, kind=kind, actor=actor, at=timezone.now(), case_number=case_number,
+                                 detail=detail or {})
+
+
 def hotspot_open_proactive(*, actor: User, hotspot_id: int, title: str = "", content: str = "",
-                           unit: Unit | None = None) -> Case:
-    """未诉先办: open a proactive case about the hotspot (case_create, channel proactive); dispatch it if a unit is given."""
+                           unit: Unit | None = None, reply_due: datetime | None = None) -> Case:
+    """未诉先办: open a proactive case about the hotspot (case_create, channel proactive); dispatch it if a unit is
+    given, with its own deadline (`reply_due`) when one is set."""
     hotspot = _visible_hotspot(actor, hotspot_id)
     numbers = list(Case.objects.visible_to(actor).filter(hotspot_membership__hotspot=hotspot)
                    .order_by("created_at").values_list("number", flat=True)[:20])
@@ -153,9 +170,35 @@ def hotspot_open_proactive(*, actor: User, hotspot_id: int, title: str = "", con
         case, _created = case_create(actor=actor, channel=Channel.PROACTIVE, kind=Kind.REPORT, title=title,
                                      content=content, division_code=hotspot.division.code,
                                      idempotency_key=f"hotspot-{hotspot.pk}-{timezone.now():%Y%m%d}")
+        if reply_due is not None and unit is None:
+            msg = _("Choose the unit that is to meet this deadline.")
+            raise ValidationFailed(msg, fields={"unit": msg})
         if unit is not None and case.status == Status.ACCEPTED:
-            case = case_dispatch(case=case, unit=unit, actor=actor, note=_("Proactive case from a hotspot"))
+            case = case_dispatch(case=case, unit=unit, note=_("Proactive case from a hotspot"), reply_due=reply_due,
+                                 **_dispatching_as(actor))
+        if _created:
+            _record(hotspot, HotspotAction.Kind.PROACTIVE, actor, case_number=case.number,
+                    detail={"unit": unit.code if unit else ""})
     return case
+
+
+def hotspot_propose_campaign(*, actor: User, hotspot_id: int) -> dict[str, object]:
+    """每月一题: record that a campaign is proposed from the hotspot and return the campaign form's pre-filled values.
+
+    The campaign itself is created by the campaigns app's own form (hotspots does not import campaigns).
+    """
+    hotspot = _visible_hotspot(actor, hotspot_id)
+    numbers = list(Case.objects.visible_to(actor).filter(hotspot_membership__hotspot=hotspot)
+                   .order_by("created_at").values_list("number", flat=True)[:20])
+    _record(hotspot, HotspotAction.Kind.CAMPAIGN, actor)
+    return {
+        "title": (_("Monthly topic: %(summary)s") % {"summary": hotspot.summary})[:120],
+        "background": _("Hotspot %(place)s: %(count)d cases from %(first)s to %(last)s (%(numbers)s).") % {
+            "place": f"{hotspot.division.name}{hotspot.place}", "count": hotspot.size,
+            "first": timezone.localtime(hotspot.first_at).date(), "last": timezone.localtime(hotspot.last_at).date(),
+            "numbers": ", ".join(numbers)},
+        "division": hotspot.division_id,
+    }
 
 
 def recent_window() -> timedelta:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from jingzhi.core.errors import ApplicationError
 from jingzhi.core.replicas import reads_from_replica
 from jingzhi.hotspots import selectors, services
+from jingzhi.hotspots.links import links_for
 from jingzhi.org.http import role_required
 from jingzhi.org.models import Role, Unit
 
@@ -32,6 +33,9 @@ class ProactiveForm(forms.Form):
                               label=gettext_lazy("What to do"))
     unit = forms.ModelChoiceField(queryset=Unit.objects.filter(is_active=True), required=False,
                                   label=gettext_lazy("Dispatch to unit"))
+    reply_due = forms.DateTimeField(required=False, label=gettext_lazy("Its own deadline"),
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                                    help_text=gettext_lazy("Optional: the unit's own deadline instead of the time-limit rules."))
 
 
 @role_required(*VIEW_ROLES, Role.ADMIN)
@@ -39,7 +43,10 @@ class ProactiveForm(forms.Form):
 def hotspot_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.hotspot_rows(request.user)  # type: ignore[arg-type]
     template = "hotspots/_panel.html" if request.GET.get("panel") else "hotspots/list.html"
-    return render(request, template, {"rows": rows[:10] if request.GET.get("panel") else rows})
+    context: dict[str, object] = {"rows": rows[:10] if request.GET.get("panel") else rows}
+    if not request.GET.get("panel"):
+        context["outcomes"] = selectors.hotspot_outcomes(request.user)  # type: ignore[arg-type]
+    return render(request, template, context)
 
 
 @role_required(*VIEW_ROLES, Role.ADMIN)
@@ -53,6 +60,8 @@ def hotspot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "hotspots/detail.html", {
         "hotspot": hotspot, "cases": selectors.hotspot_cases(request.user, hotspot),  # type: ignore[arg-type]
         "may_act": may_act, "dispatch_form": DispatchAllForm(), "proactive_form": ProactiveForm(),
+        "extra_actions": links_for(hotspot, request.user) if may_act else [],  # type: ignore[arg-type]
+        "actions": list(hotspot.actions.select_related("actor")),
     })
 
 
@@ -85,6 +94,6 @@ def dispatch_all(request: HttpRequest, pk: int) -> HttpResponse:
 def open_proactive(request: HttpRequest, pk: int) -> HttpResponse:
     def call(d: dict) -> str:
         case = services.hotspot_open_proactive(actor=request.user, hotspot_id=pk, title=d["title"],  # type: ignore[arg-type]
-                                               content=d["content"], unit=d["unit"])
+                                               content=d["content"], unit=d["unit"], reply_due=d["reply_due"])
         return _("Proactive case %(number)s opened.") % {"number": case.number}
     return _act(request, pk, ProactiveForm(request.POST), call)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhi.cases import selectors
 from jingzhi.cases.models import Case, Kind, Status
+from jingzhi.cases.requesters import may_search_requesters
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.org.access import has_role
 from jingzhi.org.models import Role, User
@@ -120,6 +121,9 @@ def parse_filters(request: HttpRequest, spec: CaseListSpec, user: User) -> ListS
         filters = selectors.CaseFilters.parse(request.GET)
     except ValidationFailed as e:
         return ListState(spec, None, errors=dict(e.fields), message=str(e.message))
+    if filters.requester and not may_search_requesters(user):
+        message = str(_("Your role may not search by a requester's phone, ID number or name."))
+        return ListState(spec, None, errors={"requester": message}, message=message)
     page_error = _page_error(request.GET.get("page"))
     if page_error:
         return ListState(spec, None, errors={"page": page_error}, message=page_error)

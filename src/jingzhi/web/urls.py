@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from jingzhi.web.hotspot_campaign import hotspot_campaign
 from jingzhi.web.views import account, auth, cases, exports, intake, notifications, public, workbench
 from jingzhi.web.views.area_map import area_map_boundaries, area_map_data
+from jingzhi.web.views.intake_panels import intake_duplicates, intake_history
 
 app_name = "web"
 urlpatterns = [
@@ -15,6 +17,8 @@ urlpatterns = [
     # workbench
     path("intake/", intake.intake, name="intake"),
     path("intake/preview/", intake.intake_preview, name="intake_preview"),
+    path("intake/history/", intake_history, name="intake_history"),
+    path("intake/duplicates/", intake_duplicates, name="intake_duplicates"),
     path("queue/dispatch/", workbench.dispatch_queue, name="dispatch_queue"),
     path("queue/dispatch/held/<str:number>/<str:decision>/", workbench.held_decide, name="held_decide"),
     path("queue/unit/", workbench.unit_queue, name="unit_queue"),
@@ -26,6 +30,7 @@ urlpatterns = [
     path("cases/<str:number>/reveal/<str:field>/", cases.case_reveal, name="case_reveal"),
     path("cases/<str:number>/attachments/<int:pk>/", cases.attachment_download, name="attachment"),
     path("cases/<str:number>/<str:action>/", cases.case_action, name="case_action"),
+    path("hotspots/<int:pk>/campaign/", hotspot_campaign, name="hotspot_campaign"),
     path("notifications/", notifications.notification_page, name="notifications"),
     path("map/areas.json", area_map_data, name="area_map"),
     path("map/<str:code>.geojson", area_map_boundaries, name="area_map_boundaries"),

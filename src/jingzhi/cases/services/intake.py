@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 
-from jingzhi.cases import hooks, numbers, sla
+from jingzhi.cases import hooks, numbers, requesters, sla
 from jingzhi.cases.models import (
     Attachment,
     Case,
@@ -42,6 +42,10 @@ ATTACHMENT_TYPES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".doc", ".
 # Channels where the requester must leave a phone number: we have to call them back.
 PHONE_REQUIRED = {Channel.HOTLINE, Channel.WEB, Channel.APP, Channel.WINDOW}
 INTAKE_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.ADMIN}
+# The same requester sending the same text again within this time is the same submission (the browser's back
+# button and a second click on "register" give a fresh form token, or none survives): the first case is returned.
+RESUBMIT_WINDOW = timedelta(minutes=10)
+DUPLICATE_ADDED = "duplicate_added"  # the event on an original when a new call is registered as its duplicate
 # A tag such as <script>, </b> or <img src=x onerror=...>: an attack or a paste from a web page. A lone "<" or ">"
 # in plain text (温度<15度, "<A4区...") is not markup and stays accepted.
 _MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
@@ -169,13 +173,24 @@ def case_create(
     idempotency_key: str | None = None,
     received_at: datetime | None = None,
     screen: Sequence[str] | None = None,
+    duplicate_of: str = "",
+    recognise_resubmit: bool = False,
 ) -> tuple[Case, bool]:
     """Register a request. Returns (case, created); a retry with the same idempotency key returns the first case.
+
+    `recognise_resubmit` (the web forms): the same actor sending the same requester's same text again within
+    RESUBMIT_WINDOW also gets the first case back, whatever its form token (the back button, a reloaded form).
+
+    `duplicate_of` (a case number): the call is about that case. The new case is registered and merged into it
+    at once (closed as merged, so the metrics count the request once), and the original's timeline records the
+    added requester. Answer the caller with the original's number.
 
     `screen` (the public page): screen the submission for spam; the list holds the adapter's own signals
     (e.g. "captcha"). Any signal holds the case for a dispatcher's review (services/review.py).
     """
-    if actor is not None and role_of(actor) not in INTAKE_ROLES:
+    # A leader registers only proactive cases (未诉先办, from a hotspot); requests come in through the hotline.
+    if actor is not None and role_of(actor) not in INTAKE_ROLES and not (
+            channel == Channel.PROACTIVE and role_of(actor) == Role.LEADER):
         raise PermissionDenied(_("Only the hotline centre registers cases."))
     key = _clean(idempotency_key)[:100] or None
     if key is not None:
@@ -204,20 +219,27 @@ def case_create(
         tag = _MARKUP.search(_clean(text))
         if tag and name not in errors:
             errors[name] = _("Plain text only: remove the HTML markup “%(tag)s”.") % {"tag": tag.group(0)[:40]}
+    original = _duplicate_target(actor, duplicate_of, errors)
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     assert division is not None
+    at = received_at or timezone.now()
+    if recognise_resubmit:
+        again = _same_submission(actor=actor, channel=channel, title=title, content=content, division=division,
+                                 phone=requester_phone, at=at)
+        if again is not None:
+            return _after_create(again), False
 
     hold: list[str] = []
     if screen is not None:
         from jingzhi.cases.services.review import text_signals
 
         hold = sorted({*screen, *text_signals(title=title, content=content)})
-    at = received_at or timezone.now()
     # A create in its own transaction (a request) hands the hooks to the task queue inside that transaction: they
     # leave the request path and cannot be lost. Inside a caller's transaction (an import, the demo, an obstacle
-    # raised from a campaign) they run inline, because that caller wants its whole batch done when it commits.
-    queue_hooks = not connection.in_atomic_block and not hold
+    # raised from a campaign) they run inline, because that caller wants its whole batch done when it commits. A
+    # call registered as a duplicate joins its original and gets no hooks at all.
+    queue_hooks = not connection.in_atomic_block and not hold and original is None
     queued = None
     number = next_case_number(at)
     try:
@@ -234,6 +256,7 @@ def case_create(
                 requester_name=_clean(requester_name)[:50],
                 requester_phone=requester_phone,
                 requester_id_number=requester_id_number,
+                **requesters.digests(name=_clean(requester_name)[:50], phone=requester_phone, id_number=requester_id_number),
                 enterprise=enterprise,
                 address=_clean(address)[:200],
                 division=division,
@@ -258,6 +281,8 @@ def case_create(
                 data={"channel": channel, **({"held": hold} if hold else {})},
                 created_at=at,
             )
+            if original is not None and actor is not None:
+                case = _merge_duplicate(case, original=original, actor=actor, at=at)
             if queue_hooks:
                 from jingzhi.cases.tasks import run_case_created_hooks
 
@@ -276,6 +301,45 @@ def case_create(
     return case, True
 
 
+def _duplicate_target(actor: User | None, number: str, errors: dict[str, str]) -> Case | None:
+    """The case a new call duplicates, as the actor sees it (a merged case stands for the one it points to)."""
+    number = _clean(number)[:32]
+    if not number:
+        return None
+    if actor is None:
+        errors["duplicate_of"] = _("Only the hotline centre registers a call as a duplicate.")
+        return None
+    original = Case.objects.visible_to(actor).select_related("merged_into").filter(number=number).first()
+    if original is None:
+        errors["duplicate_of"] = _("There is no case %(number)s.") % {"number": number}
+        return None
+    return original.merged_into if original.status == Status.MERGED and original.merged_into else original
+
+
+def _same_submission(*, actor: User | None, channel: str, title: str, content: str, division: Division, phone: str,
+                     at: datetime) -> Case | None:
+    """A case the same actor registered for the same requester with the same text moments ago, if any."""
+    return (Case.objects.filter(created_by=actor, channel=channel, division=division, title=title, content=content,
+                                requester_phone_digest=requesters.digests(name="", phone=phone, id_number="")["requester_phone_digest"],
+                                created_at__gte=at - RESUBMIT_WINDOW, created_at__lte=at)
+            .order_by("created_at").first())
+
+
+def _merge_duplicate(case: Case, *, original: Case, actor: User, at: datetime) -> Case:
+    """Merge the new case into its original at once, and note the added requester on the original's timeline."""
+    from jingzhi.cases.services.lifecycle import case_merge
+
+    case = case_merge(case=case, into=original, actor=actor, at=at,
+                      note=_("Registered at intake as a duplicate of %(number)s.") % {"number": original.number})
+    CaseEvent.objects.create(
+        case_id=original.pk, action=DUPLICATE_ADDED, actor=actor, actor_unit_id=actor.unit_id, created_at=at,
+        from_status=original.status, to_status=original.status, data={"duplicate": case.number},
+        note=_("The same request came in again as %(number)s; its requester was told this case's number.")
+        % {"number": case.number},
+    )
+    return case
+
+
 def _after_create(case: Case) -> Case:
     """The case-created hooks (the classifier's suggestion and automatic dispatch: cases/hooks.py).
 
@@ -283,8 +347,8 @@ def _after_create(case: Case) -> Case:
     the commit and the hooks would otherwise leave the case without its suggestion for good.
     A case held for review gets neither suggestion nor dispatch until a dispatcher releases it.
     """
-    if case.review == Review.HELD:
-        return case
+    if case.review == Review.HELD or case.status == Status.MERGED:
+        return case  # a duplicate registered into its original is counted, dispatched and grouped as the original
     if hooks.case_created(case):
         case.refresh_from_db()
     return case

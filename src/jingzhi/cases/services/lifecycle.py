@@ -32,8 +32,9 @@ def _required_text(value: str, field: str, message: str) -> str:
     return text
 
 
-def _assign(case: Case, *, unit: Unit, assisting: Sequence[Unit], at: datetime, first: bool) -> None:
-    """Give the case to a unit: new acknowledge and reply clocks start now."""
+def _assign(case: Case, *, unit: Unit, assisting: Sequence[Unit], at: datetime, first: bool,
+            reply_due: datetime | None = None) -> None:
+    """Give the case to a unit: new acknowledge and reply clocks start now (`reply_due`: a deadline of its own)."""
     if not unit.is_active:
         msg = _("“%(unit)s” no longer takes cases.") % {"unit": unit.name}
         raise ValidationFailed(msg, fields={"unit": msg})
@@ -42,7 +43,7 @@ def _assign(case: Case, *, unit: Unit, assisting: Sequence[Unit], at: datetime, 
     case.acknowledged_at = None
     cal, rules = sla.work_calendar(), sla.rule_book()
     case.acknowledge_due = sla.due("acknowledge", kind=case.kind, priority=case.priority, start=at, calendar=cal, rules=rules)
-    case.reply_due = sla.due("reply", kind=case.kind, priority=case.priority, start=at, calendar=cal, rules=rules)
+    case.reply_due = reply_due or sla.due("reply", kind=case.kind, priority=case.priority, start=at, calendar=cal, rules=rules)
     case.supervision = Supervision.NONE
     if assisting or not first:  # a first dispatch has no assisting units to clear
         case.assisting_units.set([u for u in assisting if u.pk != unit.pk])
@@ -54,7 +55,7 @@ _ASSIGN_FIELDS = ("lead_unit", "dispatched_at", "acknowledged_at", "acknowledge_
 def _dispatch_like(
     action: Action, *, case: Case, unit: Unit, assisting: Sequence[Unit], actor: User | None, note: str,
     expected_version: int | None, at: datetime | None, data: dict[str, Any] | None = None,
-    category: Category | None = None,
+    category: Category | None = None, reply_due: datetime | None = None,
 ) -> Case:
     at = at or timezone.now()
     with transaction.atomic():
@@ -63,7 +64,9 @@ def _dispatch_like(
         if action == Action.TRANSFER and previous_unit is not None and unit.pk == previous_unit.pk:
             msg = _("The case is already with this unit; choose another unit to transfer to.")
             raise ValidationFailed(msg, fields={"unit": msg})
-        _assign(case, unit=unit, assisting=assisting, at=at, first=previous_unit is None)
+        _assign(case, unit=unit, assisting=assisting, at=at, first=previous_unit is None, reply_due=reply_due)
+        if reply_due is not None:
+            data = {**(data or {}), "reply_due_set": reply_due.isoformat()}
         case.status = Status.DISPATCHED
         fields: tuple[str, ...] = _ASSIGN_FIELDS
         if category is not None and category.pk != case.category_id:
@@ -95,14 +98,18 @@ def _dispatch_like(
 def case_dispatch(
     *, case: Case, unit: Unit, actor: User | None, assisting: Sequence[Unit] = (), note: str = "",
     expected_version: int | None = None, at: datetime | None = None, data: dict[str, Any] | None = None,
-    category: Category | None = None,
+    category: Category | None = None, reply_due: datetime | None = None,
 ) -> Case:
     """派单: send an accepted case to its lead unit (and assisting units), optionally setting its category.
 
     actor None is the system (the dispatch classifier); `data` adds to the event (model version, confidence).
+    `reply_due`: a deadline set by the dispatcher instead of the time-limit rules (a proactive case, 未诉先办).
     """
+    if reply_due is not None and reply_due <= (at or timezone.now()):
+        msg = _("The deadline must be in the future.")
+        raise ValidationFailed(msg, fields={"reply_due": msg})
     return _dispatch_like(Action.DISPATCH, case=case, unit=unit, assisting=assisting, actor=actor, note=note,
-                          expected_version=expected_version, at=at, data=data, category=category)
+                          expected_version=expected_version, at=at, data=data, category=category, reply_due=reply_due)
 
 
 def case_transfer(

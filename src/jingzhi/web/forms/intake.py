@@ -47,6 +47,8 @@ class IntakeForm(_CaseFields):
     channel = forms.ChoiceField(label=_("Channel"), choices=INTAKE_CHANNELS, initial=Channel.HOTLINE)
     kind = forms.CharField(label=_("Kind"), required=False, widget=_select(Kind.choices, _("— choose —")))
     priority = forms.CharField(label=_("Priority"), required=False, initial=Priority.NORMAL, widget=forms.Select(choices=Priority.choices))
+    # Sent by a "register as a duplicate" button of the duplicates panel (web/intake/_duplicates.html), not rendered.
+    duplicate_of = forms.CharField(required=False, max_length=32)
 
     field_order = [
         "requester_name", "requester_phone", "requester_id_number", "channel", "division", "address",

@@ -54,12 +54,19 @@ def intake(request: HttpRequest) -> HttpResponse:
                 address=data["address"],
                 attachments=data["attachments"],
                 idempotency_key=idempotency_key(INTAKE_NAMESPACE, data["token"]),
+                duplicate_of=data["duplicate_of"],
+                recognise_resubmit=True,
             )
         except PermissionDenied as e:
             raise DjangoPermissionDenied(str(e.message)) from None
         except ValidationFailed as e:
             error = apply_error(form, e)
         else:
+            if case.merged_into is not None:  # registered as a duplicate: the caller is given the original's number
+                messages.success(request, _("Registered as a duplicate (%(number)s) of case %(original)s. "
+                                            "Tell the caller the case number %(original)s.") % {
+                    "number": case.number, "original": case.merged_into.number})
+                return redirect("web:case_detail", number=case.merged_into.number)
             if created and case.lead_unit is not None:
                 messages.success(request, _("Case %(number)s registered and dispatched automatically to %(unit)s.") % {
                     "number": case.number, "unit": case.lead_unit})

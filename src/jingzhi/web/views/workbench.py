@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from jingzhi.cases import selectors
 from jingzhi.cases.models import Case
+from jingzhi.cases.requesters import may_search_requesters
 from jingzhi.cases.services import review
 from jingzhi.cases.services.review import REASON_LABELS
 from jingzhi.core.errors import ApplicationError
@@ -53,6 +54,7 @@ def _render_list(request: HttpRequest, spec: lists.CaseListSpec, extra: dict[str
         "filter_other_errors": [m for k, m in state.errors.items() if k not in BAR_FIELDS and m != state.message],
         "now": timezone.now(),
         "list_key": spec.key,
+        "may_search_requesters": may_search_requesters(request.user),
         **lists.filter_choices(),
         **(extra or {}),
     }
