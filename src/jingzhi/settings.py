@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "jingzhi.dispatch",
     "jingzhi.campaigns",
     "jingzhi.hotspots",
+    "jingzhi.knowledge",
     "jingzhi.web",
     "jingzhi.demo",
     "jingzhi.api",

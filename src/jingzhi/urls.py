@@ -16,5 +16,6 @@ urlpatterns = [
     path("dispatch/", include("jingzhi.dispatch.urls")),
     path("metrics/", include("jingzhi.metrics.urls")),
     path("hotspots/", include("jingzhi.hotspots.urls")),
+    path("", include("jingzhi.knowledge.urls")),
     path("", include("jingzhi.web.urls")),
 ]

@@ -23,6 +23,7 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
     Role.LEADER: ("dashboard", "cases"),
     Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dashboard", "dispatch_model"),
 }
+ROLE_PAGES = {role: (*pages, "knowledge") for role, pages in ROLE_PAGES.items()}  # the knowledge base (issue 17) serves every role
 
 PAGES: dict[str, tuple[str, str | Promise]] = {
     "intake": ("web:intake", _("Intake")),
@@ -35,6 +36,7 @@ PAGES: dict[str, tuple[str, str | Promise]] = {
     "dashboard": ("metrics:dashboard", _("Dashboard")),
     "metrics": ("metrics:figures", _("Figures")),
     "unit_dashboard": ("metrics:unit_dashboard", _("Unit dashboard")),
+    "knowledge": ("knowledge:list", _("Knowledge base")),
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jingzhi.web.views import account, auth, cases, exports, intake, notifications, public, workbench
+from jingzhi.web.views import account, auth, cases, exports, intake, intake_knowledge, notifications, public, workbench
 
 app_name = "web"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     # workbench
     path("intake/", intake.intake, name="intake"),
     path("intake/preview/", intake.intake_preview, name="intake_preview"),
+    path("intake/answer/", intake_knowledge.intake_answer, name="intake_answer"),
     path("queue/dispatch/", workbench.dispatch_queue, name="dispatch_queue"),
     path("queue/dispatch/held/<str:number>/<str:decision>/", workbench.held_decide, name="held_decide"),
     path("queue/unit/", workbench.unit_queue, name="unit_queue"),
