@@ -76,7 +76,7 @@ def retrieval(folder: Path, *, articles: int, queries: int) -> dict[str, Any]:
                              status=Status.PUBLISHED, is_public=True, created_at=now, updated_at=now, published_at=now))
     Article.objects.bulk_create(built, batch_size=500)
     ids = [a.pk for a in built]
-    for a, r in zip(built, replies, strict=True):
+    for a in built:
         answer_of[a.pk] = a.answer
     t0 = time.perf_counter()
     for i in range(0, len(built), 1000):

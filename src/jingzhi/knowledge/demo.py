@@ -15,7 +15,12 @@ from pathlib import Path
 
 from jingzhi.cases import services as cs
 from jingzhi.knowledge.models import Article, Status, Synonym
-from jingzhi.knowledge.services import article_create, article_draft_from_case, article_transition, synonym_save
+from jingzhi.knowledge.services import (
+    article_create,
+    article_draft_from_case,
+    article_transition,
+    synonym_save,
+)
 from jingzhi.org.models import Role, Unit, User
 
 SEED = Path(__file__).with_name("data") / "seed.json"

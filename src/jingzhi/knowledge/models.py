@@ -107,6 +107,14 @@ class ArticleVersion(models.Model):
     def __str__(self) -> str:
         return f"KB-{self.article_id:06d} v{self.number} {self.event}"
 
+    @property
+    def event_label(self) -> str:
+        return str(EVENT_LABELS.get(self.event, self.event))
+
+
+EVENT_LABELS = {"created": _("Created"), "edited": _("Edited"), "submit": _("Submitted for review"),
+                "publish": _("Published"), "return": _("Returned to draft"), "archive": _("Archived")}
+
 
 class Use(models.TextChoices):
     ANSWERED = "answered", _("Answered directly at intake")

@@ -32,6 +32,10 @@ def article_scope(user: Any) -> Q:
     return Q(status=Status.PUBLISHED) | Q(unit__in=unit_scope(user)) | Q(created_by=user)
 
 
+def _unit_ids(user: Any) -> set[int]:
+    return {row["pk"] if isinstance(row, dict) else int(row) for row in unit_scope(user)}
+
+
 def may_write_for(user: Any, unit: Any) -> bool:
     """A new article for `unit`: its staff, operators and supervisors (who see the questions), administrators."""
     from jingzhi.org.access import role_of
@@ -41,7 +45,7 @@ def may_write_for(user: Any, unit: Any) -> bool:
     role = role_of(user)
     if role in {"operator", "supervisor"}:
         return True
-    return role in {"handler", "unit_head"} and unit.pk in {u["pk"] for u in unit_scope(user)}  # type: ignore[union-attr]
+    return role in {"handler", "unit_head"} and unit.pk in _unit_ids(user)
 
 
 def may_edit(user: Any, article: Article) -> bool:
@@ -50,7 +54,7 @@ def may_edit(user: Any, article: Article) -> bool:
         return True
     if not is_signed_in(user):
         return False
-    in_unit = article.unit_id in {u["pk"] for u in unit_scope(user)} if user.unit_id else False  # type: ignore[union-attr]
+    in_unit = article.unit_id in _unit_ids(user)
     return in_unit or (article.created_by_id == user.pk and article.status == Status.DRAFT)
 
 
@@ -62,7 +66,7 @@ def may_review(user: Any, article: Article) -> bool:
         return True
     if role_of(user) != "unit_head" or not user.unit_id:
         return False
-    return article.unit_id in {u["pk"] for u in unit_scope(user)}  # type: ignore[union-attr]
+    return article.unit_id in _unit_ids(user)
 
 
 def article_for(user: Any, pk: int) -> Article | None:
@@ -113,7 +117,7 @@ def usage_by_unit(user: Any) -> list[dict[str, Any]]:
             scope.values("unit__name").annotate(articles=Count("pk"), published=Count("pk", filter=Q(status=Status.PUBLISHED)))}
     uses = (ArticleUse.objects.filter(article__in=scope.values("pk")).values("article__unit__name", "use")
             .annotate(n=Count("case", distinct=True)))
-    key = {Use.ANSWERED: "answered", Use.NOTE: "noted", Use.CITED: "cited"}
+    key: dict[str, str] = {Use.ANSWERED: "answered", Use.NOTE: "noted", Use.CITED: "cited"}
     for u in uses:
         row = rows.get(u["article__unit__name"])
         if row is not None:

@@ -17,7 +17,7 @@ from jingzhi.core.http import apply_error
 from jingzhi.knowledge import selectors, services
 from jingzhi.knowledge.forms import ArticleForm, FromCaseForm, NoteForm, SynonymForm
 from jingzhi.knowledge.models import Status, Synonym
-from jingzhi.org.access import is_admin
+from jingzhi.org.access import has_role
 from jingzhi.org.http import role_required
 from jingzhi.org.models import Role
 
@@ -38,7 +38,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/list.html", {
         "hits": selectors.article_list(user, q=q, status=status), "q": q, "status": status,
         "statuses": Status.choices, "flagged": selectors.flagged(user).filter(unit__in=_own_units(user))[:20],
-        "from_case_form": FromCaseForm(), "may_write": request.user.role in WRITERS or is_admin(user),  # type: ignore[union-attr]
+        "from_case_form": FromCaseForm(), "may_write": has_role(user, WRITERS),
     })
 
 
@@ -200,11 +200,11 @@ def intake_suggest(request: HttpRequest) -> HttpResponse:
 
 def public_list(request: HttpRequest) -> HttpResponse:
     q = _q(request)
-    return render(request, "knowledge/public_list.html", {"hits": selectors.public_search(q), "q": q})
+    return render(request, "knowledge/public_list.html", {"hits": selectors.public_search(q), "q": q, "tab": "knowledge"})
 
 
 def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_for(None, pk)
     if article is None:
         raise Http404
-    return render(request, "knowledge/public_detail.html", {"article": article})
+    return render(request, "knowledge/public_detail.html", {"article": article, "tab": "knowledge"})

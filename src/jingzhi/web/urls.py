@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from jingzhi.web.views import account, auth, cases, exports, intake, intake_knowledge, notifications, public, workbench
+from jingzhi.web.views import (
+    account,
+    auth,
+    cases,
+    exports,
+    intake,
+    intake_knowledge,
+    notifications,
+    public,
+    workbench,
+)
 
 app_name = "web"
 urlpatterns = [
