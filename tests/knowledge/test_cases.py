@@ -82,3 +82,12 @@ def test_only_a_closed_satisfied_case_becomes_a_draft(city: Any) -> None:
     with pytest.raises(NotFound):  # a case out of the actor's view
         article_draft_from_case(actor=city.env_handler, case=open_case)
     assert not Article.objects.exists()
+
+
+def test_a_reply_citing_an_article_counts_for_the_unit_that_replied(city: Any, kb: Any) -> None:
+    case = CaseFactory(actor=city.operator)
+    case = cs.case_dispatch(case=case, unit=city.env, assisting=[], actor=city.dispatcher)
+    case = cs.case_acknowledge(case=case, actor=city.env_handler)
+    cs.case_reply(case=case, actor=city.env_handler, reply=f"夜间施工已查处。依据{kb.noise.ref}。")
+    figures = {r["unit__name"]: r for r in selectors.usage_by_unit(city.admin)}
+    assert figures[city.env.name]["cited"] == 1 and figures[city.housing.name]["cited"] == 0

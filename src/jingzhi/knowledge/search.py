@@ -113,13 +113,15 @@ def search(query_text: str, scope: ArticleQuerySet, *, limit: int = 10, passages
     ids = _candidates(query, scope, CANDIDATES)
     if not ids:
         return []
-    rows = Article.objects.filter(pk__in=ids).select_related("unit", "category")
-    hits = []
-    for a in rows:
-        head, body = a.search_head.split(), a.search_body.split()
-        hits.append(Hit(a, text.score(query, Counter(head), Counter(body), len(head), len(body))))
-    hits.sort(key=lambda h: (-h.score, h.article.pk))
-    hits = hits[:limit]
+    # Score on the stored terms only; the articles themselves are read for the few that are shown.
+    scored = []
+    for pk, head_text, body_text in Article.objects.filter(pk__in=ids).values_list("pk", "search_head", "search_body"):
+        head, body = head_text.split(), body_text.split()
+        scored.append((-text.score(query, Counter(head), Counter(body), len(head), len(body)), pk))
+    scored.sort()
+    best = scored[:limit]
+    articles = Article.objects.select_related("unit", "category").in_bulk([pk for _s, pk in best])
+    hits = [Hit(articles[pk], -s) for s, pk in best if pk in articles]
     if passages:
         plain = set(text.words(query_text, None)) | set(query)
         for h in hits:

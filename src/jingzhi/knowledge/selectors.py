@@ -117,11 +117,21 @@ def usage_by_unit(user: Any) -> list[dict[str, Any]]:
             scope.values("unit__name").annotate(articles=Count("pk"), published=Count("pk", filter=Q(status=Status.PUBLISHED)))}
     uses = (ArticleUse.objects.filter(article__in=scope.values("pk")).values("article__unit__name", "use")
             .annotate(n=Count("case", distinct=True)))
-    key: dict[str, str] = {Use.ANSWERED: "answered", Use.NOTE: "noted", Use.CITED: "cited"}
+    key: dict[str, str] = {Use.ANSWERED: "answered", Use.NOTE: "noted"}
     for u in uses:
         row = rows.get(u["article__unit__name"])
-        if row is not None:
+        if row is not None and u["use"] in key:
             row[key[u["use"]]] = u["n"]
+    # Replies that cite an article (KB-000123), per unit that replied; direct answers at intake are counted above.
+    from jingzhi.cases.models import Case
+
+    answered = ArticleUse.objects.filter(use=Use.ANSWERED).values("case_id")
+    cited = (Case.objects.visible_to(user).filter(reply__contains="KB-", lead_unit__isnull=False).exclude(pk__in=answered)
+             .values("lead_unit__name").annotate(n=Count("pk")))
+    for c in cited:
+        row = rows.setdefault(c["lead_unit__name"], {"unit__name": c["lead_unit__name"], "articles": 0, "published": 0,
+                                                     "answered": 0, "noted": 0, "cited": 0})
+        row["cited"] = c["n"]
     return sorted(rows.values(), key=lambda r: (-r["answered"] - r["noted"] - r["cited"], r["unit__name"]))
 
 

@@ -152,7 +152,7 @@ def highlight(text: str, query_terms: Iterable[str], max_chars: int = 160) -> li
     return pieces
 
 
-def query_terms(text: str, synonyms: Mapping[str, str] | None = None, limit: int = 24) -> Counter[str]:
+def query_terms(text: str, synonyms: Mapping[str, str] | None = None, limit: int = 64) -> Counter[str]:
     """The query's terms with their counts, the `limit` rarest kept (a long description has hundreds)."""
     counts = Counter(terms(text, synonyms))
     keep = sorted(counts, key=lambda t: (-idf(t), t))[:limit]
