@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "jingzhi.earlywarning",
 
     "jingzhi.disputes",
+
+    "jingzhi.knowledge",
     "jingzhi.web",
     "jingzhi.demo",
     "jingzhi.api",

@@ -20,5 +20,7 @@ urlpatterns = [
     path("warnings/", include("jingzhi.earlywarning.urls")),
 
     path("disputes/", include("jingzhi.disputes.urls")),
+
+    path("", include("jingzhi.knowledge.urls")),
     path("", include("jingzhi.web.urls")),
 ]

@@ -406,6 +406,12 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
 
     with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
         load_dispute_demo(now=now)
+
+    from jingzhi.knowledge.demo import load_knowledge_demo
+
+    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
+        load_knowledge_demo(now=now, operator=User.objects.get(username="operator"),
+                            dispatcher=User.objects.get(username="dispatcher"))
     sla_sweep(now=now)
     _train_dispatch_model()
     summary.by_status = Counter(Case.objects.values_list("status", flat=True))

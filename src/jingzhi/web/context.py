@@ -25,6 +25,8 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
                  "disputes"),
     Role.ENTERPRISE: ("door",),
 }
+# The knowledge base (issue 17) serves every staff role; an enterprise's users read the public Q&A pages instead.
+ROLE_PAGES = {role: pages if role == Role.ENTERPRISE else (*pages, "knowledge") for role, pages in ROLE_PAGES.items()}
 
 PAGES: dict[str, tuple[str, str | Promise]] = {
     "intake": ("web:intake", _("Intake")),
@@ -41,6 +43,8 @@ PAGES: dict[str, tuple[str, str | Promise]] = {
     "door": ("enterprises:door", _("Our needs")),
 
     "disputes": ("disputes:list", _("Disputes")),
+
+    "knowledge": ("knowledge:list", _("Knowledge base")),
 }
 
 

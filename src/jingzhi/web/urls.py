@@ -3,7 +3,17 @@
 from django.urls import path
 
 from jingzhi.web.hotspot_campaign import hotspot_campaign
-from jingzhi.web.views import account, auth, cases, exports, intake, notifications, public, workbench
+from jingzhi.web.views import (
+    account,
+    auth,
+    cases,
+    exports,
+    intake,
+    intake_knowledge,
+    notifications,
+    public,
+    workbench,
+)
 from jingzhi.web.views.area_map import area_map_boundaries, area_map_data
 from jingzhi.web.views.intake_panels import intake_duplicates, intake_history
 
@@ -19,6 +29,8 @@ urlpatterns = [
     path("intake/preview/", intake.intake_preview, name="intake_preview"),
     path("intake/history/", intake_history, name="intake_history"),
     path("intake/duplicates/", intake_duplicates, name="intake_duplicates"),
+
+    path("intake/answer/", intake_knowledge.intake_answer, name="intake_answer"),
     path("queue/dispatch/", workbench.dispatch_queue, name="dispatch_queue"),
     path("queue/dispatch/held/<str:number>/<str:decision>/", workbench.held_decide, name="held_decide"),
     path("queue/unit/", workbench.unit_queue, name="unit_queue"),

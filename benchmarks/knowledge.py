@@ -1,0 +1,160 @@
+"""Knowledge base figures (issue 17): retrieval on a held-out set from the TipDM replies, search latency at 40,000.
+
+Held-out set: every request–reply pair of `replies.csv` becomes an article the way a solved case does
+(`services.draft_text`: question = the request's title, answer = the reply, personal data removed), but
+written from the *title only*. The held-out question is the request's own description (`detail`), which the
+article never saw: it is what an operator types at intake. A hit: an article with the same answer (the
+request's own, or a duplicate posted twice) is among the top 3. `kb_top3_hit` is measured with the base
+filled to `--articles` (default 40,000) by distractor articles built from the other message files (title →
+title, description → answer), minus any message whose title occurs in the replies file; `kb_top3_hit_base`
+on the 2,816 reply articles alone. `kb_p95_ms` is the intake search (`selectors.intake_suggestions`' path:
+published articles in force, top 3 with passages) at the full size.
+
+Database: `DATABASE_URL` if set (an empty PostgreSQL database: the benchmark migrates it and fills it), else a
+temporary SQLite file. Prints one JSON line; other functions (the reply check) add their keys to it.
+Usage: python benchmarks/knowledge.py [--articles 40000] [--queries 800] [--tipdm DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def tipdm_dir(arg: str | None) -> Path:
+    base = arg or os.environ.get("JINGZHI_TIPDM_DIR")
+    return Path(base) if base else ROOT.parent / "shared" / "data" / "tipdm2020"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _django(tmp: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhi.settings")
+    os.environ["JINGZHI_DATA_DIR"] = tmp
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def retrieval(folder: Path, *, articles: int, queries: int) -> dict[str, Any]:
+    """kb_top3_hit, kb_top3_hit_base, kb_p95_ms, kb_articles, kb_heldout_questions."""
+    from django.utils import timezone
+
+    from jingzhi.knowledge import search, selectors
+    from jingzhi.knowledge.models import Article, Status
+    from jingzhi.knowledge.services import draft_text
+    from jingzhi.org.models import Division, Unit
+
+    Article.objects.all().delete()
+    division = Division.objects.get_or_create(code="430100", defaults={"name": "A市", "level": "city"})[0]
+    unit = Unit.objects.get_or_create(code="KB-BENCH", defaults={"name": "知识库基准单位", "division": division})[0]
+    now = timezone.now()
+    replies = [r for r in _rows(folder / "replies.csv") if r["title"].strip() and r["reply"].strip()]
+    answer_of: dict[int, str] = {}
+    built: list[Article] = []
+    for r in replies:
+        question, answer = draft_text(title=r["title"], content="", reply=r["reply"], names=[r["user"]], places=[])
+        built.append(Article(title=question[:200], questions=question, answer=answer, unit=unit,
+                             status=Status.PUBLISHED, is_public=True, created_at=now, updated_at=now, published_at=now))
+    Article.objects.bulk_create(built, batch_size=500)
+    ids = [a.pk for a in built]
+    for a in built:
+        answer_of[a.pk] = a.answer
+    t0 = time.perf_counter()
+    for i in range(0, len(built), 1000):
+        search.index_articles(built[i:i + 1000], {})
+    index_seconds = time.perf_counter() - t0
+
+    rng = random.Random(17)
+    pool = [(a.pk, r["detail"]) for a, r in zip(built, replies, strict=True) if len(r["detail"].strip()) >= 10]
+    sample = rng.sample(pool, min(queries, len(pool)))
+    same_answer: dict[str, set[int]] = {}
+    for pk, ans in answer_of.items():
+        same_answer.setdefault(ans, set()).add(pk)
+
+    scope = selectors.intake_scope(None).filter(pk__in=ids)
+
+    def hit_rate(scope_qs: Any) -> float:
+        hits = 0
+        for pk, detail in sample:
+            top = search.ranked_ids(detail, scope_qs, limit=3)
+            hits += bool(same_answer[answer_of[pk]] & set(top))
+        return hits / len(sample)
+
+    base_hit = hit_rate(scope)
+
+    # Distractors up to the target size.
+    titles = {r["title"].strip() for r in replies}
+    extra: list[Article] = []
+    for name in ("messages_labeled.csv", "messages_unlabeled.csv", "messages_for_hotspots.csv"):
+        for m in _rows(folder / name):
+            title = (m.get("title") or "").strip()
+            body = (m.get("detail") or m.get("text") or "").strip()
+            if title and body and title not in titles:
+                extra.append(Article(title=title[:200], questions=title[:200], answer=body[:600], unit=unit,
+                                     status=Status.PUBLISHED, is_public=True, created_at=now, updated_at=now, published_at=now))
+    need = max(0, articles - len(built))
+    base_extra = list(extra)
+    k = 0
+    while len(extra) < need and base_extra:  # repeat the files with shifted wording, like benchmarks/hotspots.py
+        k += 1
+        extra += [Article(title=f"{a.title}（{k}）", questions=a.questions, answer=a.answer, unit=unit, status=Status.PUBLISHED, is_public=True,
+                          created_at=now, updated_at=now, published_at=now) for a in base_extra]
+    extra = extra[:need]
+    Article.objects.bulk_create(extra, batch_size=1000)
+    for i in range(0, len(extra), 2000):
+        search.index_articles(extra[i:i + 2000], {})
+    total = Article.objects.count()
+    full_scope = selectors.intake_scope(None)
+    full_hit = hit_rate(full_scope)
+    times = []
+    for _pk, detail in sample:
+        t = time.perf_counter()
+        search.search(detail, full_scope, limit=3)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return {
+        "kb_top3_hit": round(full_hit, 4), "kb_top3_hit_base": round(base_hit, 4),
+        "kb_p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "kb_p50_ms": round(statistics.median(times), 1),
+        "kb_articles": total, "kb_heldout_questions": len(sample), "kb_index_seconds_2816": round(index_seconds, 1),
+    }
+
+
+# Further figures (the reply check) add a function here and a line in main().
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=40000)
+    parser.add_argument("--queries", type=int, default=800)
+    parser.add_argument("--tipdm", default=None)
+    args = parser.parse_args()
+    folder = tipdm_dir(args.tipdm)
+    figures: dict[str, Any] = {"benchmark": "knowledge"}
+    with tempfile.TemporaryDirectory() as tmp:
+        _django(tmp)
+        from django.db import connection
+
+        figures["database"] = connection.vendor
+        figures.update(retrieval(folder, articles=args.articles, queries=args.queries))
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

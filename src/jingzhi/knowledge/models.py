@@ -1,0 +1,161 @@
+"""The knowledge base: articles with their versions, where they were used on cases, and the city's synonyms."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from jingzhi.org.models import User
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("Awaiting review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def visible_to(self, user: User | Any) -> ArticleQuerySet:
+        """The one visibility rule (selectors.py explains it); anonymous visitors see published public articles."""
+        from jingzhi.knowledge.selectors import article_scope
+
+        return self.filter(article_scope(user))
+
+    def published(self) -> ArticleQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+
+class Article(models.Model):
+    """One known answer (知识): the ways people ask, the answer, where and until when it holds, who answers for it."""
+
+    title = models.CharField(_("title"), max_length=200)
+    questions = models.TextField(_("question forms"), blank=True, help_text=_("One way people ask per line."))
+    # Plain text with paragraphs; web addresses become links when shown (no HTML is stored, nothing to sanitise).
+    answer = models.TextField(_("answer"))
+    category = models.ForeignKey("taxonomy.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("category"))
+    # No division: the article holds in the whole city.
+    divisions = models.ManyToManyField("org.Division", blank=True, related_name="+", verbose_name=_("divisions"))
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible unit"))
+    sources = models.TextField(_("policy sources"), blank=True, help_text=_("One policy document or link per line."))
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    review_due = models.DateField(_("review by"), null=True, blank=True)
+    is_public = models.BooleanField(_("public"), default=False, help_text=_("Shown on the public pages once published."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    source_case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("drafted from case"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+                                   verbose_name=_("written by"))
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"))
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # What the search reads: jieba words and character pairs, synonyms folded (search.py). Head: title and questions.
+    search_head = models.TextField(default="", editable=False)
+    search_body = models.TextField(default="", editable=False)
+    # The last flag sent to the unit ("expired:2026-12-01"), so the sweep tells a unit once per reason.
+    flag_sent = models.CharField(max_length=40, blank=True, default="", editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [models.Index(fields=["unit", "status"], name="knowledge_unit_status")]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+    @property
+    def ref(self) -> str:
+        """The citation written into replies and notes: KB-000123."""
+        return f"KB-{self.pk:06d}"
+
+    def question_list(self) -> list[str]:
+        return [q.strip() for q in self.questions.splitlines() if q.strip()]
+
+    def source_list(self) -> list[str]:
+        return [s.strip() for s in self.sources.splitlines() if s.strip()]
+
+
+class ArticleVersion(models.Model):
+    """The article as it was when a version was saved; append-only, so every answer given can be read again."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    questions = models.TextField(_("question forms"), blank=True)
+    answer = models.TextField(_("answer"))
+    sources = models.TextField(_("policy sources"), blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    saved_at = models.DateTimeField(_("saved"))
+    event = models.CharField(_("event"), max_length=20)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["article", "saved_at", "pk"]
+        verbose_name = _("article version")
+        verbose_name_plural = _("article versions")
+
+    def __str__(self) -> str:
+        return f"KB-{self.article_id:06d} v{self.number} {self.event}"
+
+    @property
+    def event_label(self) -> str:
+        return str(EVENT_LABELS.get(self.event, self.event))
+
+
+EVENT_LABELS = {"created": _("Created"), "edited": _("Edited"), "submit": _("Submitted for review"),
+                "publish": _("Published"), "return": _("Returned to draft"), "archive": _("Archived")}
+
+
+class Use(models.TextChoices):
+    ANSWERED = "answered", _("Answered directly at intake")
+    NOTE = "note", _("Inserted as a note at intake")
+    CITED = "cited", _("Cited in the reply")
+
+
+class ArticleUse(models.Model):
+    """An article used on a case; the link lives here so that cases knows nothing of the knowledge base."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="uses")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    use = models.CharField(_("use"), max_length=10, choices=Use.choices)
+    version = models.PositiveIntegerField(_("version"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "case", "use"], name="knowledge_use_once")]
+        verbose_name = _("article use")
+        verbose_name_plural = _("article uses")
+
+    def __str__(self) -> str:
+        return f"KB-{self.article_id:06d} {self.use} on case {self.case_id}"
+
+
+class Synonym(models.Model):
+    """One group of words the city uses for the same thing (the first is the one searched); edited as data."""
+
+    words = models.CharField(_("words"), max_length=300, unique=True,
+                             help_text=_("Words separated by spaces or commas; the first one stands for all."))
+
+    class Meta:
+        ordering = ["words"]
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+
+    def __str__(self) -> str:
+        return self.words
+
+    def word_list(self) -> list[str]:
+        import re
+
+        return [w for w in re.split(r"[\s,，、]+", self.words) if w]

@@ -1,0 +1,67 @@
+"""Search in Chinese: segmentation, the city's synonyms, typo tolerance, the matching passage; the same on both
+databases (this file runs on SQLite and, with DATABASE_URL, on PostgreSQL's full-text index)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from jingzhi.core.errors import PermissionDenied, ValidationFailed
+from jingzhi.knowledge import selectors
+from jingzhi.knowledge.models import Article
+from jingzhi.knowledge.search import search
+from jingzhi.knowledge.services import article_update, synonym_save
+
+pytestmark = pytest.mark.django_db
+
+
+def _top(user: Any, text: str) -> list[int]:
+    return [h.article.pk for h in selectors.article_list(user, q=text)]
+
+
+def test_everyday_words_find_the_article_with_the_passage_marked(city: Any, kb: Any) -> None:
+    hits = selectors.intake_suggestions(city.operator, "请问我租房子住，能不能把公积金取出来用？")
+    assert hits[0].article == kb.fund
+    marked = "".join(piece for piece, on in hits[0].passage if on)
+    assert "租房" in marked and "公积金" in marked  # the matching words of the passage are marked
+    assert _top(city.operator, "工地晚上施工太吵睡不着")[0] == kb.noise.pk
+    assert _top(city.operator, "暖气几号来")[0] == kb.heat.pk
+
+
+def test_a_typo_is_forgiven(city: Any, kb: Any) -> None:
+    # 公积金 mistyped 公基金 and 供暖 as 供援: the character pairs still match.
+    assert _top(city.operator, "住房公基金怎么提取")[0] == kb.fund.pk
+    assert _top(city.operator, "城区集中供援什么时候开始")[0] == kb.heat.pk
+
+
+def test_synonyms_are_data_and_reindex_the_base(city: Any, kb: Any) -> None:
+    assert kb.heat.pk not in _top(city.operator, "采暖期")
+    with pytest.raises(PermissionDenied):
+        synonym_save(actor=city.operator, words="供暖 采暖")
+    with pytest.raises(ValidationFailed):
+        synonym_save(actor=city.admin, words="供暖")
+    synonym_save(actor=city.admin, words="供暖 采暖 供热")
+    assert _top(city.operator, "采暖期")[0] == kb.heat.pk
+
+
+def test_search_keeps_to_the_users_scope(city: Any, kb: Any) -> None:
+    assert kb.draft.pk in _top(city.handler, "老旧小区加装电梯补贴")
+    assert kb.draft.pk not in _top(city.env_handler, "老旧小区加装电梯补贴")  # another unit's draft
+    public = [h.article.pk for h in selectors.public_search("供暖什么时候开始")]
+    assert kb.heat.pk not in public  # published but not public
+    assert [h.article.pk for h in selectors.public_search("租房提取公积金")][0] == kb.fund.pk
+    assert search("", Article.objects.visible_to(AnonymousUser())) == []
+
+
+def test_an_edit_is_searchable_at_once(city: Any, kb: Any) -> None:
+    assert kb.heat.pk not in _top(city.operator, "地暖清洗")
+    article_update(actor=city.unit_head, article=kb.heat, questions="地暖需要清洗吗")
+    assert _top(city.operator, "地暖清洗")[0] == kb.heat.pk
+
+
+def test_odd_input_gives_no_error(city: Any, kb: Any) -> None:
+    for text in ["'\"", "KB-000001 OR 1=1", "a" * 600, "\u0000\u200b", "😀😀", "NEAR(公积金)", "*"]:
+        selectors.article_list(city.operator, q=text)
+        selectors.public_search(text)
