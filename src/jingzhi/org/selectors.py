@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from jingzhi.org.models import Division
+from django.db.models import QuerySet
+
+from jingzhi.org.models import Division, Role, User
 
 
 def division_choices(*, max_depth: int | None = None) -> list[tuple[str, str]]:
@@ -16,3 +18,12 @@ def division_choices(*, max_depth: int | None = None) -> list[tuple[str, str]]:
         # Full-width spaces keep the indentation inside a <select>, where ordinary spaces collapse.
         choices.append((code, "\u3000" * depth + name))
     return choices
+
+
+def unit_staff_for_choice(unit_id: int | None) -> QuerySet[User]:
+    """The active handlers and heads of one unit (none without a unit), by name: whom a case may be assigned to."""
+    if unit_id is None:
+        return User.objects.filter(role__in=[Role.HANDLER, Role.UNIT_HEAD], is_active=True, unit__isnull=False).order_by(
+            "unit_id", "last_name", "first_name", "username")
+    return User.objects.filter(unit_id=unit_id, role__in=[Role.HANDLER, Role.UNIT_HEAD], is_active=True).order_by(
+        "last_name", "first_name", "username")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jingzhi.web.views import account, auth, cases, exports, intake, notifications, public, workbench
+from jingzhi.web.views import account, auth, bulk, cases, exports, intake, notifications, public, workbench
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("queue/dispatch/", workbench.dispatch_queue, name="dispatch_queue"),
     path("queue/dispatch/held/<str:number>/<str:decision>/", workbench.held_decide, name="held_decide"),
     path("queue/unit/", workbench.unit_queue, name="unit_queue"),
+    path("queue/bulk/<str:action>/", bulk.bulk_action, name="bulk_action"),
     path("queue/follow-up/", workbench.follow_up_queue, name="follow_up_queue"),
     path("supervision/", workbench.supervision, name="supervision"),
     path("cases/", workbench.case_list, name="case_list"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("cases/<str:number>/", cases.case_detail, name="case_detail"),
     path("cases/<str:number>/reveal/<str:field>/", cases.case_reveal, name="case_reveal"),
     path("cases/<str:number>/attachments/<int:pk>/", cases.attachment_download, name="attachment"),
+    path("cases/<str:number>/print/", cases.case_print, name="case_print"),
     path("cases/<str:number>/<str:action>/", cases.case_action, name="case_action"),
     path("notifications/", notifications.notification_page, name="notifications"),
     path("notifications/read/", notifications.notification_read, name="notifications_read"),
