@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingzhi.cases.actions import BULK_ACTIONS, BY_ACTION, perform_bulk
+from jingzhi.cases.transitions import TRANSITIONS, Action
 from jingzhi.core.errors import ApplicationError
+from jingzhi.org.access import role_of
 from jingzhi.org.models import User
 from jingzhi.web.forms import actions as f
 from jingzhi.web.views.common import safe_next
@@ -30,6 +33,8 @@ def bulk_action(request: HttpRequest, action: str) -> HttpResponse:
     if action not in BULK_ACTIONS or action not in FORMS:
         raise Http404
     user: User = request.user  # type: ignore[assignment]
+    if role_of(user) not in TRANSITIONS[Action(action)].roles:
+        raise PermissionDenied
     back = safe_next(request, reverse("web:home"))
     form = FORMS[action](data=request.POST)
     form.fields["version"].required = False
