@@ -177,3 +177,22 @@ def test_bulk_refuses_actions_outside_its_list_and_empty_selections(city: Any) -
         perform_bulk(BY_ACTION["close"], numbers=["x"], actor=city.operator, values={})
     with pytest.raises(ValidationFailed):
         perform_bulk(BY_ACTION["acknowledge"], numbers=[" "], actor=city.handler, values={})
+
+
+def test_the_city_rule_is_an_audited_policy_setting(city: Any) -> None:
+    from jingzhi.cases.services.policy import sla_policy_set
+    from jingzhi.core.models import AuditLog
+
+    row = policy()
+    sla_policy_set(actor=city.admin, workday_start=row.workday_start, workday_end=row.workday_end, warn_ratio=row.warn_ratio,
+                   flag_after_working_days=row.flag_after_working_days,
+                   extension_max_working_days=row.extension_max_working_days, extensions_allowed=row.extensions_allowed,
+                   close_with_follow_up=False)
+    assert policy().close_with_follow_up is False
+    entry = AuditLog.objects.filter(action="sla_policy_update").latest("pk")
+    assert "close_with_follow_up" in str(entry.detail)
+    with pytest.raises(PermissionDenied):
+        sla_policy_set(actor=city.supervisor, workday_start=row.workday_start, workday_end=row.workday_end,
+                       warn_ratio=row.warn_ratio, flag_after_working_days=row.flag_after_working_days,
+                       extension_max_working_days=row.extension_max_working_days,
+                       extensions_allowed=row.extensions_allowed, close_with_follow_up=True)
