@@ -233,7 +233,7 @@ def case_reply(
         case.supervision = Supervision.NONE
         commit(
             case, action=Action.REPLY, actor=actor, from_status=before, note=reply, at=at,
-            data={"on_time": bool(case.reply_due and at <= case.reply_due), "outcome": outcome},
+            data={"on_time": bool(case.reply_due and at <= case.reply_due), **({"outcome": outcome} if outcome else {})},
             update_fields=["reply", "outcome", "replied_at", "follow_up_due", "supervision"],
         )
     return case
