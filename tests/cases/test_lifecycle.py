@@ -68,6 +68,12 @@ PERFORMERS: dict[Action, tuple[str, Performer]] = {
     Action.REOPEN: ("operator", lambda c, case, a, at: s.case_reopen(case=case, actor=a, reason="群众不满意", at=at)),
     Action.CLOSE: ("operator", lambda c, case, a, at: s.case_close(case=case, actor=a, at=at)),
     Action.MERGE: ("operator", _merge),
+    Action.FOLLOW_UP_CLOSE: (
+        "operator",
+        lambda c, case, a, at: s.case_follow_up_and_close(case=case, actor=a, resolution="resolved", satisfaction="satisfied", at=at),
+    ),
+    Action.ASSIGN: ("unit_head", lambda c, case, a, at: s.case_assign(case=case, actor=a, assignee=c.handler)),
+    Action.INSTRUCT: ("leader", lambda c, case, a, at: s.case_instruct(case=case, actor=a, instruction="请抓紧办理")),
 }
 # Not in the matrix: approve/reject need a pending request (tests/cases/test_extension.py); remind, supervise and
 # flag belong to the SLA sweep.
@@ -127,8 +133,12 @@ def test_transition_from_every_status(city: Any, action: Action, status: str) ->
         after = fresh(case)
         expected_status = transition.target or status
         assert after.status == expected_status
-        assert after.version == version_before + 1
         new_events = list(CaseEvent.objects.filter(case=case).order_by("id"))[events_before:]
+        if action == Action.FOLLOW_UP_CLOSE:
+            # 回访并办结 writes the two events the two steps would (the metrics count follow-ups and closes).
+            assert [e.action for e in new_events] == ["follow_up", "close"] and after.version == version_before + 2
+            return
+        assert after.version == version_before + 1
         assert len(new_events) == 1
         event = new_events[0]
         assert (event.action, event.from_status, event.to_status) == (action.value, status, expected_status)
@@ -184,7 +194,7 @@ def test_a_handler_of_another_unit_is_refused(city: Any, action: Action) -> None
 
 def test_unit_scoped_actions_are_those_a_unit_does() -> None:
     assert set(UNIT_SCOPED) == {Action.ACKNOWLEDGE, Action.RETURN, Action.NOTE, Action.SUSPEND, Action.RESUME,
-                                Action.REQUEST_EXTENSION, Action.REPLY}
+                                Action.REQUEST_EXTENSION, Action.REPLY, Action.ASSIGN}
 
 
 @pytest.mark.parametrize("action", [Action.ACKNOWLEDGE, Action.RETURN, Action.SUSPEND, Action.REPLY, Action.REQUEST_EXTENSION],

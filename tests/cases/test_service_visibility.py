@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 import jingzhi.cases.services as case_services
 from jingzhi.cases import services as s
@@ -84,6 +85,12 @@ TABLE: dict[str, Row] = {
                              prepare=_extension_request),
     "extension_reject": Row(Status.HANDLING, lambda c, case, a, p: s.extension_reject(
         request=p, actor=a, note="理由不充分", at=LATER), prepare=_extension_request),
+    "case_assign": Row(Status.HANDLING, lambda c, case, a, p: s.case_assign(case=case, actor=a, assignee=c.handler)),
+    "case_supervise": Row(Status.HANDLING, lambda c, case, a, p: s.case_supervise(
+        case=case, actor=a, instruction="请两日内答复", deadline=timezone.localdate())),
+    "case_instruct": Row(Status.HANDLING, lambda c, case, a, p: s.case_instruct(case=case, actor=a, instruction="请抓紧")),
+    "case_follow_up_and_close": Row(Status.REPLIED, lambda c, case, a, p: s.case_follow_up_and_close(
+        case=case, actor=a, resolution="resolved", satisfaction="satisfied", at=LATER)),
     "case_escalate": Row(Status.DISPATCHED, lambda c, case, a, p: supervision.case_escalate(
         case=case, level=Supervision.SUPERVISED, actor=a, note="人工督办", at=LATER)),
 }

@@ -130,7 +130,10 @@ def test_citizen_request_from_submission_to_close(live_server: Any, browser: Any
     dispatcher.goto(f"{live_server.url}/queue/dispatch/")
     assert number in dispatcher.locator("main").inner_text()
     site.shot(dispatcher, "dispatch-queue")
-    site.act("dispatcher", number, "dispatch", {"unit": ("label", "市生态环境局")})
+    from jingzhi.taxonomy.models import Category
+
+    Category.objects.create(name="排水管网", level=1)
+    site.act("dispatcher", number, "dispatch", {"unit": ("label", "市生态环境局"), "category": ("label", "排水管网")})
     stages = site.lookup(number, "5678")
     assert stages["dispatched"] is True
 
@@ -138,7 +141,7 @@ def test_citizen_request_from_submission_to_close(live_server: Any, browser: Any
     site.act("h_env", number, "return", {"reason": "污水管道属住建部门职责，请改派。"})
     assert Case.objects.get(number=number).status == "returned"
     assert site.lookup(number, "5678")["dispatched"] is False
-    site.act("dispatcher", number, "redispatch", {"unit": ("label", "市住房和城乡建设局")})
+    site.act("dispatcher", number, "redispatch", {"unit": ("label", "市住房和城乡建设局"), "category": ("label", "排水管网")})
 
     # Housing acknowledges, asks for an extension, the supervisor approves, housing replies.
     handler = site.page_for("handler")
@@ -157,7 +160,7 @@ def test_citizen_request_from_submission_to_close(live_server: Any, browser: Any
     site.shot(supervisor, "supervision")
     site.act("supervisor", number, "approve_extension")
     assert Case.objects.get(number=number).reply_due > due_before
-    site.act("handler", number, "reply", {"reply": "已协调物业疏通管道，并更换破损管段。"}, shot="case-detail")
+    site.act("handler", number, "reply", {"outcome": "resolved", "reply": "已协调物业疏通管道，并更换破损管段。"}, shot="case-detail")
     assert done(site.lookup(number, "5678")) == {"received", "dispatched", "handling", "replied"}
     site.shot(site.page_for(None), "public-lookup")
 
@@ -167,7 +170,7 @@ def test_citizen_request_from_submission_to_close(live_server: Any, browser: Any
     site.act("operator", number, "reopen", {"reason": "诉求人反映仍有异味。"})
     assert Case.objects.get(number=number).status == "handling"
     assert done(site.lookup(number, "5678")) == {"received", "dispatched", "handling"}
-    site.act("handler", number, "reply", {"reply": "已对楼道消毒并加装防臭地漏，复查无异味。"})
+    site.act("handler", number, "reply", {"outcome": "resolved", "reply": "已对楼道消毒并加装防臭地漏，复查无异味。"})
     site.act("operator", number, "follow_up", {"contacted": "yes", "resolution": "resolved", "satisfaction": "satisfied"})
     site.act("operator", number, "close")
     assert site.lookup(number, "5678") == {"received": True, "dispatched": True, "handling": True, "replied": True,

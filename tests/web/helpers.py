@@ -45,5 +45,12 @@ def case_in(city: Any, status: str, *, unit: Any = None, division: Any = None, *
     raise ValueError(status)
 
 
+def a_category(name: str = "供暖") -> Any:
+    """A category for the dispatch form, which requires one (issue 11)."""
+    from jingzhi.taxonomy.models import Category
+
+    return Category.objects.get_or_create(name=name, parent=None, defaults={"level": 1})[0]
+
+
 def fresh(case: Case) -> Case:
     return Case.objects.get(pk=case.pk)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from jingzhi.cases.models import ExtensionRequest, Status
-from tests.web.helpers import case_in, fresh, new_case
+from tests.web.helpers import a_category, case_in, fresh, new_case
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +26,8 @@ def test_the_whole_life_of_a_case(city: Any, client_for: Any) -> None:
     env = client_for(city.env_handler)
     case = new_case(city)
 
-    case = post(dispatcher, case, "dispatch", unit=city.housing.code, assisting=[city.env.code])
-    assert case.status == Status.DISPATCHED
+    case = post(dispatcher, case, "dispatch", unit=city.housing.code, assisting=[city.env.code], category=a_category().pk)
+    assert case.status == Status.DISPATCHED and case.category == a_category()
     case = post(handler, case, "acknowledge")
     assert case.status == Status.HANDLING
     case = post(env, case, "note", note="协办单位已到现场查看")  # an assisting unit may write notes
@@ -40,13 +40,13 @@ def test_the_whole_life_of_a_case(city: Any, client_for: Any) -> None:
     due_before = case.reply_due
     case = post(supervisor, case, "approve_extension", request=request.pk, note="同意")
     assert case.reply_due > due_before and case.extensions_granted == 1
-    case = post(handler, case, "reply", reply="已修复暖气管道。")
+    case = post(handler, case, "reply", reply="已修复暖气管道。", outcome="resolved")
     assert case.status == Status.REPLIED
     case = post(operator, case, "follow_up", contacted="yes", resolution="unresolved", satisfaction="unsatisfied", note="")
     assert case.status == Status.FOLLOWED_UP
     case = post(operator, case, "reopen", reason="群众反映温度仍不达标")
     assert case.status == Status.HANDLING and case.reopen_count == 1
-    case = post(handler, case, "reply", reply="再次检修，室温已达18度。")
+    case = post(handler, case, "reply", reply="再次检修，室温已达18度。", outcome="resolved")
     case = post(operator, case, "follow_up", contacted="yes", resolution="resolved", satisfaction="satisfied")
     case = post(operator, case, "close")
     assert case.status == Status.CLOSED
@@ -64,7 +64,7 @@ def test_return_then_overrule_and_return_then_redispatch(city: Any, client_for: 
     case = post(dispatcher, case, "overrule_return", reason="属于住建局职责")
     assert case.status == Status.DISPATCHED and case.lead_unit == city.housing
     case = post(handler, case, "return", reason="仍不属于本单位")
-    case = post(dispatcher, case, "redispatch", unit=city.env.code)
+    case = post(dispatcher, case, "redispatch", unit=city.env.code, category=a_category().pk)
     assert case.status == Status.DISPATCHED and case.lead_unit == city.env
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jingzhi.cases.models import CaseEvent, Status
-from tests.web.helpers import case_in, fresh, new_case
+from tests.web.helpers import a_category, case_in, fresh, new_case
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,8 @@ def test_wrong_role_posting_an_action_gets_403_and_nothing_changes(city: Any, cl
     case = new_case(city)
     events_before = CaseEvent.objects.filter(case=case).count()
     response = client_for(city.operator).post(
-        reverse("web:case_action", args=[case.number, "dispatch"]), {"version": case.version, "unit": city.housing.code}
+        reverse("web:case_action", args=[case.number, "dispatch"]),
+        {"version": case.version, "unit": city.housing.code, "category": a_category().pk},
     )
     assert response.status_code == 403
     assert "Your role or unit may not do this to this case." in response.content.decode()
@@ -125,7 +126,8 @@ def test_permitted_action_redirects_and_the_change_is_visible(city: Any, client_
     client = client_for(city.dispatcher)
     response = client.post(
         reverse("web:case_action", args=[case.number, "dispatch"]),
-        {"version": case.version, "unit": city.housing.code, "assisting": [city.env.code], "note": "请尽快处理"},
+        {"version": case.version, "unit": city.housing.code, "assisting": [city.env.code], "note": "请尽快处理",
+         "category": a_category().pk},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("web:case_detail", args=[case.number])

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from jingzhi.cases import selectors, services
 from jingzhi.cases.models import Case, ExtensionRequest
 from jingzhi.cases.transitions import TRANSITIONS, Action
-from jingzhi.core.errors import InvalidTransition, NotFound, ValidationFailed
+from jingzhi.core.errors import ApplicationError, InvalidTransition, NotFound, ValidationFailed
 from jingzhi.org.models import User
 
 
@@ -35,6 +35,10 @@ class FieldType(StrEnum):
     SATISFACTION = "satisfaction"  # FollowUp satisfaction choice
     CASE_NUMBER = "case_number"  # another case, by its public number (resolved through the actor's visibility)
     EXTENSION_REQUEST = "extension_request"  # the id of the extension request the page showed
+    CATEGORY = "category"  # a category of the tree (the page: a choice; the API: its id)
+    USER = "user"  # a person (the page: a choice among the unit's staff; the API: the username)
+    DATE = "date"
+    OUTCOME = "outcome"  # Outcome choice (what the reply amounts to)
 
 
 class Target(StrEnum):
@@ -87,11 +91,20 @@ _DISPATCH = (
     InputField("unit", FieldType.UNIT, True, gettext_lazy("Lead unit")),
     InputField("assisting", FieldType.UNITS, False, gettext_lazy("Assisting units")),
     _text("note", gettext_lazy("Note to the unit"), required=False),
+    # The page requires it (a dispatched case says what it is about, issue 11); the API keeps it optional.
+    InputField("category", FieldType.CATEGORY, False, gettext_lazy("Category")),
 )
 _DECISION = (
     InputField("request", FieldType.EXTENSION_REQUEST, True, api=False),
     _text("note", gettext_lazy("Decision note"), required=False),
 )
+
+
+_ASSIGNED = gettext_noop("Case %(number)s assigned to %(person)s.")
+
+
+def _assign_done(case: Case) -> str:
+    return _(_ASSIGNED) % {"number": case.number, "person": case.assignee}
 
 
 # The done messages are marked with gettext_noop for the catalogue and translated when shown.
@@ -148,7 +161,11 @@ CASE_ACTIONS: tuple[CaseAction, ...] = (
     CaseAction(Action.REJECT_EXTENSION, "extension/reject", services.extension_reject, _DECISION,
                "Reject the pending extension request (a note is required).",
                _number_done(gettext_noop("Extension rejected for case %(number)s.")), Target.EXTENSION),
-    CaseAction(Action.REPLY, "reply", services.case_reply, (_REPLY,),
+    CaseAction(Action.REPLY, "reply", services.case_reply, (
+        # The page requires the outcome (issue 11); the API keeps it optional for the clients it already has.
+        InputField("outcome", FieldType.OUTCOME, False, gettext_lazy("Outcome")),
+        _REPLY,
+    ),
                "答复 The unit's answer to the requester.",
                _fixed_done(gettext_noop("Reply recorded; the case now waits for follow-up."))),
     CaseAction(Action.FOLLOW_UP, "follow-up", services.case_follow_up, (
@@ -157,6 +174,12 @@ CASE_ACTIONS: tuple[CaseAction, ...] = (
         InputField("satisfaction", FieldType.SATISFACTION, False, gettext_lazy("Satisfied?")),
         _OPTIONAL_NOTE,
     ), "回访 Record the call-back.", _fixed_done(gettext_noop("Follow-up recorded."))),
+    CaseAction(Action.FOLLOW_UP_CLOSE, "follow-up-close", services.case_follow_up_and_close, (
+        InputField("resolution", FieldType.RESOLUTION, True, gettext_lazy("Resolved?")),
+        InputField("satisfaction", FieldType.SATISFACTION, True, gettext_lazy("Satisfied?")),
+        _OPTIONAL_NOTE,
+    ), "回访并办结 The requester is satisfied and the problem resolved: follow up and close at once (when the city's rule allows).",
+        _number_done(gettext_noop("Follow-up recorded and case %(number)s closed."))),
     CaseAction(Action.REOPEN, "reopen", services.case_reopen, (_text("reason", gettext_lazy("Reason"), required=False),),
                "重办 Back to the unit after an unsatisfied follow-up.",
                _unit_done(gettext_noop("Case %(number)s reopened and sent back to %(unit)s."))),
@@ -168,6 +191,19 @@ CASE_ACTIONS: tuple[CaseAction, ...] = (
         InputField("into", FieldType.CASE_NUMBER, True, gettext_lazy("Merge into case number")),
         _OPTIONAL_NOTE,
     ), "合并 Merge this case into the case it duplicates.", _number_done(gettext_noop("Case %(number)s merged."))),
+    CaseAction(Action.ASSIGN, "assign", services.case_assign, (
+        InputField("assignee", FieldType.USER, True, gettext_lazy("Handler")),
+        _OPTIONAL_NOTE,
+    ), "指派 The unit head gives the case to a handler of the unit.",
+        _assign_done),
+    CaseAction(Action.SUPERVISE, "supervise", services.case_supervise, (
+        _text("instruction", gettext_lazy("Instruction to the unit")),
+        InputField("deadline", FieldType.DATE, True, gettext_lazy("To be done by")),
+    ), "督办 A supervisor's instruction to the lead unit, with a deadline.",
+        _number_done(gettext_noop("Supervision (督办) of case %(number)s recorded; the unit is told."))),
+    CaseAction(Action.INSTRUCT, "instruct", services.case_instruct, (_text("instruction", gettext_lazy("Instruction")),),
+               "批示 A leader's instruction on the case; the lead unit is told.",
+               _number_done(gettext_noop("Instruction on case %(number)s recorded; the unit is told."))),
 )
 
 BY_ACTION: dict[str, CaseAction] = {entry.action.value: entry for entry in CASE_ACTIONS}
@@ -212,3 +248,38 @@ def perform(
     if entry.target == Target.EXTENSION:
         return entry.service(request=_extension(case, values.get("request")), actor=actor, **kwargs)
     return entry.service(case=case, actor=actor, expected_version=expected_version, **kwargs)
+
+
+# The actions a queue offers on several selected rows at once (issue 11).
+BULK_ACTIONS = frozenset({Action.DISPATCH, Action.ACKNOWLEDGE, Action.ASSIGN})
+BULK_MAX = 100
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    done: list[str]  # case numbers
+    failed: list[tuple[str, str]]  # (case number, the reason in the user's language)
+
+
+def perform_bulk(entry: CaseAction, *, numbers: list[str], actor: User, values: Mapping[str, Any]) -> BulkOutcome:
+    """The same action with the same input on each selected case, each in its own transaction through the
+    entry's service (visibility, table, row lock, event, notifications as one by one). A case that cannot take
+    it is reported with the reason and does not stop the others."""
+    if entry.action not in BULK_ACTIONS:
+        raise InvalidTransition(_("This action cannot be done on several cases at once."))
+    numbers = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip()))
+    if not numbers:
+        raise ValidationFailed(_("Select at least one case."))
+    if len(numbers) > BULK_MAX:
+        raise ValidationFailed(_("At most %(max)d cases at once.") % {"max": BULK_MAX})
+    done: list[str] = []
+    failed: list[tuple[str, str]] = []
+    for number in numbers:
+        try:
+            case = selectors.case_get(number=number, user=actor)
+            perform(entry, case=case, actor=actor, values=values, expected_version=None)
+        except ApplicationError as e:
+            failed.append((number[:30], "；".join(str(m) for m in e.fields.values()) if e.fields else str(e.message)))
+        else:
+            done.append(number)
+    return BulkOutcome(done, failed)

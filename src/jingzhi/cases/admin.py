@@ -170,7 +170,7 @@ class SlaPolicyForm(ServiceModelForm):
     class Meta:
         model = SlaPolicy
         fields = ["workday_start", "workday_end", "warn_ratio", "flag_after_working_days", "extension_max_working_days",
-                  "extensions_allowed"]
+                  "extensions_allowed", "close_with_follow_up"]
 
     def call_service(self) -> SlaPolicy:
         return sla_policy_set(actor=self.request_user, **{name: self.value(name) for name in self.Meta.fields})

@@ -72,6 +72,15 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("Not satisfied")
 
 
+class Outcome(models.TextChoices):
+    """What the unit's reply amounts to (办理结果类型), chosen with the reply."""
+
+    RESOLVED = "resolved", _("Resolved (解决)")
+    EXPLAINED = "explained", _("Explained (解释说明)")
+    UNFOUNDED = "unfounded", _("Not borne out (不属实)")
+    REFERRED = "referred", _("Referred to another channel (转其他渠道)")
+
+
 class Review(models.TextChoices):
     """A public submission that looked like spam waits for a dispatcher before it joins the queue (issue 10)."""
 
@@ -139,7 +148,16 @@ class Case(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
 
+    # The handler inside the lead unit the unit head gave the case to (指派); empty: the unit as a whole.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_cases",
+        verbose_name=_("assigned to"),
+    )
+    # The deadline a supervisor set with a manual 督办 (the instruction is the event's note).
+    supervision_due = models.DateField(_("supervision deadline"), null=True, blank=True)
+
     reply = models.TextField(_("reply"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     resolution = models.CharField(_("resolution"), max_length=12, choices=Resolution.choices, blank=True)
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
     contacted = models.BooleanField(_("requester contacted"), null=True, blank=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from jingzhi.cases.models import OPEN_STATUSES, Case, CaseEvent, ExtensionReques
 from jingzhi.cases.querysets import CaseQuerySet
 from jingzhi.cases.requesters import may_search_requesters, requester_q
 from jingzhi.cases.services.common import may_perform
+from jingzhi.cases.services.followup import follow_up_close_allowed
 from jingzhi.cases.transitions import TRANSITIONS, Action
 from jingzhi.core.dates import parse_query_date, parse_query_datetime
 from jingzhi.core.errors import NotFound, ValidationFailed
@@ -44,8 +45,21 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
 
 
 def allowed_actions(*, case: Case, user: User) -> list[Action]:
-    """The actions the table allows this user on this case now, in table order."""
-    return [action for action in TRANSITIONS if may_perform(action, case, user)]
+    """The actions the table allows this user on this case now, in table order (and the city's rules allow)."""
+    actions = [action for action in TRANSITIONS if may_perform(action, case, user)]
+    if Action.FOLLOW_UP_CLOSE in actions and not follow_up_close_allowed():
+        actions.remove(Action.FOLLOW_UP_CLOSE)
+    return actions
+
+
+def case_instructions(*, timeline: list[CaseEvent]) -> list[CaseEvent]:
+    """Leaders' 批示 and supervisors' manual 督办 among the case's events, newest first (the page shows them on top)."""
+    return [e for e in reversed(timeline) if e.action == Action.INSTRUCT or (e.action == Action.SUPERVISE and e.data.get("manual"))]
+
+
+def case_duplicates(*, case: Case, user: User) -> QuerySet[Case]:
+    """The cases merged into this one that the user may see, oldest first."""
+    return Case.objects.visible_to(user).filter(merged_into=case).order_by("created_at", "pk")
 
 
 def pending_extension(*, case: Case) -> ExtensionRequest | None:
@@ -254,7 +268,8 @@ def held_queue(*, user: User) -> CaseQuerySet:
 def unit_queue(*, user: User) -> CaseQuerySet:
     """The handler's open cases, the nearest deadline first."""
     statuses = [Status.DISPATCHED, Status.HANDLING, Status.SUSPENDED]
-    return case_list(user=user).filter(status__in=statuses).order_by("reply_due", "created_at")
+    return case_list(user=user).filter(status__in=statuses).with_next_due().order_by(
+        F("next_due").asc(nulls_last=True), "created_at")
 
 
 def follow_up_queue(*, user: User) -> CaseQuerySet:
@@ -273,10 +288,12 @@ def supervision_board(*, user: User, now: datetime | None = None) -> dict[str, A
         .order_by("created_at")
     )
     at_risk = open_cases.filter(supervision=1).exclude(overdue_q(now))
+    # Each tab by the deadline the unit owes next: on the overdue tab the longest overdue comes first.
+    by_due = (F("next_due").asc(nulls_last=True), "created_at")
     return {
-        "overdue": open_cases.filter(overdue_q(now)).exclude(supervision=3).order_by("reply_due"),
-        "flagged": open_cases.filter(supervision=3).order_by("reply_due"),
-        "at_risk": at_risk.order_by("reply_due"),
+        "overdue": open_cases.filter(overdue_q(now)).exclude(supervision=3).with_next_due().order_by(*by_due),
+        "flagged": open_cases.filter(supervision=3).with_next_due().order_by(*by_due),
+        "at_risk": at_risk.with_next_due().order_by(*by_due),
         "extensions": pending,
     }
 
@@ -289,7 +306,7 @@ def case_with_related(case: Case) -> Case:
     """Prefetch what the case page needs in a fixed number of queries."""
     return (
         Case.objects.filter(pk=case.pk)
-        .select_related(*LIST_RELATED, "merged_into", "enterprise")
+        .select_related(*LIST_RELATED, "merged_into", "enterprise", "assignee")
         .prefetch_related("assisting_units", "attachments", Prefetch("follow_ups"))
         .get()
     )

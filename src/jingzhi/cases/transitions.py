@@ -40,6 +40,9 @@ class Action(StrEnum):
     REVEAL = "reveal"
     REVIEW_RELEASE = "review_release"
     REVIEW_REJECT = "review_reject"
+    ASSIGN = "assign"
+    INSTRUCT = "instruct"
+    FOLLOW_UP_CLOSE = "follow_up_close"
 
 
 class UnitScope(StrEnum):
@@ -64,6 +67,8 @@ DISPATCHERS = frozenset({"dispatcher", "admin"})
 UNIT = frozenset({"handler", "unit_head", "admin"})
 SUPERVISORS = frozenset({"supervisor", "admin"})
 FOLLOWERS = frozenset({"operator", "supervisor", "admin"})
+UNIT_HEADS = frozenset({"unit_head", "admin"})
+LEADERS = frozenset({"leader", "admin"})
 SYSTEM: frozenset[str] = frozenset()  # only the sweep (actor None) performs these
 
 _open = frozenset(OPEN_STATUSES)
@@ -91,6 +96,12 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.FOLLOW_UP: Transition(frozenset({Status.REPLIED}), Status.FOLLOWED_UP, FOLLOWERS, _("Record follow-up")),
     Action.REOPEN: Transition(frozenset({Status.FOLLOWED_UP}), Status.HANDLING, FOLLOWERS, _("Reopen (back to the unit)")),
     Action.CLOSE: Transition(frozenset({Status.FOLLOWED_UP}), Status.CLOSED, FOLLOWERS, _("Close")),
+    # 回访并办结: only when the city's policy allows it (SlaPolicy.close_with_follow_up; services/followup.py).
+    Action.FOLLOW_UP_CLOSE: Transition(frozenset({Status.REPLIED}), Status.CLOSED, FOLLOWERS, _("Follow up and close")),
+    Action.ASSIGN: Transition(
+        frozenset({Status.DISPATCHED, Status.HANDLING, Status.SUSPENDED}), None, UNIT_HEADS, _("Assign to a handler"), UnitScope.LEAD
+    ),
+    Action.INSTRUCT: Transition(_open, None, LEADERS, _("Leader's instruction (批示)")),
     Action.MERGE: Transition(_open, Status.MERGED, frozenset({"operator", "dispatcher", "supervisor", "admin"}), _("Merge as duplicate")),
     Action.REMIND: Transition(_open, None, SYSTEM, _("Reminder (催办)")),
     Action.SUPERVISE: Transition(_open - {Status.ACCEPTED}, None, SUPERVISORS, _("Supervision (督办)")),

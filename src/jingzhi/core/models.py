@@ -36,6 +36,12 @@ class SlaPolicy(models.Model):
     flag_after_working_days = models.PositiveSmallIntegerField(_("flag after working days overdue"), default=5)
     extension_max_working_days = models.PositiveSmallIntegerField(_("longest extension (working days)"), default=10)
     extensions_allowed = models.PositiveSmallIntegerField(_("extensions allowed per case"), default=1)
+    # The city's rule (issue 11): a follow-up that finds the requester satisfied and the problem resolved may
+    # close the case in the same step (回访并办结); off, closing stays a second, separate step.
+    close_with_follow_up = models.BooleanField(
+        _("close with a satisfied follow-up"), default=True,
+        help_text=_("Offer “follow up and close” in one step when the requester is reached, satisfied and the problem resolved."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

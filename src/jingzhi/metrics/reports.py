@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhi.cases.models import Case, Priority, Status
+from jingzhi.cases.models import Case, CaseEvent, Priority, Status
 from jingzhi.metrics import engine, selectors
 from jingzhi.metrics.engine import Scope
 from jingzhi.metrics.periods import Period, period_of
@@ -104,7 +104,24 @@ def daily_brief(scope: Scope, day: date) -> Brief:
         Cell(volume, case_url({**base, **window}, activity="received")), Cell(previous_volume),
         Cell(now_cases.filter(priority=Priority.EMERGENCY).count(), case_url({**base, **window}, activity="emergency")),
     ])
-    return Brief(day, start, end, volume, previous_volume, [summary, rising_table, emergencies, overdue])
+    return Brief(day, start, end, volume, previous_volume,
+                 [summary, rising_table, emergencies, overdue, _instructions_table(cases, start, end)])
+
+
+def _instructions_table(cases: Any, start: datetime, end: datetime) -> Table:
+    """Leaders' 批示 in the window, on the cases of the scope (issue 11): what was asked, of whom, on which case."""
+    table = Table("instructions", _("Leaders' instructions (批示)"),
+                  [_("Case number"), _("Time"), _("Leader"), _("Instruction"), _("Lead unit"), _("Status")])
+    events = (CaseEvent.objects.using(engine.read_db())
+              .filter(action="instruct", created_at__gte=start, created_at__lt=end, case__in=cases.values("pk"))
+              .select_related("case", "case__lead_unit", "actor").order_by("created_at", "pk")[:200])
+    for ev in events:
+        table.rows.append([
+            Cell(ev.case.number, f"/cases/{ev.case.number}/"), Cell(timezone.localtime(ev.created_at).strftime("%Y-%m-%d %H:%M")),
+            Cell(str(ev.actor or "")), Cell(ev.note), Cell(ev.case.lead_unit.name if ev.case.lead_unit else ""),
+            Cell(str(ev.case.get_status_display())),
+        ])
+    return table
 
 
 def monthly_report(scope: Scope, month: date) -> tuple[Period, list[Table]]:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -151,18 +152,19 @@ def rankings(request: HttpRequest) -> HttpResponse:
 # ---- dashboards ----------------------------------------------------------------------------------------------
 
 def _supervision_list(request: HttpRequest, scope: Scope, limit: int = 15) -> Table:
-    """Supervised and flagged open cases in scope, the most overdue first (indexed: status + reply_due)."""
+    """Supervised and flagged open cases in scope, by the deadline each owes next: the most overdue first."""
     qs = case_selectors.case_list(user=request.user)  # type: ignore[arg-type]
     if scope.division is not None:
         qs = qs.filter(division__path__startswith=scope.division.path)
     if scope.unit_ids is not None:
         qs = qs.filter(lead_unit_id__in=scope.unit_ids)
-    qs = qs.filter(status__in=sorted(OPEN_STATUSES), supervision__gte=2).order_by("reply_due", "pk")[:limit]
-    table = Table("supervision", _("Supervision list"), [_("Case number"), _("Title"), _("Lead unit"), _("Reply due"), _("Supervision")])
+    qs = (qs.filter(status__in=sorted(OPEN_STATUSES), supervision__gte=2).with_next_due()
+          .order_by(F("next_due").asc(nulls_last=True), "pk")[:limit])
+    table = Table("supervision", _("Supervision list"), [_("Case number"), _("Title"), _("Lead unit"), _("Next deadline"), _("Supervision")])
     for c in qs:
         table.rows.append([
             Cell(c.number, f"/cases/{c.number}/"), Cell(c.title), Cell(c.lead_unit.name if c.lead_unit else ""),
-            Cell(timezone.localtime(c.reply_due).strftime("%Y-%m-%d %H:%M") if c.reply_due else ""),
+            Cell(timezone.localtime(c.next_due).strftime("%Y-%m-%d %H:%M") if c.next_due else ""),
             Cell(str(c.get_supervision_display())),
         ])
     return table

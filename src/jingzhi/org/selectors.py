@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from jingzhi.core import refcache
-from jingzhi.org.models import Division
+from jingzhi.org.models import Division, Role, User
 
 
 def division_choices(*, max_depth: int | None = None) -> list[tuple[str, str]]:
@@ -31,3 +33,12 @@ def division_by_code(code: str) -> Division | None:
         if division is not None:
             known[code] = division
     return division
+
+
+def unit_staff_for_choice(unit_id: int | None) -> QuerySet[User]:
+    """The active handlers and heads of one unit (none without a unit), by name: whom a case may be assigned to."""
+    if unit_id is None:
+        return User.objects.filter(role__in=[Role.HANDLER, Role.UNIT_HEAD], is_active=True, unit__isnull=False).order_by(
+            "unit_id", "last_name", "first_name", "username")
+    return User.objects.filter(unit_id=unit_id, role__in=[Role.HANDLER, Role.UNIT_HEAD], is_active=True).order_by(
+        "last_name", "first_name", "username")

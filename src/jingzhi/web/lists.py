@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +63,7 @@ LISTS: dict[str, CaseListSpec] = {
         ),
         CaseListSpec(
             "unit", _("Unit queue"), lambda user: selectors.unit_queue(user=user),
-            frozenset({Role.HANDLER, Role.UNIT_HEAD}), "web:unit_queue", _("Your unit's open cases, the nearest reply deadline first."),
+            frozenset({Role.HANDLER, Role.UNIT_HEAD}), "web:unit_queue", _("Your unit's open cases, the nearest deadline owed first (acknowledge, then reply)."),
         ),
         CaseListSpec(
             "follow_up", _("Follow-up queue"), lambda user: selectors.follow_up_queue(user=user),
@@ -86,12 +86,43 @@ def get_spec(key: str) -> CaseListSpec:
     return spec
 
 
-def filtered_cases(spec: CaseListSpec, *, user: User, filters: selectors.CaseFilters) -> QuerySet[Case]:
-    """The list's cases narrowed by the filters, in the list's order (ties broken by id)."""
+# The columns a list can be sorted by (?sort=due, ?sort=-due for descending): the key → what is ordered.
+# "due" is the deadline the case owes next (cases.querysets.next_due_expression), the one the list shows.
+SORTS: dict[str, str] = {
+    "number": "number",
+    "due": "next_due",
+    "title": "title",
+    "kind": "kind",
+    "status": "status",
+    "division": "division__code",
+    "unit": "lead_unit__code",
+    "received": "created_at",
+    "supervision": "supervision",
+}
+
+
+def parse_sort(raw: str | None) -> tuple[str, bool] | None:
+    """(column key, descending) from ?sort=, or None for the list's own order (an unknown key included)."""
+    raw = (raw or "").strip()
+    key = raw.removeprefix("-")
+    return (key, raw.startswith("-")) if key in SORTS else None
+
+
+def filtered_cases(
+    spec: CaseListSpec, *, user: User, filters: selectors.CaseFilters, sort: tuple[str, bool] | None = None
+) -> QuerySet[Case]:
+    """The list's cases narrowed by the filters, in the list's order or the chosen column's (ties broken by id)."""
     base = spec.source(user)
     if filters != selectors.CaseFilters():
         # AND-combining keeps the queue's joins and, since the filtered side has no ordering, the queue's order.
         base = base & selectors.case_list(user=user, filters=filters)
+    base = base.with_next_due()  # type: ignore[attr-defined]
+    if sort is not None:
+        key, descending = sort
+        expression = F(SORTS[key])
+        # Empty values (no deadline, no unit) go last either way: they are what the reader looks for least.
+        order = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        return base.order_by(order, "-pk" if descending else "pk")
     ordering = list(base.query.order_by) or list(Case._meta.ordering or [])
     return base.order_by(*ordering, "pk")
 
@@ -105,6 +136,7 @@ class ListState:
     errors: dict[str, str] = field(default_factory=dict)
     message: str = ""
     queryset: QuerySet[Case] | None = None
+    sort: tuple[str, bool] | None = None
 
 
 def _page_error(raw: str | None) -> str:
@@ -127,7 +159,8 @@ def parse_filters(request: HttpRequest, spec: CaseListSpec, user: User) -> ListS
     page_error = _page_error(request.GET.get("page"))
     if page_error:
         return ListState(spec, None, errors={"page": page_error}, message=page_error)
-    return ListState(spec, filters, queryset=filtered_cases(spec, user=user, filters=filters))
+    sort = parse_sort(request.GET.get("sort"))
+    return ListState(spec, filters, queryset=filtered_cases(spec, user=user, filters=filters, sort=sort), sort=sort)
 
 
 class CappedPaginator(Paginator):

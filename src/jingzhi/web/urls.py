@@ -6,6 +6,7 @@ from jingzhi.web.hotspot_campaign import hotspot_campaign
 from jingzhi.web.views import (
     account,
     auth,
+    bulk,
     cases,
     exports,
     intake,
@@ -34,6 +35,7 @@ urlpatterns = [
     path("queue/dispatch/", workbench.dispatch_queue, name="dispatch_queue"),
     path("queue/dispatch/held/<str:number>/<str:decision>/", workbench.held_decide, name="held_decide"),
     path("queue/unit/", workbench.unit_queue, name="unit_queue"),
+    path("queue/bulk/<str:action>/", bulk.bulk_action, name="bulk_action"),
     path("queue/follow-up/", workbench.follow_up_queue, name="follow_up_queue"),
     path("supervision/", workbench.supervision, name="supervision"),
     path("cases/", workbench.case_list, name="case_list"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("cases/<str:number>/", cases.case_detail, name="case_detail"),
     path("cases/<str:number>/reveal/<str:field>/", cases.case_reveal, name="case_reveal"),
     path("cases/<str:number>/attachments/<int:pk>/", cases.attachment_download, name="attachment"),
+    path("cases/<str:number>/print/", cases.case_print, name="case_print"),
     path("cases/<str:number>/<str:action>/", cases.case_action, name="case_action"),
     path("hotspots/<int:pk>/campaign/", hotspot_campaign, name="hotspot_campaign"),
     path("notifications/", notifications.notification_page, name="notifications"),

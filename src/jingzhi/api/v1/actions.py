@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from jingzhi.api.v1 import serializers as s
 from jingzhi.api.v1.base import ApiView
 from jingzhi.api.v1.cases import case_detail_data
-from jingzhi.api.v1.lookups import unit_by_code, units_by_code
+from jingzhi.api.v1.lookups import category_by_id, unit_by_code, units_by_code, user_by_username
 from jingzhi.cases import selectors
 from jingzhi.cases.actions import CASE_ACTIONS, CaseAction, FieldType, Target, perform
 from jingzhi.cases.models import Case
@@ -30,13 +30,18 @@ Run = Callable[[Case, User, dict[str, Any]], Any]
 # are the OpenAPI components; a new action whose body matches one of these needs no new serializer.
 BODIES: dict[tuple[bool, frozenset[tuple[str, bool]]], type[serializers.Serializer]] = {
     (True, frozenset()): s.Expected,
-    (True, frozenset({("unit", True), ("assisting", False), ("note", False)})): s.DispatchInput,
+    (True, frozenset({("unit", True), ("assisting", False), ("note", False), ("category", False)})): s.DispatchInput,
     (True, frozenset({("unit", True), ("reason", True), ("assisting", False)})): s.TransferInput,
     (True, frozenset({("reason", True)})): s.ReasonInput,
     (True, frozenset({("reason", False)})): s.OptionalReasonInput,
     (True, frozenset({("note", True)})): s.NoteInput,
     (True, frozenset({("note", False)})): s.OptionalNoteInput,
     (True, frozenset({("reply", True)})): s.ReplyInput,
+    (True, frozenset({("outcome", False), ("reply", True)})): s.UnitReplyInput,
+    (True, frozenset({("resolution", True), ("satisfaction", True), ("note", False)})): s.FollowUpCloseInput,
+    (True, frozenset({("assignee", True), ("note", False)})): s.AssignInput,
+    (True, frozenset({("instruction", True), ("deadline", True)})): s.SuperviseInput,
+    (True, frozenset({("instruction", True)})): s.InstructInput,
     (True, frozenset({("working_days", True), ("reason", True)})): s.ExtensionInput,
     (False, frozenset({("note", False)})): s.ExtensionDecisionInput,
     (True, frozenset({("contacted", True), ("resolution", False), ("satisfaction", False), ("note", False)})): s.FollowUpInput,
@@ -66,6 +71,10 @@ def _values(entry: CaseAction, data: dict[str, Any]) -> dict[str, Any]:
             values[field.name] = unit_by_code(values[field.name], field.name)
         elif field.type == FieldType.UNITS:
             values[field.name] = units_by_code(values[field.name], field.name)
+        elif field.type == FieldType.USER:
+            values[field.name] = user_by_username(values[field.name], field.name)
+        elif field.type == FieldType.CATEGORY:
+            values[field.name] = category_by_id(values[field.name], field.name)
     return values
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.org.models import Division, Unit, User
+from jingzhi.taxonomy.models import Category
 
 
 def unit_by_code(code: str, field: str = "unit") -> Unit:
@@ -14,6 +15,14 @@ def unit_by_code(code: str, field: str = "unit") -> Unit:
         msg = _("There is no unit with the code “%(code)s”.") % {"code": code[:30]}
         raise ValidationFailed(msg, fields={field: msg})
     return unit
+
+
+def category_by_id(pk: int, field: str = "category") -> Category:
+    category = Category.objects.filter(pk=pk).first()
+    if category is None:
+        msg = _("There is no category with the id %(id)s.") % {"id": pk}
+        raise ValidationFailed(msg, fields={field: msg})
+    return category
 
 
 def units_by_code(codes: list[str], field: str) -> list[Unit]:

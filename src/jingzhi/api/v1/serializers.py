@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from jingzhi.cases.models import Case, CaseEvent, Channel, Kind, Priority, Resolution, Satisfaction
+from jingzhi.cases.models import Case, CaseEvent, Channel, Kind, Outcome, Priority, Resolution, Satisfaction
 from jingzhi.cases.transitions import EVENT_LABELS
 from jingzhi.core.masking import mask_name, mask_phone
 from jingzhi.org.models import Division, Unit
@@ -168,6 +168,7 @@ class DispatchInput(Expected):
     unit = serializers.CharField(max_length=30, help_text="Lead unit code.")
     assisting = serializers.ListField(child=serializers.CharField(max_length=30), required=False, default=list, max_length=20)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    category = serializers.IntegerField(required=False, min_value=1, help_text="Category id (the case's category is set).")
 
 
 class TransferInput(Expected):
@@ -194,6 +195,31 @@ class OptionalNoteInput(Expected):
 
 class ReplyInput(Expected):
     reply = serializers.CharField(max_length=5000, allow_blank=True)
+
+
+class UnitReplyInput(ReplyInput):
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, allow_blank=True, default="",
+                                      help_text="What the reply amounts to: resolved, explained, unfounded, referred.")
+
+
+class FollowUpCloseInput(Expected):
+    resolution = serializers.ChoiceField(choices=Resolution.choices)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class AssignInput(Expected):
+    assignee = serializers.CharField(max_length=150, help_text="Username of a handler of the lead unit.")
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class SuperviseInput(Expected):
+    instruction = serializers.CharField(max_length=5000, allow_blank=True)
+    deadline = serializers.DateField(help_text="YYYY-MM-DD, from today to a year ahead.")
+
+
+class InstructInput(Expected):
+    instruction = serializers.CharField(max_length=5000, allow_blank=True)
 
 
 class ExtensionInput(Expected):

@@ -1,7 +1,8 @@
 """Every change to a case goes through one of these functions (see docs/architecture.md, rules of the house)."""
 
+from jingzhi.cases.services.casework import case_assign, case_instruct, case_supervise
 from jingzhi.cases.services.extension import case_request_extension, extension_approve, extension_reject
-from jingzhi.cases.services.followup import case_close, case_follow_up, case_reopen
+from jingzhi.cases.services.followup import case_close, case_follow_up, case_follow_up_and_close, case_reopen
 from jingzhi.cases.services.intake import case_create
 from jingzhi.cases.services.lifecycle import (
     case_acknowledge,
@@ -21,12 +22,15 @@ from jingzhi.cases.services.privacy import case_reveal
 
 __all__ = [
     "case_acknowledge",
+    "case_assign",
     "case_add_note",
     "case_answer_directly",
     "case_close",
     "case_create",
     "case_dispatch",
+    "case_instruct",
     "case_follow_up",
+    "case_follow_up_and_close",
     "case_merge",
     "case_overrule_return",
     "case_redispatch",
@@ -36,6 +40,7 @@ __all__ = [
     "case_resume",
     "case_return",
     "case_reveal",
+    "case_supervise",
     "case_suspend",
     "case_transfer",
     "extension_approve",

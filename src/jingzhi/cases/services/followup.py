@@ -84,6 +84,35 @@ def case_reopen(*, case: Case, actor: User, reason: str = "", expected_version: 
     return case
 
 
+def follow_up_close_allowed() -> bool:
+    """The city's rule: may a satisfied follow-up close the case in the same step (回访并办结)?"""
+    return bool(sla.policy().close_with_follow_up)
+
+
+def case_follow_up_and_close(
+    *, case: Case, actor: User, resolution: str, satisfaction: str, note: str = "",
+    expected_version: int | None = None, at: datetime | None = None,
+) -> Case:
+    """回访并办结: the requester was reached, the problem is resolved and they are satisfied: record the
+    follow-up and close, in one transaction (two events, as the two steps would write)."""
+    if not follow_up_close_allowed():
+        raise InvalidTransition(_("The city's rules close a case in a separate step after the follow-up."))
+    errors: dict[str, str] = {}
+    if resolution != Resolution.RESOLVED:
+        errors["resolution"] = _("Only a resolved case is closed with its follow-up; otherwise record the follow-up alone.")
+    if satisfaction not in (Satisfaction.SATISFIED, Satisfaction.BASICALLY):
+        errors["satisfaction"] = _("Only a satisfied requester's case is closed with its follow-up; otherwise record the follow-up alone.")
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    at = at or timezone.now()
+    with transaction.atomic():
+        # The follow-up checks the table for FOLLOW_UP; the table's FOLLOW_UP_CLOSE entry is checked here first.
+        lock(case, action=Action.FOLLOW_UP_CLOSE, actor=actor, expected_version=expected_version)
+        followed = case_follow_up(case=case, actor=actor, contacted=True, resolution=resolution, satisfaction=satisfaction,
+                                  note=note, expected_version=expected_version, at=at)
+        return case_close(case=followed, actor=actor, at=at)
+
+
 def case_close(*, case: Case, actor: User, note: str = "", expected_version: int | None = None, at: datetime | None = None) -> Case:
     """办结: the case is finished after its follow-up."""
     at = at or timezone.now()

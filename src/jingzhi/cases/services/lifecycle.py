@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.cases import hooks, sla
-from jingzhi.cases.models import Case, Status, Supervision
+from jingzhi.cases.models import Case, Outcome, Status, Supervision
 from jingzhi.cases.services.common import commit, lock, lock_visible, notify, unit_staff, users_with_role
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import InvalidTransition, ValidationFailed
@@ -124,11 +124,11 @@ def case_transfer(
 
 def case_redispatch(
     *, case: Case, unit: Unit, actor: User, note: str = "", assisting: Sequence[Unit] = (),
-    expected_version: int | None = None, at: datetime | None = None,
+    expected_version: int | None = None, at: datetime | None = None, category: Category | None = None,
 ) -> Case:
     """The dispatcher accepts a return and sends the case to the right unit (counts against dispatch accuracy)."""
     return _dispatch_like(Action.REDISPATCH, case=case, unit=unit, assisting=assisting, actor=actor, note=note,
-                          expected_version=expected_version, at=at)
+                          expected_version=expected_version, at=at, category=category)
 
 
 def case_overrule_return(
@@ -219,22 +219,29 @@ def case_resume(*, case: Case, actor: User, note: str = "", expected_version: in
     return case
 
 
-def case_reply(*, case: Case, actor: User, reply: str, expected_version: int | None = None, at: datetime | None = None) -> Case:
-    """答复: the unit's answer to the requester; the follow-up clock starts."""
+def case_reply(
+    *, case: Case, actor: User, reply: str, outcome: str = "", expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """答复: the unit's answer to the requester, with what it amounts to (outcome); the follow-up clock starts."""
     reply = _required_text(reply, "reply", _("Write the reply to the requester."))
+    if outcome and outcome not in Outcome.values:
+        msg = _("Choose the outcome from the list.")
+        raise ValidationFailed(msg, fields={"outcome": msg})
     at = at or timezone.now()
     with transaction.atomic():
         case = lock(case, action=Action.REPLY, actor=actor, expected_version=expected_version)
         before = case.status
         case.status = Status.REPLIED
         case.reply = reply
+        case.outcome = outcome
         case.replied_at = at
         case.follow_up_due = sla.due("follow_up", kind=case.kind, priority=case.priority, start=at)
         case.supervision = Supervision.NONE
         commit(
             case, action=Action.REPLY, actor=actor, from_status=before, note=reply, at=at,
-            data={"on_time": bool(case.reply_due and at <= case.reply_due)},
-            update_fields=["reply", "replied_at", "follow_up_due", "supervision"],
+            data={"on_time": bool(case.reply_due and at <= case.reply_due), **({"outcome": outcome} if outcome else {})},
+            update_fields=["reply", "outcome", "replied_at", "follow_up_due", "supervision"],
         )
     return case
 

@@ -22,7 +22,7 @@ from jingzhi.org.models import User
 
 SLA_RULE_FIELDS = ("clock", "kind", "priority", "amount", "time_unit")
 SLA_POLICY_FIELDS = ("workday_start", "workday_end", "warn_ratio", "flag_after_working_days",
-                     "extension_max_working_days", "extensions_allowed")
+                     "extension_max_working_days", "extensions_allowed", "close_with_follow_up")
 # The longest limit a rule may set, in its own unit: a year of hours, or of working days.
 MAX_AMOUNT = Decimal("8760")
 
@@ -87,7 +87,7 @@ def sla_rule_delete(*, actor: User | None, rule: SlaRule) -> None:
 
 def sla_policy_set(
     *, actor: User | None, workday_start: time, workday_end: time, warn_ratio: float, flag_after_working_days: int,
-    extension_max_working_days: int, extensions_allowed: int,
+    extension_max_working_days: int, extensions_allowed: int, close_with_follow_up: bool | None = None,
 ) -> SlaPolicy:
     """Change the city-wide time-limit policy (the one row): working hours, warning share, escalation, extensions."""
     admin_required(actor)
@@ -109,6 +109,8 @@ def sla_policy_set(
         row.workday_start, row.workday_end, row.warn_ratio = workday_start, workday_end, float(warn_ratio)
         row.flag_after_working_days, row.extension_max_working_days = flag_after_working_days, extension_max_working_days
         row.extensions_allowed = extensions_allowed
+        if close_with_follow_up is not None:  # None: left as it is (callers that predate the setting)
+            row.close_with_follow_up = bool(close_with_follow_up)
         row.save()
         refcache.changing()
         changes = field_changes(before, snapshot(row, SLA_POLICY_FIELDS))

@@ -12,7 +12,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.cases import selectors
-from jingzhi.cases.models import Resolution, Satisfaction
+from jingzhi.cases.models import Outcome, Resolution, Satisfaction
+from jingzhi.org.selectors import unit_staff_for_choice
+from jingzhi.taxonomy.selectors import categories_for_choice, category_path
 from jingzhi.web.forms.fields import textarea
 
 
@@ -29,16 +31,30 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
 def unit_field(label: Any = None) -> UnitChoiceField:
     return UnitChoiceField(
         label=label or _("Lead unit"), queryset=selectors.units_for_choice(), to_field_name="code",
-        empty_label=_("— choose a unit —"),
+        empty_label=_("— choose a unit —"), widget=forms.Select(attrs={"data-picker": _("Type to search the units")}),
         error_messages={"required": _("Choose a unit."), "invalid_choice": _("Choose a unit from the list.")},
     )
 
 
 def assisting_field() -> UnitMultipleChoiceField:
+    # Ticks in a short scrolling box (no Ctrl-click); picker.js adds a search box above it.
     return UnitMultipleChoiceField(
         label=_("Assisting units"), queryset=selectors.units_for_choice(), to_field_name="code", required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
-        help_text=_("Optional. Hold Ctrl (⌘ on a Mac) to choose several."),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "pick-list", "data-picker": _("Type to search the units")}),
+        help_text=_("Optional; tick as many as needed."),
+    )
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return category_path(obj)
+
+
+def category_field() -> CategoryChoiceField:
+    return CategoryChoiceField(
+        label=_("Category"), queryset=categories_for_choice(), empty_label=_("— choose a category —"),
+        widget=forms.Select(attrs={"data-picker": _("Type to search the categories")}),
+        error_messages={"required": _("Choose the case's category."), "invalid_choice": _("Choose a category from the list.")},
     )
 
 
@@ -57,6 +73,7 @@ class PlainForm(ActionForm):
 
 
 class DispatchForm(ActionForm):
+    category = category_field()
     unit = unit_field()
     assisting = assisting_field()
     note = forms.CharField(label=_("Note to the unit"), required=False, widget=textarea(2))
@@ -79,7 +96,58 @@ class NoteForm(ActionForm):
 
 
 class ReplyForm(ActionForm):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what the reply amounts to.")},
+    )
     reply = forms.CharField(label=_("Reply to the requester"), required=False, widget=textarea(5))
+    submit_class = "btn btn-primary"
+
+
+class DirectAnswerForm(ActionForm):
+    """直接办结: the operator's answer, without an outcome (the hotline answered, no unit did)."""
+
+    reply = forms.CharField(label=_("Reply to the requester"), required=False, widget=textarea(5))
+    submit_class = "btn btn-primary"
+
+
+class FollowUpCloseForm(ActionForm):
+    resolution = forms.ChoiceField(label=_("Resolved?"), choices=[(Resolution.RESOLVED, Resolution.RESOLVED.label)],
+                                   initial=Resolution.RESOLVED, widget=forms.HiddenInput)
+    satisfaction = forms.ChoiceField(
+        label=_("Satisfied?"), choices=[(Satisfaction.SATISFIED, Satisfaction.SATISFIED.label),
+                                        (Satisfaction.BASICALLY, Satisfaction.BASICALLY.label)],
+        widget=forms.RadioSelect, error_messages={"required": _("Choose how satisfied the requester is.")},
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=textarea(2))
+    submit_class = "btn btn-primary"
+
+
+class AssignForm(ActionForm):
+    """The unit head's choice of handler: the page offers the lead unit's staff; the service checks the unit."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("Handler"), queryset=unit_staff_for_choice(None), empty_label=_("— choose a handler —"),
+        error_messages={"required": _("Choose a handler."), "invalid_choice": _("Choose a handler from the list.")},
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=textarea(2))
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["assignee"].queryset = unit_staff_for_choice(case.lead_unit_id if case is not None else None)  # type: ignore[attr-defined]
+
+
+class SuperviseForm(ActionForm):
+    instruction = forms.CharField(label=_("Instruction to the unit"), required=False, widget=textarea(3))
+    deadline = forms.DateField(
+        label=_("To be done by"), widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Choose a deadline."), "invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
+    submit_class = "btn btn-primary"
+
+
+class InstructForm(ActionForm):
+    instruction = forms.CharField(label=_("Instruction"), required=False, widget=textarea(3))
     submit_class = "btn btn-primary"
 
 

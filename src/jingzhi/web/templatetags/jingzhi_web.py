@@ -93,3 +93,37 @@ def shortdt(value: datetime | None) -> str:
 @register.filter
 def field_type(bound_field: Any) -> str:
     return bound_field.field.widget.__class__.__name__.lower()
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: Any, key: str, label: str) -> str:
+    """A column heading that sorts the list by that column; a second click reverses the order.
+
+    Keeps the filters (and the list, tab) of the current address, drops the page number: a new order starts
+    on page one. The current column carries ▲ or ▼ and aria-sort for screen readers.
+    """
+    request = context.get("request")
+    current = context.get("sort")
+    if request is None:
+        return format_html("{}", label)
+    query = request.GET.copy()
+    query.pop("page", None)
+    descending = current is not None and current[0] == key and not current[1]
+    query["sort"] = f"-{key}" if descending else key
+    arrow, aria = "", "none"
+    if current is not None and current[0] == key:
+        arrow, aria = ("▼", "descending") if current[1] else ("▲", "ascending")
+    return format_html('<a class="sort-link" href="?{}" aria-sort="{}">{}{}</a>', query.urlencode(), aria, label,
+                       format_html(' <span class="sort-arrow">{}</span>', arrow) if arrow else "")
+
+
+NEXT_CLOCK_LABELS = {
+    "accepted": _("dispatch"), "returned": _("dispatch"), "dispatched": _("acknowledge"),
+    "handling": _("reply"), "suspended": _("reply, paused"), "replied": _("follow-up"),
+}
+
+
+@register.filter
+def next_clock_label(case: Any) -> str:
+    """Which deadline the list's "Next deadline" column shows (cases.querysets.next_due_expression)."""
+    return str(NEXT_CLOCK_LABELS.get(case.status, ""))

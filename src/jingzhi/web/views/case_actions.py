@@ -22,11 +22,16 @@ Run = Callable[[Case, User, dict[str, Any]], Any]
 # one of these needs no new form.
 FORMS: dict[frozenset[str], type[f.ActionForm]] = {
     frozenset(): f.PlainForm,
-    frozenset({"unit", "assisting", "note"}): f.DispatchForm,
+    frozenset({"unit", "assisting", "note", "category"}): f.DispatchForm,
     frozenset({"unit", "reason"}): f.UnitReasonForm,
     frozenset({"reason"}): f.ReasonForm,
     frozenset({"note"}): f.NoteForm,
-    frozenset({"reply"}): f.ReplyForm,
+    frozenset({"reply"}): f.DirectAnswerForm,
+    frozenset({"outcome", "reply"}): f.ReplyForm,
+    frozenset({"resolution", "satisfaction", "note"}): f.FollowUpCloseForm,
+    frozenset({"assignee", "note"}): f.AssignForm,
+    frozenset({"instruction", "deadline"}): f.SuperviseForm,
+    frozenset({"instruction"}): f.InstructForm,
     frozenset({"working_days", "reason"}): f.ExtensionRequestForm,
     frozenset({"request", "note"}): f.ExtensionDecisionForm,
     frozenset({"contacted", "resolution", "satisfaction", "note"}): f.FollowUpForm,

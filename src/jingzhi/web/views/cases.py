@@ -62,9 +62,10 @@ def _suggested_dispatch_form(case: Case, action: Action) -> ActionForm:
     suggestion = None if case.category_id else latest_suggestion(case)
     category = suggestion.category if suggestion is not None else case.category
     route = route_for(category=category, division=case.division)
-    initial: dict[str, Any] = {}
+    # The category is prefilled too (the case's own, or the classifier's suggestion): the dispatcher confirms it.
+    initial: dict[str, Any] = {"category": category.pk if category is not None else None}
     if route.lead_unit is not None:
-        initial = {"unit": route.lead_unit.code, "assisting": [u.code for u in route.assisting_units]}
+        initial |= {"unit": route.lead_unit.code, "assisting": [u.code for u in route.assisting_units]}
     form = ACTIONS[action].form(case=case, initial=initial, auto_id=f"id_{action}_%s")
     if route.lead_unit is not None and suggestion is not None:
         form.fields["unit"].help_text = _("Suggested by the classifier (%(category)s, %(confidence).0f%%): %(reason)s") % {
@@ -85,10 +86,11 @@ def _render_case(
     if failed is not None:
         forms[failed[0]] = failed[1]
     action_forms = [(key, TRANSITIONS[Action(key)].label, form) for key, form in forms.items()]
+    timeline = list(selectors.case_timeline(case=case))
     context = {
         "case": case,
         "now": timezone.now(),
-        "timeline": selectors.case_timeline(case=case),
+        "timeline": timeline,
         "action_forms": action_forms,
         "failed_action": failed[0] if failed else "",
         "action_error": error,
@@ -97,8 +99,22 @@ def _render_case(
         "clock": selectors.running_clock(case),
         "dispatch_suggestion": latest_suggestion(case) if role_of(user) in SUGGESTION_ROLES else None,
         "campaign_link": campaign_link_of(case=case, user=user),
+        "instructions": selectors.case_instructions(timeline=timeline),
+        "duplicates": selectors.case_duplicates(case=case, user=user),
     }
     return render(request, "web/cases/detail.html", context, status=status)
+
+
+@login_required
+def case_print(request: HttpRequest, number: str) -> HttpResponse:
+    """打印工单: the case as an A4 work order (personal data masked as on the page), without buttons."""
+    case = selectors.case_with_related(_get_case(number, request.user))
+    timeline = list(selectors.case_timeline(case=case))
+    return render(request, "web/cases/print.html", {
+        "case": case, "timeline": timeline, "now": timezone.now(),
+        "instructions": selectors.case_instructions(timeline=timeline),
+        "duplicates": selectors.case_duplicates(case=case, user=request.user),  # type: ignore[arg-type]
+    })
 
 
 @login_required

@@ -19,10 +19,14 @@ from jingzhi.cases.models import Case
 from jingzhi.cases.requesters import may_search_requesters
 from jingzhi.cases.services import review
 from jingzhi.cases.services.review import REASON_LABELS
+from jingzhi.cases.transitions import TRANSITIONS, Action
 from jingzhi.core.errors import ApplicationError
 from jingzhi.core.replicas import reads_from_replica
-from jingzhi.org.models import Role
+from jingzhi.org.access import role_of
+from jingzhi.org.models import Role, User
+from jingzhi.org.selectors import unit_staff_for_choice
 from jingzhi.web import lists
+from jingzhi.web.forms.actions import ActionForm, AssignForm, DispatchForm, PlainForm
 from jingzhi.web.views.common import role_required
 
 BAR_FIELDS = frozenset({"status", "kind", "date_from", "date_to"})
@@ -55,10 +59,27 @@ def _render_list(request: HttpRequest, spec: lists.CaseListSpec, extra: dict[str
         "now": timezone.now(),
         "list_key": spec.key,
         "may_search_requesters": may_search_requesters(request.user),
+        "sort": state.sort,
         **lists.filter_choices(),
         **(extra or {}),
     }
+    context["bulk_forms"] = _bulk_forms(spec.key, request.user)  # type: ignore[arg-type]
     return render(request, "web/queues/list.html", context, status=400 if state.errors else 200)
+
+
+def _bulk_forms(list_key: str, user: User) -> list[tuple[str, Any, ActionForm]]:
+    """The bulk actions this queue offers this user: (action, label, its form), each sent with the ticked rows."""
+    offered: list[tuple[str, Any, ActionForm]] = []
+    role = role_of(user)
+    if list_key == "dispatch" and role in TRANSITIONS[Action.DISPATCH].roles:
+        offered.append((Action.DISPATCH, TRANSITIONS[Action.DISPATCH].label, DispatchForm(auto_id="id_bulk_dispatch_%s")))
+    if list_key == "unit" and role in TRANSITIONS[Action.ACKNOWLEDGE].roles:
+        offered.append((Action.ACKNOWLEDGE, TRANSITIONS[Action.ACKNOWLEDGE].label, PlainForm(auto_id="id_bulk_ack_%s")))
+    if list_key == "unit" and role in TRANSITIONS[Action.ASSIGN].roles and user.unit_id is not None:
+        form = AssignForm(auto_id="id_bulk_assign_%s")
+        form.fields["assignee"].queryset = unit_staff_for_choice(user.unit_id)  # type: ignore[attr-defined]
+        offered.append((Action.ASSIGN, TRANSITIONS[Action.ASSIGN].label, form))
+    return offered
 
 
 @login_required
