@@ -34,6 +34,7 @@ from jingzhi.campaigns.services.subitems import sub_items_workbook
 from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.core.http import apply_error
+from jingzhi.core.workbooks import XLSX, attach, export_filename
 from jingzhi.org.models import Division
 
 
@@ -344,15 +345,22 @@ def import_sub_items(request: HttpRequest, pk: int) -> HttpResponse:
                   status=400 if result is not None and not result.ok else 200)
 
 
+def _scope_name(user: Any) -> str:
+    """Whose sub-items the file holds: the user's unit or division; nothing for the city-wide roles."""
+    if getattr(user, "unit_id", None):
+        return str(user.unit.short_name or user.unit.name)
+    return str(user.division.name) if getattr(user, "division_id", None) else ""
+
+
 @login_required
 def export_sub_items(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     items = list(SubItem.objects.visible_to(request.user).filter(campaign=campaign)
                  .select_related("division", "responsible_unit"))
-    response = HttpResponse(sub_items_workbook(campaign=campaign, items=items),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-sub-items.xlsx"'
+    response = HttpResponse(sub_items_workbook(campaign=campaign, items=items), content_type=XLSX)
+    filename = export_filename(f"{campaign.title}-{_('Sub-items')}", _scope_name(request.user), timezone.localdate())
+    attach(response, filename)
     audit_record(actor=request.user, action="export", object_type="campaign_sub_items", object_id=campaign.pk,
-                 request=request, detail={"file": f"campaign-{campaign.pk}-sub-items.xlsx", "rows": len(items)})
+                 request=request, detail={"file": filename, "rows": len(items)})
     return response
 

@@ -7,7 +7,7 @@ Views parse the request, pick the user's scope (engine.scope_for) and render tab
 from __future__ import annotations
 
 import importlib.util
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 
 from jingzhi.cases import selectors as case_selectors
@@ -22,6 +23,7 @@ from jingzhi.cases.models import OPEN_STATUSES
 from jingzhi.core.audit import audit_record
 from jingzhi.core.dates import parse_query_date, parse_query_month
 from jingzhi.core.errors import ValidationFailed
+from jingzhi.core.workbooks import export_filename
 from jingzhi.metrics import engine, exports, reports, selectors
 from jingzhi.metrics.engine import Scope
 from jingzhi.metrics.periods import Period, parse_period, period_of
@@ -66,11 +68,28 @@ def _export(request: HttpRequest, tables: list[Table], name: str, heading: str) 
     chosen = [t for t in tables if not key or t.key == key]
     if not chosen:
         raise Http404
-    response = exports.response(chosen, f"{name}.xlsx", heading=heading)
+    # "排名-铁岭市-20261207.xlsx": the page's name, the scope (the heading's first part) and the period's date.
+    what = str(EXPORT_NAMES.get(name.split("-")[0], name))
+    filename = export_filename(what, heading.split(" · ")[0], _export_date(name))
+    response = exports.response(chosen, filename, heading=heading)
     audit_record(actor=request.user, action="export", object_type="metrics", object_id=name, request=request,
-                 detail={"file": f"{name}.xlsx", "tables": [t.key for t in chosen],
+                 detail={"file": filename, "tables": [t.key for t in chosen],
                          "rows": sum(len(t.rows) for t in chosen), "query": request.GET.urlencode()[:500]})
     return response
+
+
+EXPORT_NAMES = {
+    "metrics": gettext_lazy("Figures"), "rankings": gettext_lazy("Rankings"), "dashboard": gettext_lazy("Dashboard"),
+    "unit": gettext_lazy("Unit dashboard"), "brief": gettext_lazy("Daily brief"), "assessment": gettext_lazy("Assessment"),
+}
+
+
+def _export_date(name: str) -> date:
+    digits = name.rsplit("-", 1)[-1]
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8] or 1))
+    except ValueError:
+        return timezone.localdate()
 
 
 def _division_choices(scope: Scope) -> list[tuple[str, str]]:
