@@ -166,11 +166,19 @@ def test_an_obstacle_retried_with_its_idempotency_key_raises_one_case(flagship: 
     assert Case.objects.filter(channel="proactive").count() == 2
 
 
-def test_a_county_count_is_not_judged_against_the_whole_plan(flagship: Any, city: Any) -> None:
+def test_a_county_count_is_judged_against_its_own_share_of_the_plan(flagship: Any, city: Any) -> None:
+    """Issue 11 #7: a county's 已销号小区 bars compare its own plan, not the city's."""
     [whole] = summarise([flagship.campaign], user=city.leader, today=date(2022, 9, 30))
     [county] = summarise([flagship.campaign], user=city.county_leader, today=date(2022, 9, 30))
     assert whole.indicators[2].verdict.rag is Rag.RED  # 0 of 3 communities done against a plan of 2.2
-    assert county.indicators[2].verdict.rag is Rag.GREY and "in your area" in county.indicators[2].verdict.reason
+    share = Decimal(county.sub_items_seen) / Decimal(county.sub_items_total)
+    assert 0 < share < 1
+    mine, city_wide = county.indicators[2], whole.indicators[2]
+    assert abs(mine.target - city_wide.target * share) < Decimal("1e-9")
+    assert abs(mine.plan - city_wide.plan * share) < Decimal("1e-9")
+    for m, w in zip(mine.months, city_wide.months, strict=True):
+        assert abs((m.plan or 0) - (w.plan or 0) * share) < Decimal("1e-9")
+    assert "share of the plan" in mine.verdict.reason
     assert county.indicators[0].verdict.rag is not Rag.GREY or county.indicators[0].actual is None
 
 

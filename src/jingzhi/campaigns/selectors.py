@@ -74,6 +74,11 @@ class IndicatorView:
     verdict: Verdict
     months: list[MonthPoint]
     weekly: list[Decimal | None]
+    target: Decimal | None = None  # the viewer's own target: a county's share of a count, else the campaign's
+
+    def __post_init__(self) -> None:
+        if self.target is None:
+            self.target = self.indicator.target
 
     @property
     def unit(self) -> str:
@@ -89,20 +94,20 @@ class IndicatorView:
 
     @property
     def target_text(self) -> str:
-        return fmt(self.indicator.target, self.unit)
+        return fmt(self.target, self.unit)
 
     @property
     def bar_pct(self) -> int:
-        return _pct(self.actual, self.indicator.target)
+        return _pct(self.actual, self.target)
 
     @property
     def plan_pct(self) -> int:
-        return _pct(self.plan, self.indicator.target)
+        return _pct(self.plan, self.target)
 
     @property
     def chart(self) -> list[dict[str, Any]]:
         """Monthly plan vs actual as bar heights (0–100) for the inline chart."""
-        top = max([p.plan or 0 for p in self.months] + [p.actual or 0 for p in self.months] + [self.indicator.target, 1])
+        top = max([p.plan or 0 for p in self.months] + [p.actual or 0 for p in self.months] + [self.target or 0, 1])
         return [{"month": p.month, "plan": p.plan, "actual": p.actual,
                  "plan_h": int((p.plan or 0) / top * 100), "actual_h": int((p.actual or 0) / top * 100),
                  "plan_text": fmt(p.plan, self.unit), "actual_text": fmt(p.actual, self.unit)} for p in self.months]
@@ -262,15 +267,17 @@ def summarise(campaigns: Sequence[Campaign], *, user: Any, today: date) -> list[
         verdicts: list[Verdict] = []
         for ind, spec, weekly in zip(indicators[c.pk], specs, series, strict=True):
             actual = compute(spec, rows)
-            plan_args = {"monthly": targets[ind.pk], "baseline": ind.baseline, "target": ind.target,
-                         "start": c.start, "deadline": c.deadline}
-            plan = plan_on(min(today, c.deadline), **plan_args)  # type: ignore[arg-type]
+            share = Decimal(1)
             if spec.computation != "ratio" and len(items[c.pk]) < totals.get(c.pk, 0):
-                # A county's count or sum is its share; the plan is for the whole campaign, so no status from it.
-                verdict = Verdict(Rag.GREY, _("%(name)s %(actual)s in your area; the plan is for the whole campaign") % {
-                    "name": ind.name, "actual": fmt(actual, ind.unit_of_measure)})
-            else:
-                verdict = judge(spec, actual=actual, plan=plan, margin_percent=c.amber_margin)
+                # A county sees its own sub-items; its count or sum is measured against its share of the plan
+                # (the campaign's plan × its sub-items ÷ all sub-items), never against the whole city's bars.
+                share = Decimal(len(items[c.pk])) / Decimal(totals[c.pk])
+            plan_args = {"monthly": {m: v * share for m, v in targets[ind.pk].items()}, "baseline": ind.baseline * share,
+                         "target": ind.target * share, "start": c.start, "deadline": c.deadline}
+            plan = plan_on(min(today, c.deadline), **plan_args)  # type: ignore[arg-type]
+            verdict = judge(spec, actual=actual, plan=plan, margin_percent=c.amber_margin)
+            if share != 1:
+                verdict = Verdict(verdict.rag, _("%(reason)s (your area's share of the plan)") % {"reason": verdict.reason})
             verdicts.append(verdict)
             months = []
             month = month_start(c.start)
@@ -280,7 +287,7 @@ def summarise(campaigns: Sequence[Campaign], *, user: Any, today: date) -> list[
                 actual_m = done_weeks[-1] if done_weeks and month <= today else None
                 months.append(MonthPoint(month, plan_on(month_end, **plan_args), actual_m))  # type: ignore[arg-type]
                 month = (month + timedelta(days=32)).replace(day=1)
-            s.indicators.append(IndicatorView(ind, actual, plan, verdict, months, weekly))
+            s.indicators.append(IndicatorView(ind, actual, plan, verdict, months, weekly, target=ind.target * share))
         primary = s.primary
         if primary is not None:
             s.trend = primary.weekly[-TREND_WEEKS:]

@@ -35,6 +35,7 @@ from jingzhi.metrics.tables import (
     Table,
     case_url,
     metric_cells,
+    rank_cell,
 )
 from jingzhi.org.http import role_required
 from jingzhi.org.models import Role
@@ -151,7 +152,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         for row in rows:
             cells = metric_cells(row.metrics, row.query, period)
             table.rows.append([
-                Cell(row.name), Cell(row.rank if row.ranked else _("not ranked")), Cell(row.rank_change),
+                Cell(row.name), rank_cell(row), Cell(row.rank_change),
                 cells[5], Cell(row.change), cells[1], cells[0], cells[2], cells[3], cells[4],
             ])
         tables.append(table)
@@ -194,7 +195,7 @@ def dashboard_data(request: HttpRequest, scope: Scope) -> dict[str, Any]:
     today_counts = engine.summary(scope, today_p, with_durations=False)
     snap = engine.snapshot(scope)
     cards = [
-        (_("Received today"), today_counts.volume, case_url(base, activity="received", period=today_p)),
+        (_("Received today (since 00:00)"), today_counts.volume, case_url(base, activity="received", period=today_p)),
         (_("Open"), snap["open"], case_url(base, status="open")),
         (_("Overdue"), snap["overdue"], case_url(base, overdue="1")),
         (_("Flagged (挂牌督办)"), snap["flagged"], case_url(base, supervision_min="3")),
@@ -222,7 +223,7 @@ def dashboard_data(request: HttpRequest, scope: Scope) -> dict[str, Any]:
     rank_table = Table("ranking", _("Unit ranking, this month"), [_("Rank"), _("Unit"), _("Composite score"), _("Followed up"), _("Change in score")])
     for row in ranking[:15]:
         cells = metric_cells(row.metrics, row.query, month)
-        rank_table.rows.append([Cell(row.rank if row.ranked else _("not ranked")), Cell(row.name), cells[5], cells[1], Cell(row.change)])
+        rank_table.rows.append([rank_cell(row), Cell(row.name), cells[5], cells[1], Cell(row.change)])
     tables = [trend_table, cat_table, div_table, rank_table, _supervision_list(request, scope)]
     charts = {
         "trend": {"dates": [d.strftime("%m-%d") for d in tr["dates"]], "by_channel": tr["by_channel"], "by_kind": tr["by_kind"],

@@ -3,10 +3,12 @@
 from django.urls import path
 
 from jingzhi.web.views import account, auth, cases, exports, intake, notifications, public, workbench
+from jingzhi.web.views.common import favicon
 
 app_name = "web"
 urlpatterns = [
     path("", auth.home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("account/password/", account.password_change, name="password_change"),

@@ -93,3 +93,13 @@ def shortdt(value: datetime | None) -> str:
 @register.filter
 def field_type(bound_field: Any) -> str:
     return bound_field.field.widget.__class__.__name__.lower()
+
+
+@register.filter
+def percent(value: Any, digits: int = 1) -> str:
+    """0.8734 → "87.3%"; a number given as text ("0.9", a dict key) too; "—" for nothing (never a raw decimal)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    return f"{number * 100:.{int(digits)}f}%"
