@@ -108,9 +108,10 @@ def test_report_checks_unit_and_moves_figures_once_per_week(flagship: Any, city:
     flagship.a1.refresh_from_db()
     assert flagship.a1.metrics["resolved"] == "30"
     assert SubItem.objects.get(pk=flagship.a2.pk).status == "done"
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition) as again:  # once a week; a second filing is a correction with its reason
         svc.report_submit(campaign=flagship.campaign, actor=city.county_handler, unit=city.county_gov,
                           week=date(2022, 3, 7), narrative="again", at=at(2022, 3, 14))
+    assert "correction_reason" in again.value.fields
     # A late report for an earlier week keeps the newer figures.
     svc.report_submit(campaign=flagship.campaign, actor=city.county_handler, unit=city.county_gov,
                       week=date(2022, 2, 28), narrative="补报", figures={flagship.a1.pk: {"resolved": 10}},

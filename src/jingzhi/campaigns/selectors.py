@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jingzhi.campaigns.indicators import (
@@ -236,7 +236,7 @@ def summarise(campaigns: Sequence[Campaign], *, user: Any, today: date) -> list[
             "indicator_id", "month", "value"):
         targets[ind_id][month] = value
     lines: dict[int, list[tuple[int, str, Decimal, date]]] = defaultdict(list)
-    for sid, cid, metric, value, week in ReportLine.objects.filter(sub_item_id__in=[v[0] for v in visible]).values_list(
+    for sid, cid, metric, value, week in ReportLine.objects.filter(sub_item_id__in=[v[0] for v in visible], report__is_current=True).values_list(
             "sub_item_id", "sub_item__campaign_id", "metric", "value", "report__week").order_by("report__week", "pk"):
         lines[cid].append((sid, metric, value, week))
     milestones: dict[int, list[Milestone]] = defaultdict(list)
@@ -351,16 +351,36 @@ def reports_for(*, campaign: Campaign, user: Any) -> QuerySet[ProgressReport]:
     All of them for a user who sees every sub-item; for one who sees only some (e.g. a county), the reports of
     the units answering for those sub-items and of the lead unit.
     """
-    reports = ProgressReport.objects.filter(campaign=campaign).select_related("unit", "submitted_by")
+    reports = ProgressReport.objects.filter(campaign=campaign, is_current=True).select_related("unit", "submitted_by")
     visible = SubItem.objects.visible_to(user).filter(campaign=campaign)
     if visible.count() < SubItem.objects.filter(campaign=campaign).count():
         reports = reports.filter(Q(unit_id__in=visible.values("responsible_unit_id")) | Q(unit_id=campaign.lead_unit_id))
     return reports
 
 
+def earlier_versions(reports: Sequence[ProgressReport]) -> dict[tuple[int, date], list[ProgressReport]]:
+    """The superseded versions of these (current) reports, newest first, keyed by (unit id, week)."""
+    if not reports:
+        return {}
+    out: dict[tuple[int, date], list[ProgressReport]] = defaultdict(list)
+    corrected = [r for r in reports if r.version > 1]
+    if not corrected:
+        return {}
+    query = Q()
+    for r in corrected:
+        query |= Q(campaign_id=r.campaign_id, unit_id=r.unit_id, week=r.week)
+    for old in ProgressReport.objects.filter(query, is_current=False).select_related("submitted_by").order_by("-version"):
+        out[(old.unit_id, old.week)].append(old)
+    return dict(out)
+
+
 def linked_cases_for(*, campaign: Campaign, user: Any) -> QuerySet[CampaignCase]:
-    """The obstacle cases of a campaign that this user may see (the case's own visibility rule decides)."""
-    return (CampaignCase.objects.filter(campaign=campaign, case__in=Case.objects.visible_to(user).values("pk"))
+    """The obstacle cases of a campaign that this user may see: those the case's own visibility rule lets them
+    open, and those they raised themselves (shown with status and reply; `openable` says whether the case page
+    opens for them)."""
+    visible = Case.objects.visible_to(user)
+    return (CampaignCase.objects.filter(Q(case__in=visible.values("pk")) | Q(raised_by=user), campaign=campaign)
+            .annotate(openable=Exists(visible.filter(pk=OuterRef("case_id"))))
             .select_related("case", "case__lead_unit", "sub_item"))
 
 

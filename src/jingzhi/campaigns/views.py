@@ -24,11 +24,12 @@ from jingzhi.campaigns.models import (
     Kind,
     Metric,
     Milestone,
+    ProgressReport,
     Stage,
     SubItem,
 )
 from jingzhi.campaigns.ranking import unit_ranking
-from jingzhi.campaigns.selectors import linked_cases_for, reports_for, summarise
+from jingzhi.campaigns.selectors import earlier_versions, linked_cases_for, reports_for, summarise
 from jingzhi.campaigns.services.common import access_campaign, may_create, may_manage, reporting_units
 from jingzhi.campaigns.services.subitems import sub_items_workbook
 from jingzhi.core.audit import audit_record
@@ -93,11 +94,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                      .select_related("division", "responsible_unit"))
     metrics = list(Metric.objects.filter(campaign=campaign))
     rows = [(item, [(item.metrics or {}).get(m.key, "") for m in metrics]) for item in sub_items]
-    reports = reports_for(campaign=campaign, user=request.user)
+    reports = list(reports_for(campaign=campaign, user=request.user)[:20])
+    earlier = earlier_versions(reports)
+    for r in reports:
+        r.earlier = earlier.get((r.unit_id, r.week), [])  # type: ignore[attr-defined]
     links = linked_cases_for(campaign=campaign, user=request.user)
     manage = may_manage(campaign, request.user)  # type: ignore[arg-type]
     context = {
-        "c": campaign, "s": summary, "rows": rows, "metrics": metrics, "reports": reports[:20], "links": links,
+        "c": campaign, "s": summary, "rows": rows, "metrics": metrics, "reports": reports, "links": links,
         "milestones": Milestone.objects.filter(campaign=campaign),
         "stages": _stage_rows(campaign) if campaign.kind == Kind.KEY_PROJECT else [],
         "manage": manage, "may_report": bool(reporting_units(campaign, request.user)),  # type: ignore[arg-type]
@@ -195,10 +199,12 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                     if data.get(f"s_{item.pk}") and data[f"s_{item.pk}"] != item.status}
         if not errors:
             try:
-                svc.report_submit(campaign=campaign, actor=request.user, unit=unit, week=week,  # type: ignore[arg-type]
-                                  narrative=data.get("narrative", ""), obstacles=data.get("obstacles", ""),
-                                  figures=figures, statuses=statuses)
-                messages.success(request, _("Weekly report filed."))
+                filed = svc.report_submit(campaign=campaign, actor=request.user, unit=unit, week=week,  # type: ignore[arg-type]
+                                          narrative=data.get("narrative", ""), obstacles=data.get("obstacles", ""),
+                                          figures=figures, statuses=statuses,
+                                          correction_reason=data.get("correction_reason", ""))
+                messages.success(request, _("Weekly report filed.") if filed.version == 1 else
+                                 _("Correction filed as version %(v)s.") % {"v": filed.version})
                 return redirect("campaigns:detail", pk=campaign.pk)
             except ApplicationError as e:
                 errors, form_error = e.fields, str(e.message)
@@ -210,6 +216,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         "c": campaign, "unit": unit, "units": units, "rows": rows, "metrics": metrics, "week": week,
         "statuses": SubItem.Status.choices, "errors": errors, "form_error": form_error,
         "narrative": data.get("narrative", ""), "obstacles": data.get("obstacles", ""),
+        "correction_reason": data.get("correction_reason", ""),
+        "filed": ProgressReport.objects.filter(campaign=campaign, unit=unit, week=week, is_current=True).first(),
     }, status=400 if form_error else 200)
 
 
