@@ -41,7 +41,7 @@ def _name_the_admin() -> None:
     admin.site.site_header = _("Jingzhi administration")
     admin.site.site_title = _("Jingzhi administration")
     admin.site.index_title = _("Site administration")
-    for label, name in (("django_tasks_db", _("Background tasks")), ("axes", _("Sign-in protection")),
+    for label, name in (("django_tasks_database", _("Background tasks")), ("axes", _("Sign-in protection")),
                         ("django_tasks", _("Background tasks")), ("otp_totp", _("Second factor (TOTP)")),
                         ("captcha", _("Captcha"))):
         config = apps.app_configs.get(label)
