@@ -11,6 +11,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from jingzhi.api import cli as apikey_cli
 from jingzhi.bootstrap import setup_django
@@ -38,6 +39,46 @@ def _serve(host: str, port: int, threads: int) -> None:
     serve(application, host=host, port=port, threads=threads, ident="jingzhi")
 
 
+class ProgressBar:
+    """`[██████░░░░░░]  1,234/3,000 件 cases  41%` on one line, redrawn in place on a terminal (a line per tenth elsewhere)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.tty = stream, bool(getattr(stream, "isatty", lambda: False)())
+        self.last_tenth = -1
+
+    def update(self, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        filled = int(share * self.WIDTH)
+        line = f"[{'█' * filled}{'░' * (self.WIDTH - filled)}] {done:>6,}/{total:,} 件 cases {share:4.0%}"
+        if self.tty:
+            self.stream.write("\r" + line)
+            self.stream.flush()
+        elif int(share * 10) != self.last_tenth:
+            self.last_tenth = int(share * 10)
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _quiet_console() -> None:
+    """The demo's console shows the logins, the address and warnings: no task or request chatter.
+
+    JINGZHI_LOG_LEVEL, when set, still decides (an operator debugging the demo wants the chatter).
+    """
+    import logging
+
+    if "JINGZHI_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)
+        for name in ("django_tasks", "django_tasks_db", "waitress", "jingzhi"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup(args.data_dir)
     from django.conf import settings
@@ -47,20 +88,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     db = settings.DATABASES["default"]
     print(f"数据库 / database: {db['NAME']} ({db['ENGINE'].rsplit('.', 1)[-1]})", flush=True)
+    _quiet_console()
     _migrate()
     if not demo_is_loaded():
         print("正在生成铁岭示范城市数据… / building the Tieling demo city…", flush=True)
-        summary = load_demo(password=DEMO_PASSWORD)
+        bar = ProgressBar(sys.stdout)
+        summary = load_demo(password=DEMO_PASSWORD, progress=bar.update)
+        bar.done()
         print(summary.describe(), flush=True)
     from jingzhi.demo.loader import demo_logins
 
+    stop = threading.Event()
+    start_embedded_worker(stop)
+    # The logins come last, so they are what the console shows while the demo runs.
+    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
     print(f"\n示范账号 / demo logins (密码 password: {DEMO_PASSWORD})")
     for username, role, name in demo_logins():
         print(f"  {username:<14} {role:<12} {name}")
-    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
     print(f"\n精治 Jingzhi: {url}  (Ctrl+C 停止 / to stop)\n", flush=True)
-    stop = threading.Event()
-    start_embedded_worker(stop)
     if not args.no_browser and (os.environ.get("DISPLAY") or sys.platform in ("darwin", "win32")):
         import webbrowser
 

@@ -218,10 +218,11 @@ def test_an_obstacle_becomes_a_case_once_however_often_it_is_sent(flagship: Any,
     number = first.json()["case"]["number"]
     case = Case.objects.get(number=number)
     assert (case.status, case.channel, first.json()["sub_item"]) == (Status.ACCEPTED, "proactive", "自来水公司家属楼")
-    # The case follows the case visibility rule: the hotline centre and the city leader see it, the county's
-    # handler only once it is dispatched to their unit.
+    # The case follows the case visibility rule (the hotline centre and the city leader see it), and whoever
+    # raised it sees it in the campaign's list afterwards (issue 11 #6), though not yet the case itself.
     assert [c["case"]["number"] for c in api(city.leader).get(f"{base}/cases/").json()] == [number]
-    assert xf.get(f"{base}/cases/").json() == []
+    assert [c["case"]["number"] for c in xf.get(f"{base}/cases/").json()] == [number]
+    assert [c["case"]["number"] for c in api(flagship.county_b_handler).get(f"{base}/cases/").json()] == []
     assert api(city.dispatcher).get(f"/api/v1/cases/{number}/").status_code == 200
     r = post(xf, f"{base}/cases/", {**body, "sub_item": flagship.b1.pk})  # 开原's sub-item: not 西丰's to see
     assert r.status_code == 400 and "sub_item" in r.json()["errors"]

@@ -108,9 +108,10 @@ def test_report_checks_unit_and_moves_figures_once_per_week(flagship: Any, city:
     flagship.a1.refresh_from_db()
     assert flagship.a1.metrics["resolved"] == "30"
     assert SubItem.objects.get(pk=flagship.a2.pk).status == "done"
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition) as again:  # once a week; a second filing is a correction with its reason
         svc.report_submit(campaign=flagship.campaign, actor=city.county_handler, unit=city.county_gov,
                           week=date(2022, 3, 7), narrative="again", at=at(2022, 3, 14))
+    assert "correction_reason" in again.value.fields
     # A late report for an earlier week keeps the newer figures.
     svc.report_submit(campaign=flagship.campaign, actor=city.county_handler, unit=city.county_gov,
                       week=date(2022, 2, 28), narrative="补报", figures={flagship.a1.pk: {"resolved": 10}},
@@ -166,11 +167,19 @@ def test_an_obstacle_retried_with_its_idempotency_key_raises_one_case(flagship: 
     assert Case.objects.filter(channel="proactive").count() == 2
 
 
-def test_a_county_count_is_not_judged_against_the_whole_plan(flagship: Any, city: Any) -> None:
+def test_a_county_count_is_judged_against_its_own_share_of_the_plan(flagship: Any, city: Any) -> None:
+    """Issue 11 #7: a county's 已销号小区 bars compare its own plan, not the city's."""
     [whole] = summarise([flagship.campaign], user=city.leader, today=date(2022, 9, 30))
     [county] = summarise([flagship.campaign], user=city.county_leader, today=date(2022, 9, 30))
     assert whole.indicators[2].verdict.rag is Rag.RED  # 0 of 3 communities done against a plan of 2.2
-    assert county.indicators[2].verdict.rag is Rag.GREY and "in your area" in county.indicators[2].verdict.reason
+    share = Decimal(county.sub_items_seen) / Decimal(county.sub_items_total)
+    assert 0 < share < 1
+    mine, city_wide = county.indicators[2], whole.indicators[2]
+    assert abs(mine.target - city_wide.target * share) < Decimal("1e-9")
+    assert abs(mine.plan - city_wide.plan * share) < Decimal("1e-9")
+    for m, w in zip(mine.months, city_wide.months, strict=True):
+        assert abs((m.plan or 0) - (w.plan or 0) * share) < Decimal("1e-9")
+    assert "share of the plan" in mine.verdict.reason
     assert county.indicators[0].verdict.rag is not Rag.GREY or county.indicators[0].actual is None
 
 

@@ -141,7 +141,7 @@ def test_exports_open_and_match_the_page(data: Any) -> None:
         assert str(row[1]) == shown[name][1]  # rank / "not ranked"
         assert f"{row[3]:.1f}" == shown[name][3]  # composite score
         assert str(row[5]) == shown[name][5]  # followed up
-    assert shown["市生态环境局"][1] == "not ranked"
+    assert shown["市生态环境局"][1] == "not ranked (1 follow-ups, fewer than 2)"  # the reason, not a bare label
     for path in ("/metrics/" + Q, "/metrics/dashboard/", "/metrics/brief/?date=2024-10-08", "/metrics/report/?month=2024-10"):
         x = c.get(path + ("&" if "?" in path else "?") + "format=xlsx")
         assert x.status_code == 200, path

@@ -198,6 +198,18 @@ def small_cap(monkeypatch: Any) -> None:
 
     monkeypatch.setattr(lists, "PAGE_SIZE", 2)
     monkeypatch.setattr(lists, "COUNT_CAP", 3)
+    monkeypatch.setattr(lists, "EXACT_COUNT_UPTO", 0)  # as if the table were too large to count exactly
+
+
+def test_count_beyond_the_cap_is_exact_when_the_table_is_small(city: Any, client_for: Any, monkeypatch: Any) -> None:
+    from jingzhi.web import lists
+
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    monkeypatch.setattr(lists, "COUNT_CAP", 3)
+    for _ in range(7):
+        new_case(city)
+    english = client_for(city.admin).get(reverse("web:case_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "7 cases" in english and "3+ cases" not in english and "Page 1 of 4" in english
 
 
 def test_count_beyond_the_cap_reads_n_plus_in_both_languages(city: Any, client_for: Any, small_cap: None) -> None:

@@ -220,10 +220,18 @@ class ProgressReport(models.Model):
                                      verbose_name=_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"))
     on_time = models.BooleanField(_("on time"), default=True)
+    # A correction is a new version with its reason; the earlier versions stay, no longer current (issue 11 #6).
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("current version"), default=True)
+    amendment_reason = models.TextField(_("reason for the correction"), blank=True)
 
     class Meta:
-        ordering = ["campaign", "-week", "unit"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "unit", "week"], name="report_once_per_week")]
+        ordering = ["campaign", "-week", "unit", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "week"], condition=models.Q(is_current=True),
+                                    name="report_once_per_week"),
+            models.UniqueConstraint(fields=["campaign", "unit", "week", "version"], name="report_version_unique"),
+        ]
         indexes = [models.Index(fields=["campaign", "week"])]
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")

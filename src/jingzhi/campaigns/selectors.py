@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jingzhi.campaigns.indicators import (
@@ -74,6 +74,11 @@ class IndicatorView:
     verdict: Verdict
     months: list[MonthPoint]
     weekly: list[Decimal | None]
+    target: Decimal | None = None  # the viewer's own target: a county's share of a count, else the campaign's
+
+    def __post_init__(self) -> None:
+        if self.target is None:
+            self.target = self.indicator.target
 
     @property
     def unit(self) -> str:
@@ -89,20 +94,20 @@ class IndicatorView:
 
     @property
     def target_text(self) -> str:
-        return fmt(self.indicator.target, self.unit)
+        return fmt(self.target, self.unit)
 
     @property
     def bar_pct(self) -> int:
-        return _pct(self.actual, self.indicator.target)
+        return _pct(self.actual, self.target)
 
     @property
     def plan_pct(self) -> int:
-        return _pct(self.plan, self.indicator.target)
+        return _pct(self.plan, self.target)
 
     @property
     def chart(self) -> list[dict[str, Any]]:
         """Monthly plan vs actual as bar heights (0–100) for the inline chart."""
-        top = max([p.plan or 0 for p in self.months] + [p.actual or 0 for p in self.months] + [self.indicator.target, 1])
+        top = max([p.plan or 0 for p in self.months] + [p.actual or 0 for p in self.months] + [self.target or 0, 1])
         return [{"month": p.month, "plan": p.plan, "actual": p.actual,
                  "plan_h": int((p.plan or 0) / top * 100), "actual_h": int((p.actual or 0) / top * 100),
                  "plan_text": fmt(p.plan, self.unit), "actual_text": fmt(p.actual, self.unit)} for p in self.months]
@@ -231,7 +236,7 @@ def summarise(campaigns: Sequence[Campaign], *, user: Any, today: date) -> list[
             "indicator_id", "month", "value"):
         targets[ind_id][month] = value
     lines: dict[int, list[tuple[int, str, Decimal, date]]] = defaultdict(list)
-    for sid, cid, metric, value, week in ReportLine.objects.filter(sub_item_id__in=[v[0] for v in visible]).values_list(
+    for sid, cid, metric, value, week in ReportLine.objects.filter(sub_item_id__in=[v[0] for v in visible], report__is_current=True).values_list(
             "sub_item_id", "sub_item__campaign_id", "metric", "value", "report__week").order_by("report__week", "pk"):
         lines[cid].append((sid, metric, value, week))
     milestones: dict[int, list[Milestone]] = defaultdict(list)
@@ -262,15 +267,17 @@ def summarise(campaigns: Sequence[Campaign], *, user: Any, today: date) -> list[
         verdicts: list[Verdict] = []
         for ind, spec, weekly in zip(indicators[c.pk], specs, series, strict=True):
             actual = compute(spec, rows)
-            plan_args = {"monthly": targets[ind.pk], "baseline": ind.baseline, "target": ind.target,
-                         "start": c.start, "deadline": c.deadline}
-            plan = plan_on(min(today, c.deadline), **plan_args)  # type: ignore[arg-type]
+            share = Decimal(1)
             if spec.computation != "ratio" and len(items[c.pk]) < totals.get(c.pk, 0):
-                # A county's count or sum is its share; the plan is for the whole campaign, so no status from it.
-                verdict = Verdict(Rag.GREY, _("%(name)s %(actual)s in your area; the plan is for the whole campaign") % {
-                    "name": ind.name, "actual": fmt(actual, ind.unit_of_measure)})
-            else:
-                verdict = judge(spec, actual=actual, plan=plan, margin_percent=c.amber_margin)
+                # A county sees its own sub-items; its count or sum is measured against its share of the plan
+                # (the campaign's plan × its sub-items ÷ all sub-items), never against the whole city's bars.
+                share = Decimal(len(items[c.pk])) / Decimal(totals[c.pk])
+            plan_args = {"monthly": {m: v * share for m, v in targets[ind.pk].items()}, "baseline": ind.baseline * share,
+                         "target": ind.target * share, "start": c.start, "deadline": c.deadline}
+            plan = plan_on(min(today, c.deadline), **plan_args)  # type: ignore[arg-type]
+            verdict = judge(spec, actual=actual, plan=plan, margin_percent=c.amber_margin)
+            if share != 1:
+                verdict = Verdict(verdict.rag, _("%(reason)s (your area's share of the plan)") % {"reason": verdict.reason})
             verdicts.append(verdict)
             months = []
             month = month_start(c.start)
@@ -280,7 +287,7 @@ def summarise(campaigns: Sequence[Campaign], *, user: Any, today: date) -> list[
                 actual_m = done_weeks[-1] if done_weeks and month <= today else None
                 months.append(MonthPoint(month, plan_on(month_end, **plan_args), actual_m))  # type: ignore[arg-type]
                 month = (month + timedelta(days=32)).replace(day=1)
-            s.indicators.append(IndicatorView(ind, actual, plan, verdict, months, weekly))
+            s.indicators.append(IndicatorView(ind, actual, plan, verdict, months, weekly, target=ind.target * share))
         primary = s.primary
         if primary is not None:
             s.trend = primary.weekly[-TREND_WEEKS:]
@@ -344,16 +351,36 @@ def reports_for(*, campaign: Campaign, user: Any) -> QuerySet[ProgressReport]:
     All of them for a user who sees every sub-item; for one who sees only some (e.g. a county), the reports of
     the units answering for those sub-items and of the lead unit.
     """
-    reports = ProgressReport.objects.filter(campaign=campaign).select_related("unit", "submitted_by")
+    reports = ProgressReport.objects.filter(campaign=campaign, is_current=True).select_related("unit", "submitted_by")
     visible = SubItem.objects.visible_to(user).filter(campaign=campaign)
     if visible.count() < SubItem.objects.filter(campaign=campaign).count():
         reports = reports.filter(Q(unit_id__in=visible.values("responsible_unit_id")) | Q(unit_id=campaign.lead_unit_id))
     return reports
 
 
+def earlier_versions(reports: Sequence[ProgressReport]) -> dict[tuple[int, date], list[ProgressReport]]:
+    """The superseded versions of these (current) reports, newest first, keyed by (unit id, week)."""
+    if not reports:
+        return {}
+    out: dict[tuple[int, date], list[ProgressReport]] = defaultdict(list)
+    corrected = [r for r in reports if r.version > 1]
+    if not corrected:
+        return {}
+    query = Q()
+    for r in corrected:
+        query |= Q(campaign_id=r.campaign_id, unit_id=r.unit_id, week=r.week)
+    for old in ProgressReport.objects.filter(query, is_current=False).select_related("submitted_by").order_by("-version"):
+        out[(old.unit_id, old.week)].append(old)
+    return dict(out)
+
+
 def linked_cases_for(*, campaign: Campaign, user: Any) -> QuerySet[CampaignCase]:
-    """The obstacle cases of a campaign that this user may see (the case's own visibility rule decides)."""
-    return (CampaignCase.objects.filter(campaign=campaign, case__in=Case.objects.visible_to(user).values("pk"))
+    """The obstacle cases of a campaign that this user may see: those the case's own visibility rule lets them
+    open, and those they raised themselves (shown with status and reply; `openable` says whether the case page
+    opens for them)."""
+    visible = Case.objects.visible_to(user)
+    return (CampaignCase.objects.filter(Q(case__in=visible.values("pk")) | Q(raised_by=user), campaign=campaign)
+            .annotate(openable=Exists(visible.filter(pk=OuterRef("case_id"))))
             .select_related("case", "case__lead_unit", "sub_item"))
 
 

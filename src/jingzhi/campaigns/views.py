@@ -24,17 +24,19 @@ from jingzhi.campaigns.models import (
     Kind,
     Metric,
     Milestone,
+    ProgressReport,
     Stage,
     SubItem,
 )
 from jingzhi.campaigns.ranking import unit_ranking
-from jingzhi.campaigns.selectors import linked_cases_for, reports_for, summarise
+from jingzhi.campaigns.selectors import earlier_versions, linked_cases_for, reports_for, summarise
 from jingzhi.campaigns.services.common import access_campaign, may_create, may_manage, reporting_units
 from jingzhi.campaigns.services.subitems import sub_items_workbook
 from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.core.http import apply_error
 from jingzhi.core.replicas import reads_from_replica
+from jingzhi.core.workbooks import XLSX, attach, export_filename
 from jingzhi.org.models import Division
 
 
@@ -94,11 +96,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                      .select_related("division", "responsible_unit"))
     metrics = list(Metric.objects.filter(campaign=campaign))
     rows = [(item, [(item.metrics or {}).get(m.key, "") for m in metrics]) for item in sub_items]
-    reports = reports_for(campaign=campaign, user=request.user)
+    reports = list(reports_for(campaign=campaign, user=request.user)[:20])
+    earlier = earlier_versions(reports)
+    for r in reports:
+        r.earlier = earlier.get((r.unit_id, r.week), [])  # type: ignore[attr-defined]
     links = linked_cases_for(campaign=campaign, user=request.user)
     manage = may_manage(campaign, request.user)  # type: ignore[arg-type]
     context = {
-        "c": campaign, "s": summary, "rows": rows, "metrics": metrics, "reports": reports[:20], "links": links,
+        "c": campaign, "s": summary, "rows": rows, "metrics": metrics, "reports": reports, "links": links,
         "milestones": Milestone.objects.filter(campaign=campaign),
         "stages": _stage_rows(campaign) if campaign.kind == Kind.KEY_PROJECT else [],
         "manage": manage, "may_report": bool(reporting_units(campaign, request.user)),  # type: ignore[arg-type]
@@ -200,10 +205,12 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                     if data.get(f"s_{item.pk}") and data[f"s_{item.pk}"] != item.status}
         if not errors:
             try:
-                svc.report_submit(campaign=campaign, actor=request.user, unit=unit, week=week,  # type: ignore[arg-type]
-                                  narrative=data.get("narrative", ""), obstacles=data.get("obstacles", ""),
-                                  figures=figures, statuses=statuses)
-                messages.success(request, _("Weekly report filed."))
+                filed = svc.report_submit(campaign=campaign, actor=request.user, unit=unit, week=week,  # type: ignore[arg-type]
+                                          narrative=data.get("narrative", ""), obstacles=data.get("obstacles", ""),
+                                          figures=figures, statuses=statuses,
+                                          correction_reason=data.get("correction_reason", ""))
+                messages.success(request, _("Weekly report filed.") if filed.version == 1 else
+                                 _("Correction filed as version %(v)s.") % {"v": filed.version})
                 return redirect("campaigns:detail", pk=campaign.pk)
             except ApplicationError as e:
                 errors, form_error = e.fields, str(e.message)
@@ -215,6 +222,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         "c": campaign, "unit": unit, "units": units, "rows": rows, "metrics": metrics, "week": week,
         "statuses": SubItem.Status.choices, "errors": errors, "form_error": form_error,
         "narrative": data.get("narrative", ""), "obstacles": data.get("obstacles", ""),
+        "correction_reason": data.get("correction_reason", ""),
+        "filed": ProgressReport.objects.filter(campaign=campaign, unit=unit, week=week, is_current=True).first(),
     }, status=400 if form_error else 200)
 
 
@@ -350,15 +359,22 @@ def import_sub_items(request: HttpRequest, pk: int) -> HttpResponse:
                   status=400 if result is not None and not result.ok else 200)
 
 
+def _scope_name(user: Any) -> str:
+    """Whose sub-items the file holds: the user's unit or division; nothing for the city-wide roles."""
+    if getattr(user, "unit_id", None):
+        return str(user.unit.short_name or user.unit.name)
+    return str(user.division.name) if getattr(user, "division_id", None) else ""
+
+
 @login_required
 def export_sub_items(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     items = list(SubItem.objects.visible_to(request.user).filter(campaign=campaign)
                  .select_related("division", "responsible_unit"))
-    response = HttpResponse(sub_items_workbook(campaign=campaign, items=items),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-sub-items.xlsx"'
+    response = HttpResponse(sub_items_workbook(campaign=campaign, items=items), content_type=XLSX)
+    filename = export_filename(f"{campaign.title}-{_('Sub-items')}", _scope_name(request.user), timezone.localdate())
+    attach(response, filename)
     audit_record(actor=request.user, action="export", object_type="campaign_sub_items", object_id=campaign.pk,
-                 request=request, detail={"file": f"campaign-{campaign.pk}-sub-items.xlsx", "rows": len(items)})
+                 request=request, detail={"file": filename, "rows": len(items)})
     return response
 

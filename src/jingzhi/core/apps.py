@@ -26,3 +26,24 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         connection_created.connect(_sqlite_functions, dispatch_uid="jingzhi.core.sqlite_functions")
+        _name_the_admin()
+
+
+def _name_the_admin() -> None:
+    """The admin's own title and the names of the third-party apps it lists, in our catalogue.
+
+    Django's default header reads "Django administration" ("Django 管理"), and django_tasks_db and axes name
+    their apps with untranslated English strings; the admin index shows those names as section headings.
+    """
+    from django.apps import apps
+    from django.contrib import admin
+
+    admin.site.site_header = _("Jingzhi administration")
+    admin.site.site_title = _("Jingzhi administration")
+    admin.site.index_title = _("Site administration")
+    for label, name in (("django_tasks_database", _("Background tasks")), ("axes", _("Sign-in protection")),
+                        ("django_tasks", _("Background tasks")), ("otp_totp", _("Second factor (TOTP)")),
+                        ("captcha", _("Captcha"))):
+        config = apps.app_configs.get(label)
+        if config is not None:
+            config.verbose_name = name

@@ -14,6 +14,7 @@ import json
 import random
 import time as clock
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import resources
@@ -328,11 +329,15 @@ def _train_dispatch_model() -> None:
     from jingzhi.dispatch.registry import model_train
 
     samples = [Sample(text=f"{m['title']} {m['detail']}".strip(), label=m["label"]) for m in demo_messages() if m.get("label")]
-    model_train(actor=None, samples=samples, source="demo: bundled labelled messages", activate=True)
+    model_train(actor=None, samples=samples, source="示范数据：随附的已标注留言", activate=True)
 
 
-def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, seed: int = 20221215) -> DemoSummary:
-    """Load the whole demo city into an empty database (the caller checks demo_is_loaded first)."""
+def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, seed: int = 20221215,
+              progress: Callable[[int, int], None] | None = None) -> DemoSummary:
+    """Load the whole demo city into an empty database (the caller checks demo_is_loaded first).
+
+    `progress(done, total)` is called as the cases are played (the console's progress bar).
+    """
     # The demo password meets the same policy as any other; its users keep it (must_change_password stays off)
     # so the demo stays one command and one shared password away.
     from jingzhi.org.passwords import password_problems
@@ -383,6 +388,8 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
                 routes[key] = (route.lead_unit, route.assisting_units)
             builder.play(case, *routes[key])
             summary.cases += 1
+            if progress is not None and (summary.cases % 25 == 0 or summary.cases == len(messages)):
+                progress(summary.cases, len(messages))
     from jingzhi.campaigns.demo import load_campaign_demo
 
     with transaction.atomic(), notify.suppressed(), sla.frozen_policy():

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
-from django.utils.http import content_disposition_header
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,6 +22,7 @@ from jingzhi.core.admin import (
 )
 from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ApplicationError
+from jingzhi.core.workbooks import attach, export_filename
 from jingzhi.dispatch import registry, taxonomy
 from jingzhi.dispatch.models import (
     Category,
@@ -72,9 +73,10 @@ class CategoryAdmin(ImportAdminMixin, ServiceSavedAdmin):
         if not self.has_view_permission(request):
             raise DjangoPermissionDenied
         response = HttpResponse(taxonomy.export_taxonomy(), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(True, "jingzhi-categories.xlsx")
+        filename = export_filename(str(_("Categories")), "", timezone.localdate())
+        attach(response, filename)
         audit_record(actor=request.user, action="export", object_type="category_tree", request=request,
-                     detail={"file": "jingzhi-categories.xlsx"})
+                     detail={"file": filename})
         return response
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

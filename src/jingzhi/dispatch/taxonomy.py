@@ -60,13 +60,15 @@ def taxonomy_rows() -> list[tuple[str, str, str]]:
 def export_taxonomy() -> bytes:
     from openpyxl import Workbook
 
-    from jingzhi.core.workbooks import append_row
+    from jingzhi.core.workbooks import append_row, finish_sheet, start_sheet
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(_("categories"))[:31])
-    append_row(sheet, [c.zh for c in TAXONOMY_COLUMNS])
-    for row in taxonomy_rows():
+    start_sheet(sheet, [c.zh for c in TAXONOMY_COLUMNS], widths=[20, 24, 28])
+    rows = taxonomy_rows()
+    for row in rows:
         append_row(sheet, row)
+    finish_sheet(sheet, columns=len(TAXONOMY_COLUMNS), rows=len(rows))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

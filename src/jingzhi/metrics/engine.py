@@ -176,7 +176,9 @@ def compute(counts: dict[str, int], pol: MetricPolicy, *, ack: list[int] | None 
         )
     m.ack_on_time = ratio(c["acknowledged_on_time"], c["acknowledged"])
     m.reply_on_time = ratio(c["replied_on_time"], c["replied"])
-    m.return_rate = ratio(c["returned"], c["acknowledged"] + c["returned"])
+    # Over what the unit received (its 受理, plus the cases it sent back, which then count for the next unit):
+    # a unit that received nothing shows "—", not "100 %" for one misdirected case it rightly returned.
+    m.return_rate = ratio(c["returned"], c["received"] + c["returned"]) if c["received"] else None
     m.reopen_rate = ratio(c["reopened"], fu)
     m.extension_rate = ratio(c["extended"], c["replied"])
     if ack is not None:

@@ -8,10 +8,8 @@ from collections.abc import Iterable
 from django.http import HttpResponse
 from openpyxl import Workbook
 
-from jingzhi.core.workbooks import append_row
+from jingzhi.core.workbooks import XLSX, append_row, attach, cell, finish_sheet, start_sheet, text_width
 from jingzhi.metrics.tables import Table
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def workbook(tables: Iterable[Table], *, heading: str = "") -> bytes:
@@ -24,14 +22,20 @@ def workbook(tables: Iterable[Table], *, heading: str = "") -> bytes:
             name = name[:26] + "_" + str(len(used))
         used.add(name)
         ws = wb.create_sheet(title=name.replace("/", "-").replace(":", "-"))
+        headers = [str(h) for h in table.headers]
+        values = [[c.export_value for c in row] for row in table.rows]
+        widths = [min(40, max([text_width(h) + 2, *(text_width(str(r[i])) + 2 for r in values if i < len(r))]))
+                  for i, h in enumerate(headers)]
+        start_sheet(ws, headers, widths=widths)
+        for row in values:
+            append_row(ws, row)
+        finish_sheet(ws, columns=len(headers), rows=len(values))
+        # The scope and period, and the table's note, go below the data so the header stays row 1 (frozen, filtered).
+        ws.append([])
         if heading:
-            append_row(ws, [heading])
-        append_row(ws, [str(h) for h in table.headers])
-        for row in table.rows:
-            append_row(ws, [cell.export_value for cell in row])
+            ws.append([cell(ws, heading)])
         if table.note:
-            ws.append([])
-            append_row(ws, [str(table.note)])
+            ws.append([cell(ws, str(table.note))])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -39,5 +43,5 @@ def workbook(tables: Iterable[Table], *, heading: str = "") -> bytes:
 
 def response(tables: Iterable[Table], filename: str, *, heading: str = "") -> HttpResponse:
     resp = HttpResponse(workbook(tables, heading=heading), content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    attach(resp, filename)
     return resp

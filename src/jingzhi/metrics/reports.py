@@ -19,7 +19,7 @@ from jingzhi.cases.models import Case, CaseEvent, Priority, Status
 from jingzhi.metrics import engine, selectors
 from jingzhi.metrics.engine import Scope
 from jingzhi.metrics.periods import Period, period_of
-from jingzhi.metrics.tables import METRIC_HEADERS, NOW_HEADERS, Cell, Table, case_url, metric_cells
+from jingzhi.metrics.tables import METRIC_HEADERS, NOW_HEADERS, Cell, Table, case_url, metric_cells, rank_cell
 from jingzhi.taxonomy.models import Category
 
 BRIEF_HOUR = 12
@@ -131,14 +131,14 @@ def monthly_report(scope: Scope, month: date) -> tuple[Period, list[Table]]:
     unit_table = Table("units", _("Units"), [_("Rank"), _("Unit"), *METRIC_HEADERS, *NOW_HEADERS, _("Change in score")])
     for row in selectors.unit_ranking(scope, period):
         unit_table.rows.append([
-            Cell(row.rank if row.ranked else _("not ranked")), Cell(row.name),
+            rank_cell(row), Cell(row.name),
             *metric_cells(row.metrics, row.query, period, now=snap_units.get(getattr(row.obj, "pk", None), {})),
             Cell(row.change),
         ])
     division_table = Table("divisions", _("Divisions"), [_("Rank"), _("Division"), *METRIC_HEADERS, _("Change in score")])
     for row in selectors.division_ranking(scope, period):
         division_table.rows.append([
-            Cell(row.rank if row.ranked else _("not ranked")), Cell(row.name),
+            rank_cell(row), Cell(row.name),
             *metric_cells(row.metrics, row.query, period), Cell(row.change),
         ])
     pol = engine.policy()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from jingzhi.metrics.engine import Metrics
+from jingzhi.metrics.engine import Metrics, policy
 from jingzhi.metrics.periods import Period
 
 
@@ -63,6 +63,14 @@ class Table:
             (h, i > 0 and bool(self.rows) and all(len(r) > i and r[i].is_number for r in self.rows))
             for i, h in enumerate(self.headers)
         ]
+
+
+def rank_cell(row: Any) -> Cell:
+    """The rank, or why there is none: "不参与排名（回访 3 件，不足 10 件）" rather than a bare "not ranked"."""
+    if row.ranked:
+        return Cell(row.rank)
+    return Cell(_("not ranked (%(n)s follow-ups, fewer than %(min)s)") % {
+        "n": row.metrics.counts.get("followed_up", 0), "min": policy().min_volume})
 
 
 def case_url(query: dict[str, str], *, activity: str = "", period: Period | None = None, **extra: Any) -> str:

@@ -7,7 +7,7 @@ Views parse the request, pick the user's scope (engine.scope_for) and render tab
 from __future__ import annotations
 
 import importlib.util
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 
 from jingzhi.cases import selectors as case_selectors
@@ -24,6 +25,7 @@ from jingzhi.core.audit import audit_record
 from jingzhi.core.dates import parse_query_date, parse_query_month
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.core.replicas import reads_from_replica
+from jingzhi.core.workbooks import export_filename
 from jingzhi.metrics import engine, exports, reports, selectors
 from jingzhi.metrics.engine import Scope
 from jingzhi.metrics.periods import Period, parse_period, period_of
@@ -35,6 +37,7 @@ from jingzhi.metrics.tables import (
     Table,
     case_url,
     metric_cells,
+    rank_cell,
 )
 from jingzhi.org.http import role_required
 from jingzhi.org.models import Role
@@ -68,11 +71,28 @@ def _export(request: HttpRequest, tables: list[Table], name: str, heading: str) 
     chosen = [t for t in tables if not key or t.key == key]
     if not chosen:
         raise Http404
-    response = exports.response(chosen, f"{name}.xlsx", heading=heading)
+    # "排名-铁岭市-20261207.xlsx": the page's name, the scope (the heading's first part) and the period's date.
+    what = str(EXPORT_NAMES.get(name.split("-")[0], name))
+    filename = export_filename(what, heading.split(" · ")[0], _export_date(name))
+    response = exports.response(chosen, filename, heading=heading)
     audit_record(actor=request.user, action="export", object_type="metrics", object_id=name, request=request,
-                 detail={"file": f"{name}.xlsx", "tables": [t.key for t in chosen],
+                 detail={"file": filename, "tables": [t.key for t in chosen],
                          "rows": sum(len(t.rows) for t in chosen), "query": request.GET.urlencode()[:500]})
     return response
+
+
+EXPORT_NAMES = {
+    "metrics": gettext_lazy("Figures"), "rankings": gettext_lazy("Rankings"), "dashboard": gettext_lazy("Dashboard"),
+    "unit": gettext_lazy("Unit dashboard"), "brief": gettext_lazy("Daily brief"), "assessment": gettext_lazy("Assessment"),
+}
+
+
+def _export_date(name: str) -> date:
+    digits = name.rsplit("-", 1)[-1]
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8] or 1))
+    except ValueError:
+        return timezone.localdate()
 
 
 def _division_choices(scope: Scope) -> list[tuple[str, str]]:
@@ -136,7 +156,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         for row in rows:
             cells = metric_cells(row.metrics, row.query, period)
             table.rows.append([
-                Cell(row.name), Cell(row.rank if row.ranked else _("not ranked")), Cell(row.rank_change),
+                Cell(row.name), rank_cell(row), Cell(row.rank_change),
                 cells[5], Cell(row.change), cells[1], cells[0], cells[2], cells[3], cells[4],
             ])
         tables.append(table)
@@ -180,7 +200,7 @@ def dashboard_data(request: HttpRequest, scope: Scope) -> dict[str, Any]:
     today_counts = engine.summary(scope, today_p, with_durations=False)
     snap = engine.snapshot(scope)
     cards = [
-        (_("Received today"), today_counts.volume, case_url(base, activity="received", period=today_p)),
+        (_("Received today (since 00:00)"), today_counts.volume, case_url(base, activity="received", period=today_p)),
         (_("Open"), snap["open"], case_url(base, status="open")),
         (_("Overdue"), snap["overdue"], case_url(base, overdue="1")),
         (_("Flagged (挂牌督办)"), snap["flagged"], case_url(base, supervision_min="3")),
@@ -208,7 +228,7 @@ def dashboard_data(request: HttpRequest, scope: Scope) -> dict[str, Any]:
     rank_table = Table("ranking", _("Unit ranking, this month"), [_("Rank"), _("Unit"), _("Composite score"), _("Followed up"), _("Change in score")])
     for row in ranking[:15]:
         cells = metric_cells(row.metrics, row.query, month)
-        rank_table.rows.append([Cell(row.rank if row.ranked else _("not ranked")), Cell(row.name), cells[5], cells[1], Cell(row.change)])
+        rank_table.rows.append([rank_cell(row), Cell(row.name), cells[5], cells[1], Cell(row.change)])
     tables = [trend_table, cat_table, div_table, rank_table, _supervision_list(request, scope)]
     charts = {
         "trend": {"dates": [d.strftime("%m-%d") for d in tr["dates"]], "by_channel": tr["by_channel"], "by_kind": tr["by_kind"],

@@ -20,14 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from jingzhi.core.audit import audit_record
 from jingzhi.core.audit_actions import action_choices, action_label, object_label
 from jingzhi.core.models import AuditLog
+from jingzhi.core.workbooks import XLSX, append_row, attach, export_filename, finish_sheet, start_sheet
 from jingzhi.org.access import is_admin
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class InputFilter(admin.ListFilter):
@@ -149,15 +147,6 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _cell(ws: Any, value: Any) -> Any:
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        cell.data_type = "s"  # a user name or a file name that looks like a formula stays text
-    elif isinstance(value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    return cell
-
-
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
     list_display = ["created_at", "actor_name", "action_name", "object_name", "object_id", "outcome", "ip"]
@@ -218,15 +207,16 @@ class AuditLogAdmin(admin.ModelAdmin):
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(title=str(_("Audit log"))[:31])
         columns = _columns()
-        ws.append([header for header, _value in columns])
+        start_sheet(ws, [header for header, _value in columns], widths=[8, 19, 12, 18, 14, 14, 8, 15, 60, 20])
         count = 0
         for row in rows.iterator(chunk_size=2000):
-            ws.append([_cell(ws, value(row)) for _header, value in columns])
+            append_row(ws, [value(row) for _header, value in columns], number_format="yyyy-mm-dd hh:mm:ss")
             count += 1
+        finish_sheet(ws, columns=len(columns), rows=count)
         handle = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it
         wb.save(handle)
         handle.seek(0)
-        filename = f"audit-log-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+        filename = export_filename(str(_("Audit log")), "", timezone.localtime())
         audit_record(actor=request.user, action="audit_export", object_type="audit_log", request=request,
                      detail={"file": filename, "rows": count, "query": request.GET.urlencode()[:500]})
-        return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+        return attach(FileResponse(handle, content_type=XLSX), filename)  # type: ignore[return-value]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,9 @@ PAGE_SIZE = 50
 # Case lists count their matches exactly up to this many ("1,000+ cases" beyond): an exact COUNT(*) of a broad
 # filter over millions of cases costs more than the page itself (docs/performance.md).
 COUNT_CAP = 1000
+# Below this many rows in the whole table (read from the primary key's maximum, one index lookup) an exact count
+# is cheap whatever the filter, so lists say "3,010 cases", not "1,000+ cases" (issue 11 #7).
+EXACT_COUNT_UPTO = 200_000
 # The deepest page a list serves (5 million cases at PAGE_SIZE); the export has every case whatever the count.
 MAX_PAGE = 100_000
 
@@ -180,15 +183,24 @@ class CappedPaginator(Paginator):
         except ValueError:
             wanted = 1
         self.limit = max(cap, wanted * per_page)
+        self.exact = False  # set when the count went past the limit and was then counted exactly
 
     @cached_property
     def count(self) -> int:
         # Ordering dropped: counting needs no sort, and LIMIT lets the database stop at limit + 1 matches.
-        return self.queryset.order_by()[: self.limit + 1].count()
+        bounded = self.queryset.order_by()[: self.limit + 1].count()
+        if bounded > self.limit and self._small_table():
+            self.exact = True
+            return self.queryset.order_by().count()
+        return bounded
+
+    def _small_table(self) -> bool:
+        top = self.queryset.model._default_manager.order_by().aggregate(top=Max("pk"))["top"]
+        return top is not None and int(top) <= EXACT_COUNT_UPTO
 
     @property
     def capped(self) -> bool:
-        return self.count > self.limit
+        return self.count > self.limit and not self.exact
 
     @property
     def limit_display(self) -> str:

@@ -16,11 +16,13 @@ from jingzhi.web.views import (
     workbench,
 )
 from jingzhi.web.views.area_map import area_map_boundaries, area_map_data
+from jingzhi.web.views.common import favicon
 from jingzhi.web.views.intake_panels import intake_duplicates, intake_history
 
 app_name = "web"
 urlpatterns = [
     path("", auth.home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("account/password/", account.password_change, name="password_change"),

@@ -41,6 +41,10 @@ def obstacle_raise(
     allowed = may_manage(campaign, actor)
     if not allowed and sub_item is not None:
         allowed = any(u.pk in (sub_item.responsible_unit_id, campaign.lead_unit_id) for u in reporting_units(campaign, actor))
+    if not allowed and sub_item is None and reporting_units(campaign, actor):
+        # A responsible unit raises obstacles for its own sub-items: what is missing is the sub-item, not a right.
+        msg = _("Choose the sub-item the obstacle blocks.")
+        raise ValidationFailed(msg, fields={"sub_item": msg})
     if not allowed:
         raise PermissionDenied(_("Only the campaign's people and the sub-item's unit may raise obstacles."))
     title = clean_text(title)

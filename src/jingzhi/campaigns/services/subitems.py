@@ -170,18 +170,15 @@ def sub_items_workbook(*, campaign: Campaign, items: list[SubItem]) -> bytes:
     import io
 
     import openpyxl
-    from openpyxl.styles import Font
 
-    from jingzhi.core.workbooks import append_row
+    from jingzhi.core.workbooks import append_row, finish_sheet, start_sheet
 
     columns = columns_for(campaign)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("Sub-items")[:31]
-    append_row(sheet, [c.zh for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    start_sheet(sheet, [c.zh for c in columns], widths=[30, 14, 14, 8, 30])
     labels = {"not_started": "未开始", "in_progress": "进行中", "blocked": "受阻", "done": "已完成"}
     for item in items:
         row: list[Any] = [item.name, item.division.code, item.responsible_unit.code, labels[item.status], item.note]
@@ -189,6 +186,7 @@ def sub_items_workbook(*, campaign: Campaign, items: list[SubItem]) -> bytes:
             value = (item.metrics or {}).get(c.key[2:], "")
             row.append(float(value) if value not in ("", None) else "")
         append_row(sheet, row)
+    finish_sheet(sheet, columns=len(columns), rows=len(items))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

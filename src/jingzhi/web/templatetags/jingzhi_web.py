@@ -127,3 +127,11 @@ NEXT_CLOCK_LABELS = {
 def next_clock_label(case: Any) -> str:
     """Which deadline the list's "Next deadline" column shows (cases.querysets.next_due_expression)."""
     return str(NEXT_CLOCK_LABELS.get(case.status, ""))
+
+def percent(value: Any, digits: int = 1) -> str:
+    """0.8734 → "87.3%"; a number given as text ("0.9", a dict key) too; "—" for nothing (never a raw decimal)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    return f"{number * 100:.{int(digits)}f}%"
