@@ -73,6 +73,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "responsibility_update": _("Responsibility (包保) changed"),
     "enterprise_user_invite": _("Enterprise user invited"),
     "task_force_save": _("Task force (专班) saved"),
+    "need_time_limit_set": _("Enterprise need time limit changed"),
 
     "warning_import": _("Warning imported (CAP)"),
     "warning_create": _("Warning issued"),
@@ -106,6 +107,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "dispatch_settings": _("dispatch settings"),
     "door": _("public door"),
     "task_force": _("task force (专班)"),
+    "need_time_limit": _("enterprise need time limit"),
     "warning": _("warning"),
     "danger_site": _("danger sites"),
 }
