@@ -72,15 +72,17 @@ def test_an_open311_create_costs_at_most_thirteen_statements(city: Any, taxonomy
     assert len(sql) <= 13, "\n".join(sql)
 
 
-def test_the_operator_form_create_costs_at_most_ten_statements(city: Any, client_for: Any) -> None:  # noqa: F811
+def test_the_operator_form_create_costs_at_most_eleven_statements(city: Any, client_for: Any) -> None:  # noqa: F811
     operator = client_for(city.operator)
     url = reverse("web:intake")
     assert operator.post(url, valid(city, token_of(operator.get(url).content.decode()))).status_code == 302
     token = token_of(operator.get(url).content.decode())
-    response, sql = _statements(lambda: operator.post(url, valid(city, token)))
+    # Another call (the same text within minutes would be recognised as the same call resubmitted).
+    response, sql = _statements(lambda: operator.post(url, valid(city, token, title="楼道灯又坏了")))
     assert response.status_code == 302 and Case.objects.count() == 2
-    # Session and user instead of the API key; the form token is the idempotency key.
-    assert len(sql) <= 10, "\n".join(sql)
+    # Session and user instead of the API key; the form token is the idempotency key; the look for the same call
+    # resubmitted from a form brought back by the browser's back button (one indexed query).
+    assert len(sql) <= 11, "\n".join(sql)
 
 
 def test_the_public_page_create_costs_at_most_twelve_statements(city: Any) -> None:
