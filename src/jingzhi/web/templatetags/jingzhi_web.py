@@ -128,6 +128,8 @@ def next_clock_label(case: Any) -> str:
     """Which deadline the list's "Next deadline" column shows (cases.querysets.next_due_expression)."""
     return str(NEXT_CLOCK_LABELS.get(case.status, ""))
 
+
+@register.filter
 def percent(value: Any, digits: int = 1) -> str:
     """0.8734 → "87.3%"; a number given as text ("0.9", a dict key) too; "—" for nothing (never a raw decimal)."""
     try:

@@ -12,28 +12,22 @@ Prints one JSON line: sites, tasks, fanout_seconds, fanout_cpu_seconds, board_p5
 figure), database.
 Targets (issue 16): fan-out ≤ 5 s, board p95 ≤ 200 ms.
 
-Usage: python benchmarks/warnings.py [--sites 2000] [--requests 50]
+Usage: python benchmarks/earlywarning.py [--sites 2000] [--requests 50]
        (SQLite in a temporary directory unless DATABASE_URL is set; it must be an empty database for benchmarks)
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import statistics
 import sys
-
-# This script is named like the standard library's `warnings` module, and Python puts the script's folder first on
-# sys.path: take it off before anything imports `warnings`, or every import below would find this file instead.
-if sys.path and sys.path[0].rstrip("/").endswith("benchmarks"):
-    sys.path.pop(0)
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from datetime import datetime, timedelta  # noqa: E402
-from pathlib import Path  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 NOW = datetime(2026, 7, 30, 6, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 COUNTY = "219901"
