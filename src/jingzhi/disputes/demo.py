@@ -85,8 +85,10 @@ def load_dispute_demo(*, now: datetime) -> list[Dispute]:
     plans: list[tuple[datetime, Unit, Division, str]] = []
     for code, division_code, count in STATIONS:
         station = Unit.objects.get(code=code)
-        places = list(Division.objects.filter(path__startswith=Division.objects.get(code=division_code).path)
-                      .order_by("path"))
+        # Counties and townships only: the demo ships every township, while communities beyond its shipped few
+        # exist only when the whole tree was imported (npm ci) — the demo comes out the same either way.
+        places = list(Division.objects.filter(path__startswith=Division.objects.get(code=division_code).path,
+                                              level__in=[Division.Level.COUNTY, Division.Level.TOWNSHIP]).order_by("path"))
         for i in range(count):
             days_ago = rng.uniform(2, 180) if i else rng.uniform(0.5, 3)
             plans.append((now - timedelta(days=days_ago), station, rng.choice(places), TYPES[(i + len(plans)) % len(TYPES)]))
@@ -138,7 +140,8 @@ def load_dispute_demo(*, now: datetime) -> list[Dispute]:
 
 def _from_hotline(*, now: datetime, operator: User, station: Unit) -> None:
     """A hotline case about unpaid wages turned into a dispute, and a later call of the same worker flagged."""
-    division = Division.objects.filter(path__startswith=station.division.path).order_by("-path").first() or station.division
+    division = (Division.objects.filter(path__startswith=station.division.path, level=Division.Level.TOWNSHIP)
+                .order_by("-path").first() or station.division)
     case, _created = case_create(
         actor=operator, channel="hotline", kind="dispute", title="装修公司拖欠工人工资两个月",
         content="我在清河区一家装修公司干了两个月活，老板一直不给工资，多次讨要未果，工友们情绪很大。",
