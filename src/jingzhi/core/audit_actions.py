@@ -15,6 +15,7 @@ ACTION_LABELS: dict[str, Promise] = {
     # exports and downloads
     "export": _("Data exported"),
     "attachment_download": _("Attachment downloaded"),
+    "warning_photo_download": _("On-site photo downloaded"),
     "audit_export": _("Audit log exported"),
     # imports
     "import": _("Data imported"),
