@@ -73,3 +73,13 @@ def test_import_api(land: Any, city: Any, client_for: Any) -> None:
         "ok": True, "rows": 2, "created": 2, "updated": 0, "unchanged": 0, "errors": []}
     again = client.post(url, {"file": upload(GOOD)})
     assert again.status_code == 200 and again.json()["created"] == 0
+
+
+def test_a_file_that_is_no_spreadsheet_is_a_clear_400_on_both_doors(land: Any, city: Any, client_for: Any) -> None:
+    client = client_for(city.dispatcher)
+    for name, content in (("sites.xlsx", b"PK\x03\x04 not really a zip"), ("sites.bin", b"\x00\x01"), ("empty.csv", b"")):
+        page = client.post("/warnings/sites/import/", {"file": SimpleUploadedFile(name, content)})
+        assert page.status_code == 400, name
+        api = client.post("/api/v1/sites/import/", {"file": SimpleUploadedFile(name, content)})
+        assert api.status_code == 400 and api.content, name
+    assert not DangerSite.objects.exclude(code__in=["XF1", "XF2", "KY1", "QH1"]).exists()
