@@ -15,6 +15,7 @@ ACTION_LABELS: dict[str, Promise] = {
     # exports and downloads
     "export": _("Data exported"),
     "attachment_download": _("Attachment downloaded"),
+    "warning_photo_download": _("On-site photo downloaded"),
     "audit_export": _("Audit log exported"),
     # imports
     "import": _("Data imported"),
@@ -78,6 +79,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "warning_import": _("Warning imported (CAP)"),
     "warning_create": _("Warning issued"),
     "warning_cancel": _("Warning cancelled"),
+    "warning_rule_save": _("Warning rule saved"),
+    "seasonal_rule_save": _("Seasonal expectation saved"),
 }
 
 
@@ -109,6 +112,9 @@ OBJECT_LABELS: dict[str, Promise] = {
     "task_force": _("task force (专班)"),
     "need_time_limit": _("enterprise need time limit"),
     "warning": _("warning"),
+    "warning_rule": _("warning rule"),
+    "seasonal_rule": _("seasonal expectation"),
+    "task_photo": _("on-site photo"),
     "danger_site": _("danger sites"),
 }
 

@@ -1,8 +1,9 @@
 """CAP 1.2 (OASIS Common Alerting Protocol, as GB/T 35965.1 exchanges it) read into plain data, and validated.
 
 XML is parsed with defusedxml (no entity expansion, no external entities). Only what early warning uses is read:
-the alert's identity and references, and of the first <info> the event, severity, times, headline, description,
-and every <area> (areaDesc, polygons, circles, geocodes). A message that breaks the standard where we depend on it
+the alert's identity and references, and of its <info> blocks (see _choose_info: the zh-CN ones, else those in
+the first block's language) the event, severity, times, headline, description, and every <area> (areaDesc,
+polygons, circles, geocodes). A message that breaks the standard where we depend on it
 raises CapError naming the element, before anything is stored. Matching areas to divisions and sites is done by
 the services (it needs the database); this module never touches it.
 """
@@ -164,6 +165,27 @@ def _references(value: str) -> list[str]:
     return found
 
 
+def _language(info: Element) -> str:
+    # CAP 1.2: <language> is optional and then "en-US".
+    return (_text(info, "language", required=False) or "en-US").strip().lower()
+
+
+def _choose_info(blocks: list[Element]) -> list[Element]:
+    """The <info> blocks to read: those in zh-CN, else in another zh-* tag, else in the first block's language.
+
+    CAP allows one <info> per language or audience; blocks in other languages are translations of the same alert and
+    are not read (CAP does not ask them to agree field by field, so they are not compared either).
+    """
+    if not blocks:
+        return []
+    languages = [_language(b) for b in blocks]
+    for wanted in ("zh-cn", "zh"):
+        picked = [b for b, lang in zip(blocks, languages, strict=True) if lang == wanted or lang.split("-")[0] == wanted]
+        if picked:
+            return picked
+    return [b for b, lang in zip(blocks, languages, strict=True) if lang == languages[0]]
+
+
 def parse(data: bytes) -> Alert:
     """One CAP 1.2 message → Alert, or CapError naming the element that is wrong."""
     if len(data) > MAX_BYTES:
@@ -190,10 +212,19 @@ def parse(data: bytes) -> Alert:
     references = _references(_text(root, "references", required=False))
     if msg_type != "Alert" and not references:
         raise CapError("references", _("an Update or Cancel must name the message it changes"))
-    info = root.find(_q("info"))
-    if info is None:
+    chosen = _choose_info(root.findall(_q("info")))
+    if not chosen:
         raise CapError("info", _("the alert has no <info> block"))
-    areas = [_area(a) for a in info.findall(_q("area"))]
+    info = chosen[0]
+    warning_type, level = _warning_type(info), _level(info)
+    for other in chosen[1:]:
+        # CAP 1.2 (3.2.2): blocks in one language form a sequence; a later one "may expand but may not override"
+        # an earlier one. More areas with the same event and level expand it; one warning has one type and level,
+        # so a block that would change them is refused rather than its areas being dropped or mislabelled.
+        if (_warning_type(other), _level(other)) != (warning_type, level):
+            raise CapError("info", _("the <info> blocks in one language give different events or severities; "
+                                     "send them as separate messages"))
+    areas = [_area(a) for block in chosen for a in block.findall(_q("area"))]
     if not areas and msg_type != "Cancel":  # a Cancel ends what it references, wherever that was
         raise CapError("area", _("the <info> block has no <area>"))
     effective_raw = _text(info, "effective", required=False) or _text(info, "onset", required=False)
@@ -201,7 +232,7 @@ def parse(data: bytes) -> Alert:
     expires_raw = _text(info, "expires", required=False)
     return Alert(
         identifier=identifier[:200], sender=_text(root, "sender")[:200], sent=sent, msg_type=msg_type,
-        references=references, warning_type=_warning_type(info), level=_level(info),
+        references=references, warning_type=warning_type, level=level,
         headline=(_text(info, "headline", required=False) or _text(info, "event", where="info"))[:200],
         description=_text(info, "description", required=False)[:5000],
         effective=_time(effective_raw, "effective") if effective_raw else sent,

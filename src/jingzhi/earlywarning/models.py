@@ -276,6 +276,26 @@ class TaskEvent(models.Model):
         return f"{self.kind} @ {self.at}"
 
 
+class TaskPhoto(models.Model):
+    """A photo the official took on site, sent with the on-site report; stored under MEDIA_ROOT like case attachments."""
+
+    task = models.ForeignKey(InspectionTask, on_delete=models.CASCADE, related_name="photos", verbose_name=_("task"))
+    file = models.FileField(_("file"), upload_to="warning-photos/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey("org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("on-site photo")
+        verbose_name_plural = _("on-site photos")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SeasonalRule(models.Model):
     """A calendar expectation (heating complaints from November 1, flooding in July–August): `lead_days` before
     the season starts, a preparation task goes to the unit."""

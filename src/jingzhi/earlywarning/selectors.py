@@ -121,6 +121,8 @@ class ReportLine:
     late_onsite: bool
     escalated: bool
     status: str
+    task_id: int = 0
+    photos: tuple[tuple[int, str], ...] = ()  # (photo id, file name) of the on-site report
 
 
 def after_event_report(user: Any, warning: Warning) -> list[ReportLine]:
@@ -128,7 +130,7 @@ def after_event_report(user: Any, warning: Warning) -> list[ReportLine]:
     lines = []
     start = warning.effective_at
     for t in (InspectionTask.objects.visible_to(user).filter(warning=warning).select_related("official", "site")
-              .order_by("site__name", "level")):
+              .prefetch_related("photos").order_by("site__name", "level")):
         def minutes(at: datetime | None) -> int | None:
             return None if at is None else max(0, int((at - start).total_seconds() // 60))
 
@@ -137,5 +139,6 @@ def after_event_report(user: Any, warning: Warning) -> list[ReportLine]:
         lines.append(ReportLine(official=str(t.official), site=t.site.name, level=t.get_level_display(),
                                 delivered=t.created_at, ack_minutes=minutes(t.acknowledged_at),
                                 onsite_minutes=minutes(t.on_site_at), late_ack=late_ack, late_onsite=late_onsite,
-                                escalated=t.escalated_at is not None, status=t.get_status_display()))
+                                escalated=t.escalated_at is not None, status=t.get_status_display(), task_id=t.pk,
+                                photos=tuple((p.pk, p.name) for p in t.photos.all())))
     return lines

@@ -6,14 +6,17 @@ Services take `now=` so tests and the demo control the clock; the periodic jobs 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingzhi.cases.services.intake import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES
 from jingzhi.core import notify
 from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from jingzhi.earlywarning.models import (
@@ -23,6 +26,7 @@ from jingzhi.earlywarning.models import (
     SeasonalRule,
     SiteOfficial,
     TaskEvent,
+    TaskPhoto,
     TaskStatus,
     Warning,
 )
@@ -100,6 +104,25 @@ class Report:
     situation: str
     people_moved: int = 0
     hazard: str = ""
+    photos: Sequence[UploadedFile] = ()
+
+
+# Photos only, with the size limit of case attachments (cases.services.intake): a report is read on a phone.
+PHOTO_TYPES = {s for s in ATTACHMENT_TYPES if s in {".jpg", ".jpeg", ".png", ".gif", ".webp"}}
+PHOTO_MAX_COUNT = 6
+
+
+def _photo_errors(photos: Sequence[UploadedFile]) -> str | None:
+    if len(photos) > PHOTO_MAX_COUNT:
+        return _("Attach at most %(max)d photos (you chose %(n)d).") % {"max": PHOTO_MAX_COUNT, "n": len(photos)}
+    for f in photos:
+        name = f.name or ""
+        suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+        if suffix not in PHOTO_TYPES:
+            return _("“%(name)s” is not a photo (JPEG, PNG, GIF or WebP).") % {"name": name[:80]}
+        if (f.size or 0) > ATTACHMENT_MAX_BYTES:
+            return _("“%(name)s” is larger than 10 MB.") % {"name": name[:80]}
+    return None
 
 
 def task_report(*, actor: User, task_id: int, report: Report, now: datetime | None = None) -> InspectionTask:
@@ -111,6 +134,8 @@ def task_report(*, actor: User, task_id: int, report: Report, now: datetime | No
         errors["situation"] = _("Describe the situation on site.")
     if not 0 <= report.people_moved <= 100000:
         errors["people_moved"] = _("People moved must be between 0 and 100000.")
+    if (photo_error := _photo_errors(report.photos)) is not None:
+        errors["photos"] = photo_error
     if errors:
         raise ValidationFailed(next(iter(errors.values())), fields=errors)
     with transaction.atomic():
@@ -121,6 +146,9 @@ def task_report(*, actor: User, task_id: int, report: Report, now: datetime | No
             raise InvalidTransition(_("Report from the site: mark the task “on site” first."))
         task.situation, task.people_moved, task.hazard = situation[:5000], report.people_moved, hazard[:2000]
         task.save(update_fields=["situation", "people_moved", "hazard"])
+        for f in report.photos:
+            TaskPhoto.objects.create(task=task, file=f, name=(f.name or "")[:200], size=f.size or 0, uploaded_by=actor,
+                                     created_at=now)
         _step(task, TaskStatus.REPORTED, actor=actor, now=now, channel="web", note=situation[:300])
         if hazard:
             task.hazard_case = _hazard_case(task, hazard)

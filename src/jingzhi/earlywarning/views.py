@@ -8,15 +8,17 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jingzhi.core.errors import ApplicationError
+from jingzhi.core.audit import audit_record
+from jingzhi.core.errors import ApplicationError, ValidationFailed
 from jingzhi.core.http import apply_error
-from jingzhi.earlywarning import selectors, services, taskflow
+from jingzhi.core.spreadsheets import template_workbook
+from jingzhi.earlywarning import imports, selectors, services, taskflow
 from jingzhi.earlywarning.access import DUTY_ROLES, ISSUE_ROLES, may_issue, may_watch
 from jingzhi.earlywarning.models import TaskStatus, WarningLevel, WarningType
 from jingzhi.org.http import role_required
@@ -37,11 +39,28 @@ class ManualWarningForm(forms.Form):
         label=gettext_lazy("Divisions"))
 
 
+class _PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input (a phone's camera or gallery); the service checks their types and sizes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(widget=_PhotosInput(attrs={"multiple": True, "accept": "image/*"}), required=False, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if isinstance(data, list | tuple):
+            return [super(PhotosField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 class ReportForm(forms.Form):
     situation = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Situation on site"))
     people_moved = forms.IntegerField(min_value=0, max_value=100000, initial=0, label=gettext_lazy("People moved"))
     hazard = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                              label=gettext_lazy("Hazard found (becomes a case for the emergency unit)"))
+    photos = PhotosField(label=gettext_lazy("Photos"), help_text=gettext_lazy("JPEG, PNG, GIF or WebP; at most 6, 10 MB each."))
 
 
 def _index_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -133,10 +152,49 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                                                         "late": sum(1 for x in lines if x.late_ack or x.late_onsite)})
 
 
+class SitesImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel or CSV file"))
+
+
+@role_required(*ISSUE_ROLES, Role.ADMIN)
+def sites_import(request: HttpRequest) -> HttpResponse:
+    """Upload danger sites from Excel: the whole file is checked; one bad row saves nothing and every bad row is listed."""
+    form = SitesImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = imports.sites_import(actor=request.user, rows_file=form.cleaned_data["file"])  # type: ignore[arg-type]
+    status = 400 if (request.method == "POST" and (result is None or not result.ok)) else 200
+    return render(request, "earlywarning/sites_import.html", {"form": form, "result": result}, status=status)
+
+
+@role_required(*ISSUE_ROLES, Role.ADMIN)
+def sites_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(template_workbook(imports.COLUMNS, title=_("Danger sites")),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="danger-sites-template.xlsx"'
+    return response
+
+
 @role_required(*DUTY_ROLES, Role.ADMIN, Role.UNIT_HEAD, Role.HANDLER)
 def sites(request: HttpRequest) -> HttpResponse:
     rows = selectors.sites_for(request.user).prefetch_related("officials__responsibility__official")[:500]
-    return render(request, "earlywarning/sites.html", {"sites": rows})
+    return render(request, "earlywarning/sites.html", {"sites": rows, "may_issue": may_issue(request.user)})
+
+
+@login_required
+def task_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+    """A photo of an on-site report, only for those who may see the task."""
+    found = selectors.task_for(request.user, pk)
+    item = found.photos.filter(pk=photo).first() if found is not None else None
+    if item is None:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    audit_record(actor=request.user, action="warning_photo_download", object_type="task_photo", object_id=item.pk,
+                 request=request, detail={"task": pk, "name": item.name, "size": item.size})
+    return FileResponse(handle, filename=item.name)
 
 
 @login_required
@@ -157,17 +215,21 @@ def task_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         elif step in (TaskStatus.ON_THE_WAY, TaskStatus.ON_SITE):
             taskflow.task_progress(actor=request.user, task_id=pk, to=step)  # type: ignore[arg-type]
         elif step == "report":
-            form = ReportForm(request.POST)
+            form = ReportForm(request.POST, request.FILES)
+            found = selectors.task_for(request.user, pk)
+            if found is None:
+                raise Http404
+            if form.is_valid():
+                d = form.cleaned_data
+                try:
+                    taskflow.task_report(actor=request.user, task_id=pk,  # type: ignore[arg-type]
+                                         report=taskflow.Report(situation=d["situation"], people_moved=d["people_moved"],
+                                                                hazard=d["hazard"], photos=d["photos"]))
+                except ValidationFailed as e:
+                    form.add_error(None, apply_error(form, e))
             if not form.is_valid():
-                found = selectors.task_for(request.user, pk)
-                if found is None:
-                    raise Http404
                 return render(request, "earlywarning/task.html", {"task": found, "own": True, "form": form,
                                                                   "events": found.events.all()}, status=400)
-            d = form.cleaned_data
-            taskflow.task_report(actor=request.user, task_id=pk,  # type: ignore[arg-type]
-                                 report=taskflow.Report(situation=d["situation"], people_moved=d["people_moved"],
-                                                        hazard=d["hazard"]))
         else:
             raise Http404
     except ApplicationError as e:

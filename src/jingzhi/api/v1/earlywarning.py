@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import BaseParser
+from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,6 +21,7 @@ from jingzhi.api.v1.lookups import division_by_code, unit_by_code
 from jingzhi.core.errors import NotFound, ValidationFailed
 from jingzhi.earlywarning import selectors, services, taskflow
 from jingzhi.earlywarning.cap import MAX_BYTES
+from jingzhi.earlywarning.imports import sites_import
 from jingzhi.earlywarning.models import (
     DangerSite,
     InspectionTask,
@@ -176,6 +177,41 @@ class SiteList(ApiView):
             longitude=d["longitude"], risk_level=d["risk_level"],
             emergency_unit=unit_by_code(d["emergency_unit"], "emergency_unit") if d["emergency_unit"] else None)
         return Response(SiteSerializer(site).data)
+
+
+class SiteImportError(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="The row as Excel numbers it (null: the file as a whole).")
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SiteImportResult(serializers.Serializer):
+    ok = serializers.BooleanField()
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = SiteImportError(many=True)
+
+
+class SiteImport(ApiView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(operation_id="sites_import", tags=TAGS,
+                   request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+                   responses={200: SiteImportResult, 400: SiteImportResult})
+    def post(self, request: Request) -> Response:
+        """Create or change danger sites from an Excel (.xlsx) or CSV file in the form field `file`, columns as the
+        page's template. The whole file is checked: any bad row → 400 listing every bad row, and nothing is saved."""
+        upload = request.FILES.get("file")
+        if upload is None:
+            msg = _("Send the spreadsheet in the form field “file” (multipart/form-data).")
+            raise ValidationFailed(msg, fields={"file": msg})
+        result = sites_import(actor=request.user, rows_file=upload)  # type: ignore[arg-type]
+        body = {"ok": result.ok, "rows": result.rows, "created": result.created, "updated": result.updated,
+                "unchanged": result.unchanged,
+                "errors": [{"row": e.row, "column": e.column, "message": str(e.message)} for e in result.errors]}
+        return Response(body, status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
 
 
 class WarningList(ApiView):

@@ -36,6 +36,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/visits/", enterprises.VisitListCreate.as_view(), name="enterprise_visits"),
 
     path("sites/", earlywarning.SiteList.as_view(), name="site_list"),
+    path("sites/import/", earlywarning.SiteImport.as_view(), name="site_import"),
     path("warnings/", earlywarning.WarningList.as_view(), name="warning_list"),
     path("warnings/cap/", earlywarning.WarningCapUpload.as_view(), name="warning_cap"),
     path("warnings/<int:pk>/", earlywarning.WarningDetail.as_view(), name="warning_detail"),
