@@ -15,7 +15,10 @@ import pytest
 from jingzhi.cases.models import Case
 from jingzhi.org.models import Division
 from tests import factories as f
+from tests.campaigns.conftest import flagship  # noqa: F401 — a fixture, found by pytest by name
+from tests.disputes.conftest import register
 from tests.e2e.test_case_lifecycle import PASSWORD
+from tests.enterprises.conftest import make_firms
 from tests.web.helpers import case_in, new_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,6 +45,7 @@ PAGES = [
     ("leader", "/metrics/brief/", "brief"),
     ("leader", "/campaigns/", "campaigns"),
     ("leader", "/campaigns/ranking/", "campaign-ranking"),
+    ("leader", "{campaign}", "campaign-detail"),
     ("leader", "/hotspots/", "hotspots"),
     ("admin", "/enterprises/", "enterprises"),
     ("admin", "/disputes/", "disputes"),
@@ -71,12 +75,17 @@ def _shot(page: Any, screenshot_dir: Path, name: str) -> None:
     shutil.copyfile(path, DOCS / path.name)
 
 
-def test_staff_pages_fit_a_phone(live_server: Any, browser: Any, screenshot_dir: Path, city: Any) -> None:
+def test_staff_pages_fit_a_phone(live_server: Any, browser: Any, screenshot_dir: Path, city: Any, flagship: Any) -> None:
     urllib.request.urlopen(f"{live_server.url}/login/", timeout=300).read()
     case = case_in(city, "handling", title=LONG_TITLE)
     case_in(city, "dispatched", title="楼道灯不亮已经一个星期了")
     fresh = new_case(city, title="供暖温度不达标，家中室温只有十四度")
-    urls = {"{case}": f"/cases/{case.number}/", "{new_case}": f"/cases/{fresh.number}/"}
+    make_firms(city)  # two enterprises for the enterprise list
+    station = f.unit("PCS_A", "西丰镇派出所", city.county_a, kind="police_station")
+    register(f.user("handler", station, username="officer_a"), station, city.county_a,
+             summary="邻居装修噪音引发争吵，双方多次报警，物业调解未果")
+    urls = {"{case}": f"/cases/{case.number}/", "{new_case}": f"/cases/{fresh.number}/",
+            "{campaign}": f"/campaigns/{flagship.campaign.pk}/"}
     pages: dict[str, Any] = {}
     too_wide: list[str] = []
     for username, path, name in PAGES:
@@ -87,6 +96,15 @@ def test_staff_pages_fit_a_phone(live_server: Any, browser: Any, screenshot_dir:
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             too_wide.append(f"{name} ({username} {path}): {width}px")
+    # The case page with every action form open: the forms fit too.
+    handler = pages["handler"]
+    handler.goto(f"{live_server.url}/cases/{case.number}/")
+    for summary in handler.locator("details > summary").all():
+        summary.click()
+    _shot(handler, screenshot_dir, "case-actions-open")
+    width = handler.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE["width"]:
+        too_wide.append(f"case-actions-open: {width}px")
     assert not too_wide, "pages wider than the phone: " + "; ".join(too_wide)
 
     # The handler's queue: the long title reads in lines of words, not one character per line.
