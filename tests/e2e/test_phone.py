@@ -75,7 +75,8 @@ def _shot(page: Any, screenshot_dir: Path, name: str) -> None:
     shutil.copyfile(path, DOCS / path.name)
 
 
-def test_staff_pages_fit_a_phone(live_server: Any, browser: Any, screenshot_dir: Path, city: Any, flagship: Any) -> None:
+def test_staff_pages_fit_a_phone(live_server: Any, browser: Any, screenshot_dir: Path, city: Any,
+                                 flagship: Any) -> None:  # noqa: F811
     urllib.request.urlopen(f"{live_server.url}/login/", timeout=300).read()
     case = case_in(city, "handling", title=LONG_TITLE)
     case_in(city, "dispatched", title="楼道灯不亮已经一个星期了")
