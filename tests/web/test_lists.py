@@ -31,7 +31,7 @@ LISTS = [
     ("web:supervision", "supervisor", "handling", "?tab=extensions"),
 ]
 
-ROW = re.compile(r'<td class="nowrap mono"><a href="/cases/([^/]+)/">')
+ROW = re.compile(r'<td class="nowrap mono"[^>]*><a href="/cases/([^/]+)/">')
 
 
 def _make(city: Any, status: str, n: int) -> None:

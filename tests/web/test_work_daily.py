@@ -18,7 +18,7 @@ from tests.web.helpers import a_category, case_in, fresh, new_case
 
 pytestmark = pytest.mark.django_db
 
-ROW = re.compile(r'<td class="nowrap mono"><a href="/cases/([^/]+)/">')
+ROW = re.compile(r'<td class="nowrap mono"[^>]*><a href="/cases/([^/]+)/">')
 
 
 def _post(client: Client, case: Case, action: str, **data: Any) -> Any:

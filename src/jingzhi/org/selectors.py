@@ -21,6 +21,20 @@ def division_choices(*, max_depth: int | None = None) -> list[tuple[str, str]]:
     return choices
 
 
+def division_tree_rows() -> list[dict[str, str]]:
+    """Every division below the city (county, township, community) as {code, name, level, parent}, in tree order.
+
+    Feeds the public cascading 区划 picker; the codes are public (GB/T 2260), nothing personal is in it. Kept per
+    process (core/refcache.py) so that the public door costs no query until a division service changes the tree."""
+    return refcache.get("org.division_tree_rows", _division_tree_rows)
+
+
+def _division_tree_rows() -> list[dict[str, str]]:
+    levels = [Division.Level.COUNTY, Division.Level.TOWNSHIP, Division.Level.COMMUNITY]
+    rows = Division.objects.filter(level__in=levels).order_by("path").values_list("code", "name", "level", "parent__code")
+    return [{"code": c, "name": n, "level": lv, "parent": p or ""} for c, n, lv, p in rows]
+
+
 def division_by_code(code: str) -> Division | None:
     """The division with this code, from this process's copy (core/refcache.py); None if there is none.
 

@@ -56,4 +56,5 @@ urlpatterns = [
     path("public/submit/", public.submit, name="public_submit"),
     path("public/submit/done/", public.submitted, name="public_submitted"),
     path("public/lookup/", public.lookup, name="public_lookup"),
+    path("public/divisions.json", public.divisions, name="public_divisions"),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.cases.models import Channel, Kind, Priority
@@ -69,6 +70,13 @@ class PublicSubmitForm(_CaseFields):
 
     def __init__(self, *args: Any, captcha: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # static/jingzhi/cascade.js turns the one long select into county → township → community; without
+        # the script the select works as it is, and the service validates the code either way.
+        self.fields["division"].widget.attrs.update({
+            "data-cascade": reverse("web:public_divisions"),
+            "data-cascade-labels": "|".join(str(x) for x in (
+                _("County / district"), _("Township / subdistrict"), _("Community / village"), _("— choose —"))),
+        })
         if captcha:  # asked from an address's third submission within the hour on (web/public_doors.py)
             from captcha.fields import CaptchaField
 

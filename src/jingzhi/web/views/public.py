@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET
 
 from jingzhi.cases.models import Channel, Priority
 from jingzhi.cases.services import case_create
@@ -20,6 +21,7 @@ from jingzhi.cases.services.review import CAPTCHA
 from jingzhi.core import ratelimit
 from jingzhi.core.errors import RateLimited, ValidationFailed
 from jingzhi.core.masking import mask_personal_data
+from jingzhi.org.selectors import division_tree_rows
 from jingzhi.web import public_doors
 from jingzhi.web.forms.fields import idempotency_key, new_token
 from jingzhi.web.forms.intake import PublicLookupForm, PublicSubmitForm, public_upload_limits
@@ -140,3 +142,16 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 
 
+
+
+# The tree changes a few times a year: the rows are kept in each process (org.selectors.division_tree_rows) and
+# browsers and proxies may keep the answer for a while, so this door needs no rate limit of its own (it reveals only
+# the public GB/T 2260 codes and names that the submit form's select already lists).
+DIVISIONS_MAX_AGE = 300
+
+
+@require_GET
+@cache_control(public=True, max_age=DIVISIONS_MAX_AGE)
+def divisions(request: HttpRequest) -> JsonResponse:
+    """County → township → community, for the cascading 区划 picker on the submit form (static/jingzhi/cascade.js)."""
+    return JsonResponse({"divisions": division_tree_rows()}, json_dumps_params={"ensure_ascii": False})
