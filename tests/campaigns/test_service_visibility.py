@@ -174,3 +174,22 @@ def test_the_system_may_act_on_any_campaign(city: Any, xifeng: Xifeng) -> None:
     assert locked.version == version + 1
     with transaction.atomic(), pytest.raises(NotFound):
         lock_campaign(xifeng.campaign, actor=city.county_leader)
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_the_bulk_memo_still_asks_the_rule_for_each_new_actor(city: Any, xifeng: Xifeng, outsider: str) -> None:
+    """visibility_memo (the demo's year of reports) remembers only "visible" answers: after someone who runs the
+    campaign has filed twice, an outsider is still refused and writes nothing."""
+    from jingzhi.campaigns.services.common import visibility_memo
+
+    actor = OUTSIDERS[outsider](city)
+    with visibility_memo():
+        for week in (date(2022, 6, 20), date(2022, 6, 27)):
+            svc.report_submit(campaign=xifeng.campaign, actor=city.county_handler, unit=city.county_gov, week=week,
+                              narrative="本周入户摸底", at=AT)
+        before = _written()
+        with pytest.raises(NotFound, match="not found"):
+            svc.report_submit(campaign=xifeng.campaign, actor=actor, unit=actor.unit or city.county_gov,
+                              week=date(2022, 6, 27), narrative="越权填报", at=AT)
+        assert _written() == before
+    assert Campaign.objects.get(pk=xifeng.campaign.pk).version >= 2

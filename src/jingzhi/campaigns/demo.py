@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from jingzhi.campaigns import services as svc
 from jingzhi.campaigns.models import Campaign, Kind, Metric, SubItem
+from jingzhi.campaigns.services import common as svc_common
 from jingzhi.cases.models import Case
 from jingzhi.cases.services import case_dispatch
 from jingzhi.org.models import Division, Role, Unit, User
@@ -364,7 +365,8 @@ def load_campaign_demo(*, now: datetime, seed: int = 2022) -> int:
     users[admin.username] = admin
     ctx = _Ctx(now=now, start=timezone.localtime(now).date() - timedelta(days=365), rng=random.Random(seed), admin=admin,
                units=units, users=users)
-    _flagship(ctx)
-    _other_problems(ctx)
-    _projects(ctx)
+    with svc_common.visibility_memo():  # a year of weekly reports: the rule is asked once per reporter and campaign
+        _flagship(ctx)
+        _other_problems(ctx)
+        _projects(ctx)
     return Campaign.objects.count()

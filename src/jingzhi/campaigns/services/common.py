@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +23,40 @@ def visible_campaigns(actor: User | None) -> QuerySet[Campaign]:
     return Campaign.objects.all() if actor is None else Campaign.objects.visible_to(actor)
 
 
+# (actor id, campaign id) pairs already found visible in this bulk run (see visibility_memo); None outside one.
+_seen: ContextVar[set[tuple[int | None, int]] | None] = ContextVar("jingzhi_campaign_visibility_memo", default=None)
+
+
+@contextmanager
+def visibility_memo() -> Iterator[None]:
+    """Within one bulk run in one transaction (the demo's year of weekly reports), ask the visibility rule once per
+    actor and campaign instead of twice per write. Only a "visible" answer is remembered, and only for the run: the
+    rule is still asked for every new pair, and the row is still locked for every write."""
+    token = _seen.set(set())
+    try:
+        yield
+    finally:
+        _seen.reset(token)
+
+
+def _known_visible(campaign_pk: int, actor: User | None) -> bool:
+    seen = _seen.get()
+    return seen is not None and (actor.pk if actor else None, campaign_pk) in seen
+
+
+def _remember_visible(campaign_pk: int, actor: User | None) -> None:
+    seen = _seen.get()
+    if seen is not None:
+        seen.add((actor.pk if actor else None, campaign_pk))
+
+
 def require_visible(campaign: Campaign, actor: User | None) -> None:
     """NotFound unless the actor may see the campaign; asked before any permission, so out of scope looks missing."""
+    if _known_visible(campaign.pk, actor):
+        return
     if not visible_campaigns(actor).filter(pk=campaign.pk).exists():
         raise NotFound(_("Campaign not found."))
+    _remember_visible(campaign.pk, actor)
 
 
 def access_campaign(*, pk: int, actor: User) -> Campaign:
@@ -87,10 +120,13 @@ def lock_campaign(campaign: Campaign, *, actor: User | None) -> Campaign:
     sub-items, reports, milestones, stages and obstacles passes here. Only the campaign's row is locked (`of`),
     not the division the visibility rule joins.
     """
+    # Already found visible in this bulk run (visibility_memo): lock the row by its key alone.
+    rows = Campaign.objects.all() if _known_visible(campaign.pk, actor) else visible_campaigns(actor)
     try:
-        locked = visible_campaigns(actor).select_for_update(of=("self",)).get(pk=campaign.pk)
+        locked = rows.select_for_update(of=("self",)).get(pk=campaign.pk)
     except Campaign.DoesNotExist:
         raise NotFound(_("Campaign not found.")) from None
+    _remember_visible(campaign.pk, actor)
     locked.version += 1
     Campaign.objects.filter(pk=locked.pk).update(version=locked.version)
     return locked
