@@ -109,7 +109,8 @@ def test_citizen_request_from_submission_to_close(live_server: Any, browser: Any
     citizen.fill("[name=requester_name]", "李秀英")
     citizen.fill("[name=requester_phone]", "13904105678")
     citizen.select_option("[name=kind]", "complaint")
-    citizen.select_option("[name=division]", "211223")
+    # The public form's 区划 picker cascades (county → township → community); the county is enough here.
+    citizen.locator("select.cascade-level").nth(0).select_option("211223")
     citizen.fill("[name=address]", "西丰县西丰镇安民小区3号楼")
     citizen.fill("[name=title]", "小区楼道污水外溢无人处理")
     citizen.fill("[name=content]", "安民小区3号楼一单元楼道污水管道堵塞外溢一周，气味很大，物业不处理，请尽快解决。")
