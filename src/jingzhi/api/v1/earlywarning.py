@@ -16,6 +16,7 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from jingzhi.api.problems import PROBLEM_JSON, ProblemSerializer
 from jingzhi.api.v1.base import ApiView, idempotency_key
 from jingzhi.api.v1.lookups import division_by_code, unit_by_code
 from jingzhi.core.errors import NotFound, ValidationFailed
@@ -199,7 +200,9 @@ class SiteImport(ApiView):
 
     @extend_schema(operation_id="sites_import", tags=TAGS,
                    request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
-                   responses={200: SiteImportResult, 400: SiteImportResult})
+                   # Bad rows: the import's own report (JSON); no file or not a spreadsheet: a problem document.
+                   responses={200: SiteImportResult, (400, "application/json"): SiteImportResult,
+                              (400, PROBLEM_JSON): ProblemSerializer})
     def post(self, request: Request) -> Response:
         """Create or change danger sites from an Excel (.xlsx) or CSV file in the form field `file`, columns as the
         page's template. The whole file is checked: any bad row → 400 listing every bad row, and nothing is saved."""
