@@ -72,3 +72,7 @@ def test_propose_a_campaign_prefilled_from_the_hotspot(city: Any, client_for: An
     assert HotspotAction.objects.get().kind == "campaign"
     listing = client_for(city.leader).get(reverse("hotspots:list")).content.decode()
     assert "hotspot-outcomes" in listing and "acted on" in listing
+    # The same line on the dashboard's panel, where the leader looks: one hotspot found, one acted on.
+    panel = client_for(city.leader).get(reverse("hotspots:list") + "?panel=1").content.decode()
+    assert "hotspot-outcomes" in panel
+    assert "<strong>1</strong> hotspots found → <strong>1</strong> acted on" in " ".join(panel.split())

@@ -44,8 +44,8 @@ def hotspot_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.hotspot_rows(request.user)  # type: ignore[arg-type]
     template = "hotspots/_panel.html" if request.GET.get("panel") else "hotspots/list.html"
     context: dict[str, object] = {"rows": rows[:10] if request.GET.get("panel") else rows}
-    if not request.GET.get("panel"):
-        context["outcomes"] = selectors.hotspot_outcomes(request.user)  # type: ignore[arg-type]
+    # Found → acted on → complaints after: on the list and on the dashboard's panel, where leaders look.
+    context["outcomes"] = selectors.hotspot_outcomes(request.user)  # type: ignore[arg-type]
     return render(request, template, context)
 
 
