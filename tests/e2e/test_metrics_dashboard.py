@@ -65,7 +65,7 @@ def test_leader_dashboard_draws_its_charts(city: Any, live_server: Any, browser:
     external: list[str] = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
     errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("pageerror", lambda e: errors.append(f"{e}\n{e.stack}"))  # the stack says which script
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", "leader")
     page.fill("input[name=password]", PASSWORD)
@@ -93,7 +93,7 @@ def test_leader_dashboard_draws_its_charts(city: Any, live_server: Any, browser:
     unit_context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = unit_context.new_page()
     page.set_default_timeout(60000)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("pageerror", lambda e: errors.append(f"{e}\n{e.stack}"))  # the stack says which script
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", "unithead")
     page.fill("input[name=password]", PASSWORD)

@@ -44,7 +44,8 @@ if (box) {
         visualMap: { min: 0, max, calculable: true, left: 8, bottom: 8, precision: key === "per_10k" ? 1 : 0,
                      inRange: { color: key === "per_10k" ? ["#e8f1fb", "#1f5fa8"] : ["#fdf0e6", "#c0392b"] } },
         series: [{ type: "map", map: data.city, roam: false, selectedMode: false,
-          label: { show: true, formatter: (p) => `${p.name}\n${p.value ?? ""}`, fontSize: 13, color: "#1d2733",
+          // ECharts turns a missing value into NaN: an area without a figure shows its name only.
+          label: { show: true, formatter: (p) => (Number.isFinite(p.value) ? `${p.name}\n${p.value}` : p.name), fontSize: 13, color: "#1d2733",
                    textBorderColor: "#fff", textBorderWidth: 2, lineHeight: 16 },
           layoutCenter: ["50%", "50%"], layoutSize: "96%",
           emphasis: { label: { show: true }, itemStyle: { areaColor: "#f6c343" } },
