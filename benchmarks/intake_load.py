@@ -13,7 +13,7 @@ in the database afterwards, by their idempotency keys), and peer_rps / ratio.
 
 Peer: with --peer URL the same clients alternate runs against another system's ticket-create endpoint (Jingzhi,
 peer, Jingzhi, … --runs times each; the figures are the medians over runs). The adapter is deliberately
-simple: it POSTs JSON {"title", "description", "queue", "submitter_email"} (django-helpdesk's ticket API;
+simple: it POSTs JSON {"title", "description", "queue", "priority", "submitter_email"} (django-helpdesk's ticket API;
 --peer-queue sets the queue id) with the header given by --peer-auth (e.g. "Basic dXNlcjpwYXNz"), and counts
 any 2xx as a success. Without --peer, peer_rps and ratio are null.
 
@@ -202,7 +202,8 @@ def main() -> int:
 
     def peer_body(client: int, n: int) -> tuple[bytes, dict[str, str]]:
         title, content = MESSAGES[(client + n) % len(MESSAGES)]
-        body = {"title": title, "description": f"{content}（{client}-{n}）", "queue": args.peer_queue,
+        # django-helpdesk 2.6.1's ticket API requires a priority (3 = normal).
+        body = {"title": title, "description": f"{content}（{client}-{n}）", "queue": args.peer_queue, "priority": 3,
                 "submitter_email": f"load{client}@example.org"}
         return json.dumps(body, ensure_ascii=False).encode(), {}
 
