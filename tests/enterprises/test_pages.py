@@ -147,3 +147,37 @@ def test_metrics_page_and_export(client_for: Any, firms: Any, need: Need) -> Non
 def test_home_sends_an_enterprise_user_to_the_door(client_for: Any, firms: Any) -> None:
     r = client_for(firms.leni_user).get(reverse("web:home"))
     assert r.status_code == 302 and r["Location"] == reverse("enterprises:door")
+
+
+def test_task_force_members_see_and_work_the_needs_of_its_enterprises(client_for: Any, firms: Any, need: Need) -> None:
+    """Issue 14: a 专班 member who is not the 包保 official sees the needs (cases) of the enterprises the 专班 serves;
+    a colleague of the same unit outside the 专班, a leader of another county and anonymous callers do not."""
+    from jingzhi.org.access import answers_for_enterprises
+    from tests import factories as f
+
+    number = need.case.number
+    member = client_for(firms.member)
+    for url in (reverse("enterprises:door_need", args=[number]), reverse("web:case_detail", args=[number])):
+        page = member.get(url)
+        assert page.status_code == 200 and "原料车进不来" in page.content.decode(), url
+    assert Case.objects.visible_to(firms.member).filter(pk=need.case.pk).exists()
+    assert number in member.get(reverse("enterprises:board", args=[firms.task_force.pk])).content.decode()
+    # Not its other enterprises: the member serves 莱尼 only.
+    assert set(Enterprise.objects.filter(pk__in=answers_for_enterprises(firms.member)).values_list("pk", flat=True)) == {
+        firms.leni.pk}
+    colleague = f.user("handler", firms.city.housing, username="same_unit_not_member")
+    for user in (colleague, firms.city.county_leader, firms.city.env_handler):
+        c = client_for(user)
+        assert c.get(reverse("enterprises:door_need", args=[number])).status_code in (403, 404), user.username
+        assert c.get(reverse("web:case_detail", args=[number])).status_code == 404, user.username
+        assert not Case.objects.visible_to(user).filter(pk=need.case.pk).exists()
+    from django.test import Client
+
+    anonymous = Client().get(reverse("web:case_detail", args=[number]))
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    # Leaving the 专班 ends it at once (the rule is read per request, no copy to keep in step).
+    from jingzhi.enterprises.services.taskforces import task_force_save
+
+    task_force_save(actor=None, task_force=firms.task_force, name=firms.task_force.name, park="", leader=firms.city.leader,
+                    members=[], enterprises=[firms.leni])
+    assert member.get(reverse("web:case_detail", args=[number])).status_code == 404
