@@ -11,8 +11,8 @@ from django.db import models
 from jingzhi.enterprises.models import TaskForce
 from jingzhi.org.access import (
     CITYWIDE_ROLES,
-    answers_for_enterprises,
     SUBTREE_ROLES,
+    answers_for_enterprises,
     division_scope,
     in_division,
     is_signed_in,

@@ -29,7 +29,12 @@ from jingzhi.enterprises.forms import (
     VisitForm,
 )
 from jingzhi.enterprises.services.needs import need_rate, need_submit
-from jingzhi.enterprises.services.registry import contact_add, enterprise_save, enterprise_user_invite, figures_set
+from jingzhi.enterprises.services.registry import (
+    contact_add,
+    enterprise_save,
+    enterprise_user_invite,
+    figures_set,
+)
 from jingzhi.enterprises.services.visits import visit_record
 from jingzhi.enterprises.spreadsheets import COLUMNS, export_enterprises, import_enterprises
 from jingzhi.org.http import role_required
