@@ -65,3 +65,29 @@ def test_only_administrators_change_the_limits(city: Any) -> None:
     # No delete: a level without a row would silently fall back to the default.
     response = _admin(city).post(reverse("admin:disputes_escalationlimit_delete", args=[row.pk]), {"post": "yes"})
     assert response.status_code == 403 and EscalationLimit.objects.filter(pk=row.pk).exists()
+
+
+def test_follow_up_visit_days_are_policy_rows(city: Any, police: Any) -> None:
+    from jingzhi.disputes.models import FollowUpVisitDay, Visit
+    from jingzhi.disputes.services import dispute_end
+    from jingzhi.disputes.services.policy import follow_up_day_set, follow_up_days
+
+    assert follow_up_days() == (7, 30)  # seeded
+    client = _admin(city)
+    seven = FollowUpVisitDay.objects.get(days_after=7)
+    bad = client.post(reverse("admin:disputes_followupvisitday_change", args=[seven.pk]), {"days_after": "30", "is_active": "on"})
+    assert bad.status_code == 200 and "already a follow-up visit on this day" in bad.content.decode()
+    assert client.post(reverse("admin:disputes_followupvisitday_add"), {"days_after": "400", "is_active": "on"}).status_code == 200
+    assert not FollowUpVisitDay.objects.filter(days_after=400).exists()
+    assert client.post(reverse("admin:disputes_followupvisitday_add"), {"days_after": "3", "is_active": "on"}).status_code == 302
+    assert client.post(reverse("admin:disputes_followupvisitday_change", args=[seven.pk]), {"days_after": "7"}).status_code == 302
+    assert follow_up_days() == (3, 30)  # 7 switched off
+    assert AuditLog.objects.filter(action="dispute_follow_up_day_set").count() == 2
+    with pytest.raises(PermissionDenied):
+        follow_up_day_set(actor=city.handler, row=None, days_after=14)
+    d = register(police.officer_a, police.station_a, city.county_a)
+    ended = dispute_end(actor=police.officer_a, dispute_id=d.pk, action="resolve", outcome="和解")
+    from django.utils import timezone
+
+    resolved_on = timezone.localdate(ended.resolved_at)
+    assert sorted((v.due - resolved_on).days for v in Visit.objects.filter(dispute=d)) == [3, 30]

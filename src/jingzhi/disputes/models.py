@@ -236,3 +236,22 @@ class EscalationLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_risk_display()}: {self.hours} h"
+
+
+# Follow-up visits scheduled when a dispute is resolved, in days after the resolution, by default (seeded as rows).
+DEFAULT_FOLLOW_UP_DAYS = (7, 30)
+
+
+class FollowUpVisitDay(models.Model):
+    """A follow-up visit scheduled when a dispute is resolved, this many days after (policy as data, admin)."""
+
+    days_after = models.PositiveSmallIntegerField(_("days after the resolution"), unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["days_after"]
+        verbose_name = _("follow-up visit after resolution")
+        verbose_name_plural = _("follow-up visits after resolution")
+
+    def __str__(self) -> str:
+        return f"+{self.days_after} d"

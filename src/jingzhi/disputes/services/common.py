@@ -17,9 +17,8 @@ from jingzhi.disputes.services.policy import escalation_hours
 from jingzhi.org.access import is_admin, unit_scope
 from jingzhi.org.models import Division, Role, Unit, User
 
-# Follow-up visits scheduled when a dispute is resolved, in days after the resolution.
-VISIT_DAYS = (7, 30)
-# A later dispute of the same parties within this many days of a resolution counts as a recurrence.
+# A later dispute of the same parties within this many days of a resolution counts as a recurrence. Not a policy row:
+# it defines the figure "recurred within 90 days" that issue 16 names (a city's own window would change the figure).
 RECURRENCE_DAYS = 90
 
 
