@@ -362,6 +362,8 @@ JINGZHI_IMPORT = {
 # The REST API (/api/v1/) and Open311 (/open311/v2/): see docs/api.md. Limits come from the environment.
 JINGZHI_API = {
     "MAX_BODY_BYTES": int(os.environ.get("JINGZHI_API_MAX_BODY_BYTES", str(1024 * 1024))),
+    # Multipart bodies with photos (an early-warning task's on-site report: 6 photos × 10 MB and the form's fields).
+    "MAX_UPLOAD_BODY_BYTES": int(os.environ.get("JINGZHI_API_MAX_UPLOAD_BODY_BYTES", str(61 * 1024 * 1024))),
     "OPEN311_JURISDICTION": os.environ.get("JINGZHI_OPEN311_JURISDICTION", ""),
     "OPEN311_DEFAULT_DIVISION": os.environ.get("JINGZHI_OPEN311_DEFAULT_DIVISION", ""),
     # Which channels' cases the anonymous Open311 GETs show (their text and place become public).

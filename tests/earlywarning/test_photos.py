@@ -73,3 +73,58 @@ def test_photos_are_kept_shown_and_downloadable_only_by_those_who_see_the_task(
     assert client_for(city.handler).get(url).status_code == 404  # a unit's handler, not the emergency unit
     other = f"/warnings/tasks/{on_site.pk}/photos/{photos[0].pk + 100}/"
     assert town.get(other).status_code == 404
+
+
+def test_the_rest_report_takes_photos_like_the_form(land: Any, city: Any, on_site: InspectionTask, client_for: Any) -> None:
+    """POST /api/v1/warning-tasks/<id>/report/ as multipart/form-data: the same checks, the same storage; the task
+    lists its photos; the API download is scoped and audited."""
+    api = client_for(land.town_official)
+    url = f"/api/v1/warning-tasks/{on_site.pk}/report/"
+    bad = api.post(url, {"situation": "水位上涨", "people_moved": "3",
+                         "photos": [SimpleUploadedFile("a.png", PNG, "image/png"),
+                                    SimpleUploadedFile("script.exe", b"MZ...", "application/octet-stream")]})
+    assert bad.status_code == 400 and "“script.exe” is not a photo" in bad.json()["detail"]
+    big = SimpleUploadedFile("big.jpg", b"\xff" * (10 * 1024 * 1024 + 1), "image/jpeg")
+    assert api.post(url, {"situation": "x", "photos": [big]}).status_code == 400
+    too_many = [SimpleUploadedFile(f"{i}.png", PNG, "image/png") for i in range(taskflow.PHOTO_MAX_COUNT + 1)]
+    assert api.post(url, {"situation": "x", "photos": too_many}).status_code == 400
+    on_site.refresh_from_db()
+    assert on_site.status == "on_site" and not TaskPhoto.objects.exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+    ok = api.post(url, {"situation": "水位上涨", "people_moved": "3", "hazard": "",
+                        "photos": [SimpleUploadedFile("dam.png", PNG, "image/png"),
+                                   SimpleUploadedFile("bank.webp", PNG, "image/webp")]})
+    assert ok.status_code == 200, ok.content
+    body = ok.json()
+    assert body["status"] == "reported" and [p["name"] for p in body["photos"]] == ["dam.png", "bank.webp"]
+    photo = TaskPhoto.objects.get(name="dam.png")
+    assert photo.task_id == on_site.pk and photo.uploaded_by == land.town_official
+    assert Path(photo.file.path).is_relative_to(media / "warning-photos")
+    assert on_site.events.filter(kind="reported", channel="api").exists()
+    # A retry changes nothing (no second set of photos).
+    again = api.post(url, {"situation": "水位上涨", "photos": [SimpleUploadedFile("dam.png", PNG, "image/png")]})
+    assert again.status_code == 200 and TaskPhoto.objects.count() == 2
+    # Download: those who see the task (audited), 404 for the others.
+    download_url = body["photos"][0]["url"]
+    assert download_url == f"/api/v1/warning-tasks/{on_site.pk}/photos/{photo.pk}/"
+    got = client_for(city.dispatcher).get(download_url)
+    assert got.status_code == 200 and b"".join(got.streaming_content) == PNG
+    assert AuditLog.objects.filter(action="warning_photo_download", actor=city.dispatcher, object_id=str(photo.pk)).exists()
+    assert Client().get(download_url).status_code in (401, 403)
+    assert client_for(land.ky_official).get(download_url).status_code == 404
+    assert client_for(city.handler).get(download_url).status_code == 404
+    listed = client_for(city.dispatcher).get(f"/api/v1/warning-tasks/?warning={on_site.warning_id}").json()
+    assert any(t["photos"] for t in listed)
+
+
+def test_the_schema_documents_the_photo_upload(db: None) -> None:
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    op = paths["/api/v1/warning-tasks/{id}/report/"]["post"]
+    assert set(op["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    multipart = op["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    photos = schema["components"]["schemas"][multipart]["properties"]["photos"]
+    assert photos["type"] == "array" and photos["items"]["format"] == "binary"
+    assert "photos" in schema["components"]["schemas"]["Task"]["properties"]
+    assert "/api/v1/warning-tasks/{id}/photos/{photo}/" in paths

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -83,3 +84,31 @@ def test_a_file_that_is_no_spreadsheet_is_a_clear_400_on_both_doors(land: Any, c
         api = client.post("/api/v1/sites/import/", {"file": SimpleUploadedFile(name, content)})
         assert api.status_code == 400 and api.content, name
     assert not DangerSite.objects.exclude(code__in=["XF1", "XF2", "KY1", "QH1"]).exists()
+
+
+def test_the_page_gate_is_the_services_rule_for_every_kind_of_user(land: Any, city: Any, client_for: Any) -> None:
+    """One rule: the import page (and the other duty-office pages) let in exactly those whom may_issue lets import —
+    every role, an administrator by role, and a superuser whatever role they carry."""
+    from jingzhi.core.errors import PermissionDenied
+    from jingzhi.earlywarning.access import may_issue
+    from jingzhi.earlywarning.imports import sites_import
+    from jingzhi.org.models import Role
+    from tests import factories as f
+
+    superuser = f.user(Role.HANDLER, city.housing, username="root_handler")
+    superuser.is_superuser = True
+    superuser.save(update_fields=["is_superuser"])
+    users = [f.user(role, city.housing, city.city, username=f"gate_{role}") for role in Role.values
+             if role != Role.ENTERPRISE] + [superuser]
+    for user in users:
+        allowed = may_issue(user)
+        assert allowed == (user.is_superuser or user.role in (Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)), user.username
+        client = client_for(user)
+        for page in ("/warnings/sites/import/", "/warnings/sites/import/template.xlsx"):
+            assert client.get(page).status_code == (200 if allowed else 403), (user.username, page)
+        # The service applies the same rule: what the page refuses, the service refuses too.
+        if allowed:
+            assert sites_import(actor=user, rows_file=io.BytesIO(GOOD.encode())).ok, user.username
+        else:
+            with pytest.raises(PermissionDenied):
+                sites_import(actor=user, rows_file=io.BytesIO(GOOD.encode()))

@@ -50,6 +50,10 @@ def test_needs_scope_and_idempotency(api: Any, firms: Any) -> None:
     assert first.json()["channel"] == "desk"
     listed = api(firms.official).get(f"{BASE}{firms.leni.pk}/needs/").json()["results"]
     assert [n["number"] for n in listed] == [first.json()["number"]]
+    # A 专班 member (not the 包保 official) sees the needs of the enterprises the 专班 serves; another unit does not.
+    by_member = api(firms.member).get(f"{BASE}{firms.leni.pk}/needs/").json()["results"]
+    assert [n["number"] for n in by_member] == [first.json()["number"]]
+    assert api(firms.city.env_handler).get(f"{BASE}{firms.leni.pk}/needs/").status_code == 404
     assert api(firms.city.env_handler).post(f"{BASE}{firms.leni.pk}/needs/", data, content_type="application/json").status_code == 404
 
 

@@ -213,3 +213,45 @@ class DisputeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on dispute {self.dispute_id}"
+
+
+# Risk levels that are escalated to the station chief and the county 政法委, and the hours to act by default (a visit
+# or mediation recorded). The policy rows (EscalationLimit, seeded with these by migration 0002) decide; a level
+# without a row keeps its default here.
+ESCALATED_RISKS = (Risk.HIGH, Risk.VIOLENT)
+DEFAULT_ESCALATION_HOURS: dict[int, int] = {Risk.HIGH: 24, Risk.VIOLENT: 2}
+
+
+class EscalationLimit(models.Model):
+    """How many hours a station has to act on an escalated dispute of one risk level (policy as data, admin)."""
+
+    risk = models.PositiveSmallIntegerField(_("risk level"), unique=True,
+                                            choices=[(r.value, r.label) for r in ESCALATED_RISKS])
+    hours = models.PositiveIntegerField(_("act within (hours)"))
+
+    class Meta:
+        ordering = ["risk"]
+        verbose_name = _("dispute escalation limit")
+        verbose_name_plural = _("dispute escalation limits")
+
+    def __str__(self) -> str:
+        return f"{self.get_risk_display()}: {self.hours} h"
+
+
+# Follow-up visits scheduled when a dispute is resolved, in days after the resolution, by default (seeded as rows).
+DEFAULT_FOLLOW_UP_DAYS = (7, 30)
+
+
+class FollowUpVisitDay(models.Model):
+    """A follow-up visit scheduled when a dispute is resolved, this many days after (policy as data, admin)."""
+
+    days_after = models.PositiveSmallIntegerField(_("days after the resolution"), unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["days_after"]
+        verbose_name = _("follow-up visit after resolution")
+        verbose_name_plural = _("follow-up visits after resolution")
+
+    def __str__(self) -> str:
+        return f"+{self.days_after} d"

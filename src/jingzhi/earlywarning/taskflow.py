@@ -125,7 +125,8 @@ def _photo_errors(photos: Sequence[UploadedFile]) -> str | None:
     return None
 
 
-def task_report(*, actor: User, task_id: int, report: Report, now: datetime | None = None) -> InspectionTask:
+def task_report(*, actor: User, task_id: int, report: Report, channel: str = "web",
+                now: datetime | None = None) -> InspectionTask:
     """The on-site report closes the task; a reported hazard becomes a case dispatched to the site's emergency unit."""
     now = now or timezone.now()
     situation, hazard = report.situation.strip(), report.hazard.strip()
@@ -149,7 +150,7 @@ def task_report(*, actor: User, task_id: int, report: Report, now: datetime | No
         for f in report.photos:
             TaskPhoto.objects.create(task=task, file=f, name=(f.name or "")[:200], size=f.size or 0, uploaded_by=actor,
                                      created_at=now)
-        _step(task, TaskStatus.REPORTED, actor=actor, now=now, channel="web", note=situation[:300])
+        _step(task, TaskStatus.REPORTED, actor=actor, now=now, channel=channel, note=situation[:300])
         if hazard:
             task.hazard_case = _hazard_case(task, hazard)
             task.save(update_fields=["hazard_case"])

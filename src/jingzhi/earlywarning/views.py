@@ -19,9 +19,9 @@ from jingzhi.core.errors import ApplicationError, ValidationFailed
 from jingzhi.core.http import apply_error
 from jingzhi.core.spreadsheets import template_workbook
 from jingzhi.earlywarning import imports, selectors, services, taskflow
-from jingzhi.earlywarning.access import DUTY_ROLES, ISSUE_ROLES, may_issue, may_watch
+from jingzhi.earlywarning.access import DUTY_ROLES, may_issue, may_watch
 from jingzhi.earlywarning.models import TaskStatus, WarningLevel, WarningType
-from jingzhi.org.http import role_required
+from jingzhi.org.http import allowed_by, role_required
 from jingzhi.org.models import Division, Role
 
 
@@ -83,7 +83,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*ISSUE_ROLES, Role.ADMIN)
+@allowed_by(may_issue)
 def cap_upload(request: HttpRequest) -> HttpResponse:
     form = CapUploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -100,7 +100,7 @@ def cap_upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*ISSUE_ROLES, Role.ADMIN)
+@allowed_by(may_issue)
 def manual_create(request: HttpRequest) -> HttpResponse:
     form = ManualWarningForm(request.POST)
     if form.is_valid():
@@ -117,7 +117,7 @@ def manual_create(request: HttpRequest) -> HttpResponse:
     return render(request, "earlywarning/index.html", _index_context(request, manual_form=form), status=400)
 
 
-@role_required(*DUTY_ROLES, Role.ADMIN)
+@allowed_by(may_watch)
 def board(request: HttpRequest, pk: int) -> HttpResponse:
     warning = selectors.warning_for(request.user, pk)
     if warning is None:
@@ -129,7 +129,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*ISSUE_ROLES, Role.ADMIN)
+@allowed_by(may_issue)
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         outcome = services.warning_cancel(actor=request.user, warning_id=pk)  # type: ignore[arg-type]
@@ -142,7 +142,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("earlywarning:board", pk=pk)
 
 
-@role_required(*DUTY_ROLES, Role.ADMIN)
+@allowed_by(may_watch)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     warning = selectors.warning_for(request.user, pk)
     if warning is None:
@@ -156,7 +156,7 @@ class SitesImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Excel or CSV file"))
 
 
-@role_required(*ISSUE_ROLES, Role.ADMIN)
+@allowed_by(may_issue)
 def sites_import(request: HttpRequest) -> HttpResponse:
     """Upload danger sites from Excel: the whole file is checked; one bad row saves nothing and every bad row is listed."""
     form = SitesImportForm(request.POST or None, request.FILES or None)
@@ -167,7 +167,7 @@ def sites_import(request: HttpRequest) -> HttpResponse:
     return render(request, "earlywarning/sites_import.html", {"form": form, "result": result}, status=status)
 
 
-@role_required(*ISSUE_ROLES, Role.ADMIN)
+@allowed_by(may_issue)
 def sites_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(template_workbook(imports.COLUMNS, title=_("Danger sites")),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -8,15 +8,17 @@ from typing import Any
 
 from django.db import models
 
+from jingzhi.enterprises.models import TaskForce
 from jingzhi.org.access import (
     CITYWIDE_ROLES,
     SUBTREE_ROLES,
+    answers_for_enterprises,
     division_scope,
     in_division,
     is_signed_in,
     role_of,
 )
-from jingzhi.org.models import Enterprise, Responsibility, Role
+from jingzhi.org.models import Enterprise, Role
 
 # The enterprise service office works from the hotline centre: it keeps the registry, invites enterprise users,
 # sets up task forces and registers needs on any channel.
@@ -34,12 +36,21 @@ def is_enterprise_user(user: Any) -> bool:
     return is_signed_in(user) and role_of(user) == Role.ENTERPRISE and getattr(user, "enterprise_id", None) is not None
 
 
+def served_by_task_force(user: Any) -> models.QuerySet[Any]:
+    """The ids of the enterprises served by a 专班 the user is a member or the leader of (a lazy subquery).
+
+    Registered with org.access.add_enterprise_reach, so the same enterprises' needs (cases) are visible to them.
+    """
+    link = TaskForce.enterprises.through.objects
+    return link.filter(models.Q(taskforce__members=user.pk) | models.Q(taskforce__leader=user.pk)).values("enterprise_id")
+
+
 def _serving(user: Any) -> models.Q:
-    """Enterprises the user answers for: as their 包保 official, or as a member or the leader of their 专班."""
-    officials = Responsibility.objects.filter(official_id=user.pk, is_active=True,
-                                              target_type=Responsibility.TargetType.ENTERPRISE).values("enterprise_id")
-    return (models.Q(pk__in=officials) | models.Q(task_forces__members=user.pk)
-            | models.Q(task_forces__leader=user.pk))
+    """Enterprises the user answers for: as their 包保 official, or as a member or the leader of their 专班.
+
+    The same rule as the cases' (org.access.answers_for_enterprises, which reads served_by_task_force).
+    """
+    return models.Q(pk__in=answers_for_enterprises(user))
 
 
 def enterprises_visible_to(user: Any) -> models.QuerySet[Enterprise]:

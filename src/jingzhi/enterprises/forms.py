@@ -57,3 +57,19 @@ class InviteForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel or CSV file"))
+
+
+class FiguresForm(forms.Form):
+    """One year's figures; text fields, so that the service names what is wrong with a figure (checks.amount)."""
+
+    year = forms.CharField(label=_("Year"), max_length=4)
+    output = forms.CharField(label=_("Output (10,000 yuan)"), max_length=20, required=False)
+    tax = forms.CharField(label=_("Tax paid (10,000 yuan)"), max_length=20, required=False)
+    rd_spend = forms.CharField(label=_("R&D spend (10,000 yuan)"), max_length=20, required=False)
+    employees = forms.CharField(label=_("Employees"), max_length=10, required=False)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Person's name"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    position = forms.CharField(label=_("Position"), max_length=50, required=False)

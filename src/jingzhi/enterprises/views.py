@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,9 +18,23 @@ from jingzhi.core.http import apply_error
 from jingzhi.core.spreadsheets import template_workbook
 from jingzhi.enterprises import selectors
 from jingzhi.enterprises.access import OFFICE_ROLES, STAFF_ROLES, enterprises_visible_to, is_office, serves
-from jingzhi.enterprises.forms import EnterpriseForm, ImportForm, InviteForm, NeedForm, RateForm, VisitForm
+from jingzhi.enterprises.forms import (
+    ContactForm,
+    EnterpriseForm,
+    FiguresForm,
+    ImportForm,
+    InviteForm,
+    NeedForm,
+    RateForm,
+    VisitForm,
+)
 from jingzhi.enterprises.services.needs import need_rate, need_submit
-from jingzhi.enterprises.services.registry import enterprise_save, enterprise_user_invite
+from jingzhi.enterprises.services.registry import (
+    contact_add,
+    enterprise_save,
+    enterprise_user_invite,
+    figures_set,
+)
 from jingzhi.enterprises.services.visits import visit_record
 from jingzhi.enterprises.spreadsheets import COLUMNS, export_enterprises, import_enterprises
 from jingzhi.org.http import role_required
@@ -58,6 +73,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enterprises/detail.html", {
         "page": page, "e": enterprise, "may_edit": is_office(request.user), "may_visit": serves(request.user, enterprise),
         "visit_form": VisitForm(initial={"token": secrets.token_hex(8)}), "invite_form": InviteForm(),
+        "figures_form": FiguresForm(), "contact_form": ContactForm(),
         "need_form": NeedForm(initial={"token": secrets.token_hex(8)})})
 
 
@@ -132,6 +148,58 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     for errs in form.errors.values():
         messages.error(request, " ".join(str(e) for e in errs))
     return redirect("enterprises:detail", pk=pk)
+
+
+def _form_errors_as_messages(request: HttpRequest, form: Any) -> None:
+    """The page is the enterprise's: a form posted from it reports its problems there, each naming its field."""
+    for field, errs in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        text = " ".join(str(e) for e in errs)
+        messages.error(request, f"{label}: {text}" if label else text)
+
+
+@require_POST
+@role_required(*OFFICE_ROLES)
+def figures_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """One year's figures (output, tax, R&D, employees); a year entered again replaces its figures."""
+    enterprise = selectors.enterprise_for(request.user, pk)
+    if enterprise is None:
+        raise Http404
+    form = FiguresForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            figures_set(actor=request.user, enterprise=enterprise, year=d["year"], output=d["output"],  # type: ignore[arg-type]
+                        tax=d["tax"], rd_spend=d["rd_spend"], employees=d["employees"])
+        except ApplicationError as e:
+            form.add_error(None, apply_error(form, e))
+    if form.errors:
+        _form_errors_as_messages(request, form)
+    else:
+        messages.success(request, _("Figures of %(year)s saved.") % {"year": form.cleaned_data["year"]})
+    return redirect(f"{reverse('enterprises:detail', args=[pk])}#figures")
+
+
+@require_POST
+@role_required(*OFFICE_ROLES)
+def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A contact person (personal data: shown masked; the entry is audited)."""
+    enterprise = selectors.enterprise_for(request.user, pk)
+    if enterprise is None:
+        raise Http404
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            contact_add(actor=request.user, enterprise=enterprise, name=d["name"], phone=d["phone"],  # type: ignore[arg-type]
+                        position=d["position"])
+        except ApplicationError as e:
+            form.add_error(None, apply_error(form, e))
+    if form.errors:
+        _form_errors_as_messages(request, form)
+    else:
+        messages.success(request, _("Contact person added."))
+    return redirect(f"{reverse('enterprises:detail', args=[pk])}#contacts")
 
 
 @role_required(*OFFICE_ROLES)

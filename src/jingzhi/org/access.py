@@ -7,7 +7,7 @@ API call these functions instead of repeating the rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -128,11 +128,32 @@ def case_reach(user: Any) -> Reach:
     return Reach()
 
 
-def answers_for_enterprises(user: Any) -> models.QuerySet[Any]:
-    """The ids of the enterprises a user answers for as their 包保 official (active responsibilities), lazily."""
-    from jingzhi.org.models import Responsibility
+# Other ways of answering for an enterprise than a 包保 responsibility, registered from AppConfig.ready() by apps above
+# org (ADR 011's pattern: org and cases never import them). The enterprises app registers its 专班 (task force)
+# membership here, so a member sees and works the needs of the enterprises the task force serves. Each source takes
+# the user and returns a lazy subquery of enterprise ids (a queryset of one column).
+EnterpriseReachSource = Callable[[Any], models.QuerySet[Any]]
+_enterprise_reach_sources: list[EnterpriseReachSource] = []
 
-    return Responsibility.objects.filter(official_id=user.pk, is_active=True, target_type="enterprise").values("enterprise_id")
+
+def add_enterprise_reach(source: EnterpriseReachSource) -> None:
+    """Register another way of answering for enterprises (see _enterprise_reach_sources); idempotent."""
+    if source not in _enterprise_reach_sources:
+        _enterprise_reach_sources.append(source)
+
+
+def answers_for_enterprises(user: Any) -> models.QuerySet[Any]:
+    """The ids of the enterprises a user answers for, lazily: as their 包保 official (active responsibilities) or by
+    any registered source (a 专班's members and leader). The one rule behind the enterprise part of case_reach."""
+    from jingzhi.org.models import Enterprise, Responsibility
+
+    own = Responsibility.objects.filter(official_id=user.pk, is_active=True, target_type="enterprise").values("enterprise_id")
+    if not _enterprise_reach_sources:
+        return own
+    either = models.Q(pk__in=own)
+    for source in _enterprise_reach_sources:
+        either |= models.Q(pk__in=source(user))
+    return Enterprise.objects.filter(either).values("pk")
 
 
 def sees_every_campaign(user: Any) -> bool:

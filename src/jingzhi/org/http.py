@@ -26,3 +26,19 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
         return login_required(wrapper)
 
     return decorator
+
+
+def allowed_by(rule: Callable[[Any], bool]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Sign-in required; then `rule(user)` decides (403 otherwise). Pass the very predicate the service checks
+    (e.g. earlywarning.access.may_issue), so the page's gate and the service's permission are one rule."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not rule(request.user):
+                raise DjangoPermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorator

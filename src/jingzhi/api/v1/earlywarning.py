@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from django.http import FileResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,9 +18,11 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from jingzhi.api.parsers import BoundedJSONParser
 from jingzhi.api.problems import PROBLEM_JSON, ProblemSerializer
 from jingzhi.api.v1.base import ApiView, idempotency_key
 from jingzhi.api.v1.lookups import division_by_code, unit_by_code
+from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import NotFound, ValidationFailed
 from jingzhi.earlywarning import selectors, services, taskflow
 from jingzhi.earlywarning.cap import MAX_BYTES
@@ -29,6 +33,7 @@ from jingzhi.earlywarning.models import (
     RiskLevel,
     SiteType,
     TaskEvent,
+    TaskPhoto,
     TaskStatus,
     Warning,
     WarningLevel,
@@ -112,6 +117,17 @@ class OutcomeSerializer(serializers.Serializer):
     tasks = TasksCount()
 
 
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Download (only for those who see the task; audited).")
+
+    class Meta:
+        model = TaskPhoto
+        fields = ["id", "name", "size", "created_at", "url"]
+
+    def get_url(self, photo: TaskPhoto) -> str:
+        return reverse("api:warning_task_photo", args=[photo.task_id, photo.pk])
+
+
 class TaskSerializer(serializers.ModelSerializer):
     warning = serializers.IntegerField(source="warning_id")
     site = serializers.CharField(source="site.code")
@@ -123,7 +139,9 @@ class TaskSerializer(serializers.ModelSerializer):
         model = InspectionTask
         fields = ["id", "warning", "site", "site_name", "official", "level", "status", "checklist", "created_at",
                   "ack_due_at", "onsite_due_at", "acknowledged_at", "on_the_way_at", "on_site_at", "reported_at",
-                  "escalated_at", "ended_at", "situation", "people_moved", "hazard", "hazard_case"]
+                  "escalated_at", "ended_at", "situation", "people_moved", "hazard", "hazard_case", "photos"]
+
+    photos = PhotoSerializer(many=True, read_only=True)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -138,10 +156,16 @@ class ProgressInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=[TaskStatus.ON_THE_WAY, TaskStatus.ON_SITE])
 
 
-class ReportInput(serializers.Serializer):
+class TaskReportInput(serializers.Serializer):
     situation = serializers.CharField(max_length=5000)
     people_moved = serializers.IntegerField(min_value=0, max_value=100000, default=0)
     hazard = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    # Only in a multipart/form-data body: the field `photos` repeated, one file each. Their types and sizes are checked
+    # by the service, as for the page's form (taskflow.PHOTO_TYPES, at most 6, 10 MB each).
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False), required=False, default=list,
+        help_text="Photos taken on site (multipart/form-data only, the field repeated): JPEG, PNG, GIF or WebP; "
+                  "at most 6, 10 MB each.")
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -272,7 +296,8 @@ class TaskList(ApiView):
         OpenApiParameter("status", str, enum=TaskStatus.values)])
     def get(self, request: Request) -> Response:
         """Inspection tasks you may see (at most 2,000, oldest first)."""
-        tasks = InspectionTask.objects.visible_to(request.user).select_related("site", "official", "hazard_case")
+        tasks = (InspectionTask.objects.visible_to(request.user).select_related("site", "official", "hazard_case")
+                 .prefetch_related("photos"))
         params = request.query_params
         if params.get("warning"):
             if not params["warning"].isdigit() or len(params["warning"]) > 12:
@@ -318,12 +343,36 @@ class TaskProgress(ApiView):
 
 
 class TaskReport(ApiView):
-    @extend_schema(operation_id="warning_tasks_report", tags=TAGS, request=ReportInput, responses=TaskSerializer)
+    # JSON (no photos), or multipart/form-data with the photos, as the phone form sends them.
+    parser_classes = [BoundedJSONParser, MultiPartParser]
+
+    @extend_schema(operation_id="warning_tasks_report", tags=TAGS,
+                   request={"application/json": TaskReportInput, "multipart/form-data": TaskReportInput},
+                   responses={200: TaskSerializer, (400, PROBLEM_JSON): ProblemSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        """The on-site report closes the task; a hazard becomes a case dispatched to the site's emergency unit."""
-        d = _valid(ReportInput, request)
+        """The on-site report closes the task; a hazard becomes a case dispatched to the site's emergency unit. Photos
+        go in a multipart/form-data body (the field `photos` repeated); a file that is not a photo, is larger than
+        10 MB, or a seventh photo refuses the whole report (400 naming the file) and nothing is saved. Sending the report
+        again once the task is reported changes nothing."""
+        d = _valid(TaskReportInput, request)
         task = taskflow.task_report(actor=request.user, task_id=pk,  # type: ignore[arg-type]
                                     report=taskflow.Report(situation=d["situation"], people_moved=d["people_moved"],
-                                                           hazard=d["hazard"]))
+                                                           hazard=d["hazard"], photos=d["photos"]), channel="api")
         return Response(TaskSerializer(_task(request, task.pk)).data)
 
+
+class TaskPhotoDownload(ApiView):
+    @extend_schema(operation_id="warning_tasks_photo", tags=TAGS,
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, (404, PROBLEM_JSON): ProblemSerializer})
+    def get(self, request: Request, pk: int, photo: int) -> FileResponse:
+        """One photo of the task's on-site report, for those who see the task (each download audited)."""
+        item = _task(request, pk).photos.filter(pk=photo).first()
+        if item is None:
+            raise NotFound(_("No such photo."))
+        try:
+            handle = item.file.open("rb")
+        except OSError:
+            raise NotFound(_("No such photo.")) from None
+        audit_record(actor=request.user, action="warning_photo_download", object_type="task_photo", object_id=item.pk,
+                     request=request, detail={"task": pk, "name": item.name, "size": item.size, "channel": "api"})
+        return FileResponse(handle, filename=item.name)

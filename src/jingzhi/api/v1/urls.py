@@ -46,6 +46,8 @@ urlpatterns = [
     path("warning-tasks/<int:pk>/acknowledge/", earlywarning.TaskAcknowledge.as_view(), name="warning_task_acknowledge"),
     path("warning-tasks/<int:pk>/progress/", earlywarning.TaskProgress.as_view(), name="warning_task_progress"),
     path("warning-tasks/<int:pk>/report/", earlywarning.TaskReport.as_view(), name="warning_task_report"),
+    path("warning-tasks/<int:pk>/photos/<int:photo>/", earlywarning.TaskPhotoDownload.as_view(),
+         name="warning_task_photo"),
 
     path("disputes/", disputes.DisputeListCreate.as_view(), name="dispute_list"),
     path("disputes/from-case/", disputes.DisputeFromCase.as_view(), name="dispute_from_case"),

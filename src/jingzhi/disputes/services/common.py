@@ -11,17 +11,14 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import NotFound, PermissionDenied
 from jingzhi.core.notify import notify_after_commit
-from jingzhi.disputes.models import Dispute, DisputeEvent, Risk
+from jingzhi.disputes.models import Dispute, DisputeEvent
 from jingzhi.disputes.querysets import area_unit
+from jingzhi.disputes.services.policy import escalation_hours
 from jingzhi.org.access import is_admin, unit_scope
 from jingzhi.org.models import Division, Role, Unit, User
 
-# How long a station has to act on an escalated dispute (a visit or mediation recorded). Defaults of the code;
-# a city that wants other limits changes them here until they become policy rows.
-ESCALATION_HOURS = {Risk.HIGH: 24, Risk.VIOLENT: 2}
-# Follow-up visits scheduled when a dispute is resolved, in days after the resolution.
-VISIT_DAYS = (7, 30)
-# A later dispute of the same parties within this many days of a resolution counts as a recurrence.
+# A later dispute of the same parties within this many days of a resolution counts as a recurrence. Not a policy row:
+# it defines the figure "recurred within 90 days" that issue 16 names (a city's own window would change the figure).
 RECURRENCE_DAYS = 90
 
 
@@ -85,7 +82,8 @@ def escalation_recipients(dispute: Dispute) -> list[int]:
 
 def escalate(dispute: Dispute, *, actor: User | None, now: datetime) -> None:
     """Raise a high-risk dispute to the station chief and the county 政法委 with a deadline to act."""
-    hours = ESCALATION_HOURS.get(Risk(dispute.risk))
+    # How long the station has to act: the policy row of this risk level (EscalationLimit, admin), read at escalation.
+    hours = escalation_hours(dispute.risk)
     if hours is None:
         return
     dispute.escalated_at = now

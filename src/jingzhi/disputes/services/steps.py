@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from jingzhi.core.errors import InvalidTransition, NotFound, ValidationFailed
 from jingzhi.core.validators import clean_text
 from jingzhi.disputes.models import Dispute, Risk, Status, Step, Visit
-from jingzhi.disputes.services.common import VISIT_DAYS, escalate, event, lock, require_act
+from jingzhi.disputes.services.common import escalate, event, lock, require_act
+from jingzhi.disputes.services.policy import follow_up_days
 from jingzhi.org.models import User
 
 # The end of a dispute: action → status it ends in. Only an open dispute ends; a relapse is a new dispute
@@ -75,8 +76,9 @@ def dispute_set_risk(*, actor: User | None, dispute_id: int, risk: int, note: st
 
 
 def dispute_end(*, actor: User | None, dispute_id: int, action: str, outcome: str,
-                visit_days: tuple[int, ...] = VISIT_DAYS, now: datetime | None = None) -> Dispute:
-    """Resolve, refer or close a dispute; a resolution schedules the follow-up visits.
+                visit_days: tuple[int, ...] | None = None, now: datetime | None = None) -> Dispute:
+    """Resolve, refer or close a dispute; a resolution schedules the follow-up visits (on the days of the policy rows,
+    FollowUpVisitDay, unless `visit_days` is given).
 
     `now` is for loading history (the demo, imports): the time the dispute ended.
     """
@@ -99,7 +101,8 @@ def dispute_end(*, actor: User | None, dispute_id: int, action: str, outcome: st
             dispute.sessions_to_resolve = dispute.steps.filter(kind=Step.Kind.MEDIATION).count()
             fields.append("sessions_to_resolve")
             today = timezone.localdate(now)
-            Visit.objects.bulk_create([Visit(dispute=dispute, due=today + timedelta(days=d)) for d in visit_days])
+            days = follow_up_days() if visit_days is None else visit_days
+            Visit.objects.bulk_create([Visit(dispute=dispute, due=today + timedelta(days=d)) for d in days])
         dispute.save(update_fields=fields)
         event(dispute, action, actor=actor, at=now, note=outcome)
     return dispute

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from jingzhi.core.audit import audit_record
 from jingzhi.core.changes import audit_change, field_changes, snapshot
 from jingzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
+from jingzhi.core.masking import mask_name, mask_phone
 from jingzhi.core.validators import clean_text, normalize_phone, validate_phone
 from jingzhi.enterprises.access import enterprises_visible_to, is_office
 from jingzhi.enterprises.checks import amount, count, credit_code_problem, industry_problem
@@ -25,6 +26,7 @@ from jingzhi.org.models import (
 )
 from jingzhi.org.services import user_upsert
 
+FIGURE_FIELDS = ("year", "output", "tax", "rd_spend", "employees")
 FIELDS = ("name", "credit_code", "division", "description", "legal_representative", "address", "industry", "size",
           "employees")
 
@@ -132,7 +134,13 @@ def figures_set(
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
         row = _own(actor, enterprise)
+        current = EnterpriseFigures.objects.select_for_update().filter(enterprise=row, year=y or 0).first()
+        before = snapshot(current, FIGURE_FIELDS)
         figures, _created = EnterpriseFigures.objects.update_or_create(enterprise=row, year=y or 0, defaults=values)
+        changes = field_changes(before, snapshot(figures, FIGURE_FIELDS))
+        if changes:
+            audit_change(actor=actor, action="enterprise_figures_set", object_type="enterprise", object_id=row.credit_code,
+                         detail={"year": y, "changes": changes})
     return figures
 
 
@@ -152,7 +160,18 @@ def contact_add(*, actor: User | None, enterprise: Enterprise, name: str, phone:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
         row = _own(actor, enterprise)
-        return EnterpriseContact.objects.create(enterprise=row, name=name, phone=phone, position=clean_text(position)[:50])
+        # A retried submission (the same person again) returns the first row instead of a second one.
+        same = EnterpriseContact.objects.filter(enterprise=row, name=name, phone=phone).first()
+        if same is not None:
+            return same
+        contact = EnterpriseContact.objects.create(enterprise=row, name=name, phone=phone,
+                                                   position=clean_text(position)[:50])
+        # Personal data entered by a person: audited, with the person masked (the log is no second copy of the data).
+        if actor is not None:
+            audit_record(actor=actor, action="enterprise_contact_add", object_type="enterprise_contact",
+                         object_id=contact.pk,
+                         detail={"enterprise": row.credit_code, "name": mask_name(name), "phone": mask_phone(phone)})
+    return contact
 
 
 def enterprise_user_invite(
