@@ -200,7 +200,7 @@ def _peer_similarities(texts: list[str], groups: list[str]) -> list[tuple[float,
 def reply_figures(folder: Path, *, verbose: bool = False) -> dict[str, Any]:
     """reply_agreement (Spearman: the check's score against the summed hand labels), reply_kappa (Cohen's κ on the
     level), the same on the calibration and held-out halves, and the share of the 2,816 replies at each level."""
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     from jingzhi.knowledge.reply_check import Request, check, default_rules
 
@@ -212,7 +212,7 @@ def reply_figures(folder: Path, *, verbose: bool = False) -> dict[str, Any]:
     def when(value: str) -> datetime | None:
         for fmt in ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M"):
             try:
-                return datetime.strptime(value.strip(), fmt)
+                return datetime.strptime(value.strip(), fmt).replace(tzinfo=UTC)
             except ValueError:
                 pass
         return None
