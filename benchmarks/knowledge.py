@@ -246,7 +246,7 @@ def reply_figures(folder: Path, *, verbose: bool = False) -> dict[str, Any]:
         for i in ids:
             total = sum(int(labels[i][k]) for k in ("relevance", "completeness", "specificity"))
             res = results[i]
-            if res.level != label_level(total):
+            if res.level != label_level(total) and i in calibration:
                 print(i, total, label_level(total), res.score, res.level, [f.code for f in res.findings], file=sys.stderr)
     return {
         "reply_agreement": round(rho, 3), "reply_kappa": round(kappa, 3), "reply_labelled_pairs": len(ids),

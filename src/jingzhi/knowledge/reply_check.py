@@ -291,11 +291,16 @@ def check(
         fire("no_contact", "completeness", _("The reply sends the requester elsewhere without a telephone number or an address."))
 
     # Specificity.
-    if substance_len < rules.threshold("short", 120):
-        fire("short", "specificity", _("The reply has only %(n)d characters of substance once greetings and thanks are left out.") % {"n": substance_len})
+    # Graded: the shorter (the fewer facts), the more points off, up to the rule's weight.
+    short_rule, short_at = rules.on("short"), rules.threshold("short", 120)
+    if short_rule is not None and substance_len < short_at:
+        fire("short", "specificity", _("The reply has only %(n)d characters of substance once greetings and thanks are left out.") % {"n": substance_len},
+             points=max(1, round(short_rule.weight * (1 - substance_len / short_at))))
     facts = len(_FACT.findall(core))
-    if facts < rules.threshold("no_facts", 1):
-        fire("no_facts", "specificity", _("The reply gives no concrete fact (a date, a figure, a document, a place)."))
+    facts_rule, facts_at = rules.on("no_facts"), rules.threshold("no_facts", 1)
+    if facts_rule is not None and facts < facts_at:
+        fire("no_facts", "specificity", _("The reply gives few concrete facts (dates, figures, documents, places): %(n)d.") % {"n": facts},
+             points=max(1, round(facts_rule.weight * (facts_at - facts) / facts_at)))
     similarity, peer = peer_similarity if peer_similarity is not None else nearest_peer(reply, peers)
     if similarity >= rules.threshold("template", 0.85) and substance_len < 600:
         fire("template", "specificity", _("The reply is nearly the same (%(pct).0f%%) as the unit's reply to a different request (%(peer)s): a template answer.")
