@@ -215,3 +215,23 @@ def test_access_matrix(city: Any) -> None:
                 failures.append((method, url, who, status, response.status_code))
     assert not failures
     assert fresh(case).status == Status.HANDLING and not ReplyCheck.objects.exists()
+
+
+def test_admin_pages_edit_the_rules_through_the_services(city: Any) -> None:
+    admin = Client()
+    admin.force_login(city.admin)
+    for model in ("replyrule", "replyphrase", "unitreplypolicy", "replycheck"):
+        assert admin.get(reverse(f"admin:knowledge_{model}_changelist")).status_code == 200
+    rule = ReplyRule.objects.get(code="short")
+    url = reverse("admin:knowledge_replyrule_change", args=[rule.pk])
+    bad = admin.post(url, {"code": "short", "description": "", "weight": 500, "threshold": 150, "enabled": "on"})
+    assert bad.status_code == 200 and ReplyRule.objects.get(pk=rule.pk).weight != 500  # the service's error, nothing saved
+    admin.post(url, {"code": "short", "description": "", "weight": 12, "threshold": 150, "enabled": "on"})
+    assert ReplyRule.objects.get(pk=rule.pk).weight == 12
+    assert AuditLog.objects.filter(action="reply_rule_set").count() == 1
+    phrase = reply_services.reply_phrase_save(actor=city.admin, phrase=None, kind="forbidden", text="你自己看着办")
+    assert reply_services.reply_phrase_delete(actor=city.admin, phrases=[phrase]) == 1
+    assert AuditLog.objects.filter(action="reply_phrase_delete").count() == 1
+    outsider = Client()
+    outsider.force_login(city.unit_head)
+    assert outsider.get(reverse("admin:knowledge_replyrule_changelist")).status_code in (302, 403)

@@ -49,10 +49,10 @@ class ReplyPhraseAdmin(ServiceSavedAdmin):
     search_fields = ["text"]
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        reply_phrase_delete(actor=request.user, phrases=[obj])
+        reply_phrase_delete(actor=request.user, phrases=[obj])  # type: ignore[arg-type]
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        reply_phrase_delete(actor=request.user, phrases=list(queryset))
+        reply_phrase_delete(actor=request.user, phrases=list(queryset))  # type: ignore[arg-type]
 
 
 @admin.register(UnitReplyPolicy)

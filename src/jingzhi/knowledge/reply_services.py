@@ -199,7 +199,9 @@ def reply_phrase_save(*, actor: User | None, phrase: ReplyPhrase | None, kind: s
     if not text or len(text) > 60:
         raise ValidationFailed(_("Enter the phrase (at most 60 characters)."), fields={"text": _("Enter the phrase (at most 60 characters).")})
     with transaction.atomic():
-        clash = ReplyPhrase.objects.filter(kind=kind, text=text).exclude(pk=phrase.pk if phrase is not None else None)
+        clash = ReplyPhrase.objects.filter(kind=kind, text=text)
+        if phrase is not None and phrase.pk:
+            clash = clash.exclude(pk=phrase.pk)
         if clash.exists():
             raise ValidationFailed(_("This phrase is already in the list."), fields={"text": _("This phrase is already in the list.")})
         row = ReplyPhrase.objects.select_for_update().filter(pk=phrase.pk).first() if phrase is not None and phrase.pk else None
