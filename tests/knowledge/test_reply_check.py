@@ -156,6 +156,17 @@ def test_without_the_unit_setting_the_handler_sends_and_the_level_is_recorded(ci
     assert again.status_code in (400, 409) and ReplyCheck.objects.filter(case=case).count() == 1
 
 
+def test_someone_who_may_not_reply_gets_the_cases_refusal_not_the_gate(city: Any) -> None:
+    case = _handling(city)
+    reply_services.unit_reply_policy_set(actor=city.unit_head, unit=city.housing, review_returned=True)
+    with pytest.raises(Exception) as refused:
+        reply_services.reply_send(case=case, actor=city.supervisor, reply=FORWARDED, outcome="resolved")
+    assert "退回修改" not in str(refused.value)
+    with pytest.raises(Exception, match="reply"):
+        reply_services.reply_send(case=case, actor=city.handler, reply="  ", outcome="resolved")
+    assert fresh(case).status == Status.HANDLING and not ReplyCheck.objects.exists()
+
+
 def test_only_the_head_of_the_unit_changes_its_setting(city: Any, client_for: Any) -> None:
     for actor in (city.handler, city.supervisor, f.user("unit_head", city.env, username="head_env")):
         with pytest.raises(Exception, match="head"):

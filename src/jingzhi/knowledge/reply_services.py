@@ -20,6 +20,7 @@ from jingzhi.cases import selectors as case_selectors
 from jingzhi.cases.models import Case
 from jingzhi.cases.models import Status as CaseStatus
 from jingzhi.cases.services import case_reply
+from jingzhi.cases.transitions import Action
 from jingzhi.core.access import is_admin
 from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import PermissionDenied
@@ -88,7 +89,8 @@ def reply_send(
     is refused to a handler (the unit head may send it; that is recorded)."""
     at = at or timezone.now()
     case = case_selectors.case_get(number=case.number, user=actor)
-    if not (reply or "").strip():  # cases' own message ("write the reply"), not a check of nothing
+    if not (reply or "").strip() or Action.REPLY not in case_selectors.allowed_actions(case=case, user=actor):
+        # cases' own refusal ("write the reply", "you cannot do this now"), not a check of something not sendable
         case_reply(case=case, actor=actor, reply=reply, outcome=outcome, expected_version=expected_version, at=at)
     result = check(request_of(case), reply or "", load_rules(), peers=unit_peers(case), at=at)
     held = result.level == RETURN and review_required(case.lead_unit)
