@@ -16,3 +16,5 @@ class KnowledgeConfig(AppConfig):
 
         hooks.on_case_created(case_cited_articles)
         register_periodic(PeriodicJob("knowledge_flags", "jingzhi.knowledge.tasks.run_flag_sweep", 6 * 3600))
+        # Replies sent without the case page (the API) are checked for the board of sent replies (ADR 025).
+        register_periodic(PeriodicJob("reply_check_sweep", "jingzhi.knowledge.tasks.run_reply_sweep", 3600))

@@ -159,3 +159,100 @@ class Synonym(models.Model):
         import re
 
         return [w for w in re.split(r"[\s,，、]+", self.words) if w]
+
+
+# ----------------------------------------------------------------------------------- the reply check (ADR 025)
+
+
+class ReplyRule(models.Model):
+    """One rule of the reply check: the points a finding takes off 100, the rule's own threshold, and whether a
+    finding sends the reply back (退回修改) whatever the score. Seeded from reply_defaults; edited in the admin."""
+
+    code = models.CharField(_("rule"), max_length=30, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    weight = models.PositiveSmallIntegerField(_("points off"), default=0)
+    threshold = models.FloatField(_("threshold"), default=0)
+    blocking = models.BooleanField(_("sends the reply back"), default=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("reply check rule")
+        verbose_name_plural = _("reply check rules")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PhraseKind(models.TextChoices):
+    DONE = "done", _("What was found or done")
+    PLAN = "plan", _("What will be done")
+    REASON = "reason", _("Why (not): grounds and conditions")
+    REFUSAL = "refusal", _("Refusal")
+    POLICY = "policy", _("Policy citation")
+    TRANSFER = "transfer", _("Received / forwarded formula")
+    REFERRAL = "referral", _("Sending the requester elsewhere")
+    FORBIDDEN = "forbidden", _("Forbidden or impolite")
+    BOILERPLATE = "boilerplate", _("Greeting or thanks (carries nothing)")
+
+
+class ReplyPhrase(models.Model):
+    """One phrase of a list the reply check reads (forbidden words, refusal words, policy markers …)."""
+
+    kind = models.CharField(_("list"), max_length=12, choices=PhraseKind.choices)
+    text = models.CharField(_("phrase"), max_length=60)
+
+    class Meta:
+        ordering = ["kind", "text"]
+        constraints = [models.UniqueConstraint(fields=["kind", "text"], name="knowledge_reply_phrase_once")]
+        verbose_name = _("reply check phrase")
+        verbose_name_plural = _("reply check phrases")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text}"
+
+
+class UnitReplyPolicy(models.Model):
+    """A unit's own setting: replies at 退回修改 are sent only by the unit head (the handler cannot send them)."""
+
+    unit = models.OneToOneField("org.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
+    review_returned = models.BooleanField(_("head reviews replies at 退回修改"), default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("unit reply policy")
+        verbose_name_plural = _("unit reply policies")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.review_returned}"
+
+
+class ReplyLevel(models.TextChoices):
+    SEND = "send", _("可发 Ready to send")
+    REVISE = "revise", _("建议修改 Revision suggested")
+    RETURN = "return", _("退回修改 Send back for rewriting")
+
+
+class ReplyCheck(models.Model):
+    """The check of a reply that was sent: what it found then (the board of sent replies reads these rows)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"))
+    level = models.CharField(_("level"), max_length=8, choices=ReplyLevel.choices, db_index=True)
+    findings = models.JSONField(_("findings"), default=dict)
+    reply_digest = models.CharField(max_length=64)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    # The unit head sent a reply at 退回修改 that the unit's policy holds back from handlers.
+    head_override = models.BooleanField(_("sent by the head despite 退回修改"), default=False)
+    checked_at = models.DateTimeField(_("checked"))
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+        indexes = [models.Index(fields=["unit", "level", "checked_at"], name="knowledge_replycheck_board")]
+        verbose_name = _("reply check")
+        verbose_name_plural = _("reply checks")
+
+    def __str__(self) -> str:
+        return f"case {self.case_id}: {self.level} {self.score}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jingzhi.knowledge import views
+from jingzhi.knowledge import reply_views, views
 
 app_name = "knowledge"
 urlpatterns = [
@@ -12,6 +12,9 @@ urlpatterns = [
     path("knowledge/figures/", views.figures, name="figures"),
     path("knowledge/synonyms/", views.synonyms, name="synonyms"),
     path("knowledge/intake/suggest/", views.intake_suggest, name="intake_suggest"),
+    path("knowledge/replies/", reply_views.reply_board, name="reply_board"),
+    path("knowledge/replies/policy/", reply_views.reply_policy, name="reply_policy"),
+    path("knowledge/replies/check/<str:number>/", reply_views.reply_check, name="reply_check"),
     path("knowledge/<int:pk>/", views.article_detail, name="detail"),
     path("knowledge/<int:pk>/edit/", views.article_edit, name="edit"),
     path("knowledge/<int:pk>/<str:action>/", views.article_act, name="act"),

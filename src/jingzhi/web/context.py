@@ -27,6 +27,9 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
 }
 # The knowledge base (issue 17) serves every staff role; an enterprise's users read the public Q&A pages instead.
 ROLE_PAGES = {role: pages if role == Role.ENTERPRISE else (*pages, "knowledge") for role, pages in ROLE_PAGES.items()}
+# The board of sent replies and their check (issue 17, ADR 025).
+ROLE_PAGES = {role: (*pages, "replies") if role in (Role.SUPERVISOR, Role.LEADER, Role.UNIT_HEAD, Role.ADMIN) else pages
+              for role, pages in ROLE_PAGES.items()}
 
 PAGES: dict[str, tuple[str, str | Promise]] = {
     "intake": ("web:intake", _("Intake")),
@@ -45,6 +48,7 @@ PAGES: dict[str, tuple[str, str | Promise]] = {
     "disputes": ("disputes:list", _("Disputes")),
 
     "knowledge": ("knowledge:list", _("Knowledge base")),
+    "replies": ("knowledge:reply_board", _("Replies sent")),
 }
 
 

@@ -22,6 +22,7 @@ from jingzhi.cases.transitions import TRANSITIONS, Action
 from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.dispatch.selectors import latest_suggestion, route_for
+from jingzhi.knowledge.reply_services import check_case_reply, reply_send, review_required
 from jingzhi.org.access import role_of
 from jingzhi.org.models import Role, User
 from jingzhi.web.forms.actions import ActionForm, ExtensionDecisionForm
@@ -76,7 +77,8 @@ def _suggested_dispatch_form(case: Case, action: Action) -> ActionForm:
 
 
 def _render_case(
-    request: HttpRequest, case: Case, *, failed: tuple[str, ActionForm] | None = None, error: str = "", status: int = 200
+    request: HttpRequest, case: Case, *, failed: tuple[str, ActionForm] | None = None, error: str = "", status: int = 200,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     case = selectors.case_with_related(case)
@@ -101,6 +103,7 @@ def _render_case(
         "campaign_link": campaign_link_of(case=case, user=user),
         "instructions": selectors.case_instructions(timeline=timeline),
         "duplicates": selectors.case_duplicates(case=case, user=user),
+        **(extra or {}),
     }
     return render(request, "web/cases/detail.html", context, status=status)
 
@@ -148,17 +151,42 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
         else:
             error = _("Please correct the marked fields.")
         return _render_case(request, case, failed=(action, form), error=error, status=400)
+    extra: dict[str, Any] = {}
     try:
-        spec.run(case, request.user, form.cleaned_data)  # type: ignore[arg-type]
+        if action == Action.REPLY:
+            # The reply goes out through the reply check and the unit's review gate (knowledge, ADR 025), which calls
+            # cases' case_reply itself; a refused reply comes back with its findings.
+            extra = _send_reply(case, request.user, form.cleaned_data)  # type: ignore[arg-type]
+        else:
+            spec.run(case, request.user, form.cleaned_data)  # type: ignore[arg-type]
     except NotFound as e:
         if e.fields:
             return _render_case(request, case, failed=(action, form), error=apply_error(form, e), status=400)
         raise Http404 from None
     except ApplicationError as e:
-        return _render_case(request, case, failed=(action, form), error=apply_error(form, e), status=e.status)
+        if action == Action.REPLY:
+            extra = _reply_findings(case, request.user, form.cleaned_data.get("reply", ""))  # type: ignore[arg-type]
+        return _render_case(request, case, failed=(action, form), error=apply_error(form, e), status=e.status, extra=extra)
     case = _get_case(number, request.user) if action != Action.MERGE else case
     messages.success(request, spec.done(case))
     return redirect(safe_next(request, case_url(number)))
+
+
+def _send_reply(case: Case, user: User, data: dict[str, Any]) -> dict[str, Any]:
+    reply_send(case=case, actor=user, reply=data.get("reply", ""), outcome=data.get("outcome", "") or "",
+               expected_version=int(data["version"]))
+    return {}
+
+
+def _reply_findings(case: Case, user: User, reply: str) -> dict[str, Any]:
+    """The check of the refused draft, shown under the reply form."""
+    if not (reply or "").strip():
+        return {}
+    try:
+        result = check_case_reply(case=case, actor=user, reply=reply)
+    except ApplicationError:
+        return {}
+    return {"reply_check": result, "reply_held": result.level == "return" and review_required(case.lead_unit)}
 
 
 def case_url(number: str) -> str:
