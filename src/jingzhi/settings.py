@@ -345,6 +345,9 @@ JINGZHI = {
 JINGZHI_PUBLIC_UPLOAD_MAX_FILES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_FILES", "5"))
 JINGZHI_PUBLIC_UPLOAD_MAX_BYTES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
+# How often an open staff page asks for the unread count (the bell, static/jingzhi/bell.js), in seconds.
+JINGZHI_NOTIFICATION_POLL_SECONDS = max(10, int(os.environ.get("JINGZHI_NOTIFICATION_POLL_SECONDS", "60")))
+
 # Audit rows are kept this many days; `jingzhi audit purge` never goes below 180 (等保 2.0).
 JINGZHI_AUDIT_RETENTION_DAYS = int(os.environ.get("JINGZHI_AUDIT_RETENTION_DAYS", "180"))
 # The key of the requester digests that let staff find cases by phone, ID number or name (core/lookup.py).

@@ -138,19 +138,19 @@ def queue(messages: Iterable[Message]) -> list[OutboundMessage]:
 
     if notify.is_suppressed():
         return []
-    Status = OutboundMessage.Status
+    states = OutboundMessage.Status
     rows = []
     for m in messages:
         skip = m.skip or ("" if m.recipient else "no address")
         rows.append(OutboundMessage(
             channel=m.channel, recipient=m.recipient[:254], body=m.body, kind=m.kind[:40], subject=m.subject[:200],
             user_id=m.user_id, related_type=m.related_type[:20], related_ref=m.related_ref[:64],
-            status=Status.SKIPPED if skip else Status.QUEUED, detail=skip[:300],
+            status=states.SKIPPED if skip else states.QUEUED, detail=skip[:300],
         ))
     if not rows:
         return []
     rows = OutboundMessage.objects.bulk_create(rows, batch_size=1000)
-    ids = [r.pk for r in rows if r.status == Status.QUEUED]
+    ids = [r.pk for r in rows if r.status == states.QUEUED]
     if ids:
         transaction.on_commit(lambda: _enqueue(ids))
     return rows
@@ -184,12 +184,12 @@ def deliver(message_ids: Sequence[int]) -> dict[str, int]:
     """
     from jingzhi.core.models import OutboundMessage
 
-    Status = OutboundMessage.Status
+    states = OutboundMessage.Status
     gateway = get_gateway()
     counts = {"sent": 0, "failed": 0, "retry": 0}
     retry: list[int] = []
-    for message in OutboundMessage.objects.filter(pk__in=list(message_ids), status=Status.QUEUED).order_by("pk"):
-        claimed = OutboundMessage.objects.filter(pk=message.pk, status=Status.QUEUED, attempts=message.attempts).update(
+    for message in OutboundMessage.objects.filter(pk__in=list(message_ids), status=states.QUEUED).order_by("pk"):
+        claimed = OutboundMessage.objects.filter(pk=message.pk, status=states.QUEUED, attempts=message.attempts).update(
             attempts=message.attempts + 1)
         if not claimed:
             continue
@@ -200,7 +200,7 @@ def deliver(message_ids: Sequence[int]) -> dict[str, int]:
             log.warning("outbound %s message %s failed (attempt %d): %s", message.channel, message.pk, message.attempts, exc)
             final = message.attempts >= MAX_ATTEMPTS
             OutboundMessage.objects.filter(pk=message.pk).update(
-                status=Status.FAILED if final else Status.QUEUED, detail=f"{type(exc).__name__}: {exc}"[:300])
+                status=states.FAILED if final else states.QUEUED, detail=f"{type(exc).__name__}: {exc}"[:300])
             if final:
                 counts["failed"] += 1
             else:
@@ -208,7 +208,7 @@ def deliver(message_ids: Sequence[int]) -> dict[str, int]:
                 retry.append(message.pk)
             continue
         OutboundMessage.objects.filter(pk=message.pk).update(
-            status=Status.SENT, sent_at=timezone.now(), provider_id=str(provider_id or "")[:100], detail="")
+            status=states.SENT, sent_at=timezone.now(), provider_id=str(provider_id or "")[:100], detail="")
         counts["sent"] += 1
     if retry:
         _enqueue(retry, later=True)
