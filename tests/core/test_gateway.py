@@ -12,11 +12,11 @@ from django.core import mail
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
+from tests.outbound_fakes import FlakyGateway, legacy_calls
 
 from jingzhi.core import gateway, notify
 from jingzhi.core.gateway import Message
 from jingzhi.core.models import NotificationPreference, OutboundMessage
-from tests.outbound_fakes import FlakyGateway, legacy_calls
 
 pytestmark = pytest.mark.django_db
 

@@ -295,8 +295,8 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel", "kind"]
     search_fields = ["related_ref", "kind"]
     date_hierarchy = "created_at"
-    fields = ["created_at", "channel", "recipient_masked", "user", "kind", "subject", "body_masked", "status", "detail",
-              "attempts", "provider_id", "sent_at", "related_type", "related_ref"]
+    fields = ("created_at", "channel", "recipient_masked", "user", "kind", "subject", "body_masked", "status", "detail",
+              "attempts", "provider_id", "sent_at", "related_type", "related_ref")
     readonly_fields = fields
 
     @admin.display(description=gettext_lazy("recipient"))
