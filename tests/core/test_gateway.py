@@ -171,3 +171,31 @@ def test_the_queued_delivery_path_also_respects_the_preference(city: Any) -> Non
     NotificationPreference.objects.create(user=city.handler, channel="sms")
     notify.deliver(recipient_ids=[city.handler.pk], kind="supervision", message="督办", subject_type="case", subject_ref="TL2")
     assert OutboundMessage.objects.get().recipient == "13800138001"
+
+
+# ------------------------------------------------------------------------------------------------ admin
+
+
+def test_the_admin_lists_messages_read_only_with_recipients_masked(city: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    with django_capture_on_commit_callbacks(execute=True):
+        (row,) = gateway.queue([Message(channel="sms", recipient="13800138000", body="回电 13912345678", kind="case_replied",
+                                        related_type="case", related_ref="TL1")])
+    client = Client()
+    client.force_login(city.admin)
+    listing = client.get(reverse("admin:core_outboundmessage_changelist"))
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert "138****8000" in html and "13800138000" not in html
+    detail = client.get(reverse("admin:core_outboundmessage_change", args=[row.pk])).content.decode()
+    assert "138****8000" in detail and "13800138000" not in detail and "13912345678" not in detail
+    assert client.get(reverse("admin:core_outboundmessage_add")).status_code == 403
+    assert client.post(reverse("admin:core_outboundmessage_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    assert OutboundMessage.objects.filter(pk=row.pk).exists()
+    assert client.get(reverse("admin:core_notificationpreference_changelist")).status_code == 200
+    # Other staff do not reach it at all.
+    other = Client()
+    other.force_login(city.handler)
+    assert other.get(reverse("admin:core_outboundmessage_changelist")).status_code == 302
