@@ -140,3 +140,11 @@ def test_the_sweeps_deadline_notices_reach_the_handler_by_sms_as_they_chose(
     assert case.number in message.body and message.related_ref == case.number
     # The unit head chose nothing: the bell only.
     assert not OutboundMessage.objects.filter(user=city.unit_head).exists()
+
+
+def test_the_case_page_shows_how_the_requester_wants_to_be_contacted(city: Any) -> None:
+    case = CaseFactory(actor=city.operator, contact_preference="phone")
+    client = Client()
+    client.force_login(city.operator)
+    html = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    assert "Contact preference" in html and "By phone call only" in html
