@@ -17,6 +17,7 @@ from jingzhi.cases.services.review import case_review_release
 from jingzhi.cases.sweep import sla_sweep
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.core.models import NotificationPreference, OutboundMessage
+from tests.api.conftest import api, key_for  # noqa: F401  (the API tests' key fixtures)
 from tests.cases.test_sweep import handling, sh
 from tests.factories import CaseFactory
 from tests.web.test_intake import token_of, valid
@@ -148,3 +149,17 @@ def test_the_case_page_shows_how_the_requester_wants_to_be_contacted(city: Any) 
     client.force_login(city.operator)
     html = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
     assert "Contact preference" in html and "By phone call only" in html
+
+
+def test_an_api_client_may_pass_the_preference_and_an_unknown_one_is_a_400(city: Any, api: Any) -> None:  # noqa: F811
+    import json
+
+    from tests.api.test_rest_cases import NEW
+
+    client = api(city.operator)
+    response = client.post("/api/v1/cases/", json.dumps({**NEW, "contact_preference": "none"}), content_type="application/json")
+    assert response.status_code == 201
+    assert Case.objects.get(number=response.json()["number"]).contact_preference == ContactPreference.NONE
+    bad = client.post("/api/v1/cases/", json.dumps({**NEW, "contact_preference": "fax"}), content_type="application/json")
+    assert bad.status_code == 400 and "contact_preference" in bad.content.decode()
+    assert Case.objects.count() == 1
