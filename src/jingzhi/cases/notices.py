@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from jingzhi.cases.models import Case, ContactPreference
+from jingzhi.cases.models import Case, Channel, ContactPreference
 from jingzhi.core.gateway import Message, queue
 
 REGISTERED = "case_registered"
@@ -28,6 +28,8 @@ def _skip_reason(case: Case) -> str:
 
 
 def _tell(case: Case, kind: str, text: str) -> None:
+    if case.channel == Channel.PROACTIVE:
+        return  # 未诉先办: the city found the problem itself; there is no requester to tell
     queue([Message(channel="sms", recipient=case.requester_phone, body=text, kind=kind, related_type="case",
                    related_ref=case.number, skip=_skip_reason(case))])
 

@@ -215,12 +215,15 @@ def deliver(message_ids: Sequence[int]) -> dict[str, int]:
     return counts
 
 
-def resend_stranded(*, now: object = None) -> int:
-    """Queue again the messages never tried long after they were recorded (a crash between commit and enqueue)."""
+def resend_stranded() -> int:
+    """Queue again the messages still waiting long after they were recorded: a crash between the commit and the
+    enqueue, or between a failure and its retry's enqueue. The claim in deliver() keeps a message whose task was
+    only slow from being sent twice."""
     from jingzhi.core.models import OutboundMessage
 
     cutoff = timezone.now() - STRANDED_AFTER
-    ids = list(OutboundMessage.objects.filter(status=OutboundMessage.Status.QUEUED, attempts=0, created_at__lt=cutoff)
+    ids = list(OutboundMessage.objects.filter(status=OutboundMessage.Status.QUEUED, attempts__lt=MAX_ATTEMPTS,
+                                              created_at__lt=cutoff)
                .order_by("pk").values_list("pk", flat=True)[:1000])
     if ids:
         _enqueue(ids)

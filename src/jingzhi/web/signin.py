@@ -58,7 +58,7 @@ class SessionTimeoutMiddleware:
                 request.jz_logout_reason = "idle" if now - seen > idle else "max_age"  # type: ignore[attr-defined]
                 logout(request)
                 messages.info(request, _("Your session ended after a time without activity. Please sign in again."))
-            elif now - seen >= 60 and request.path not in PASSIVE_PATHS:
+            elif now - seen >= 60 and request.path_info not in PASSIVE_PATHS:
                 request.session[SEEN_AT] = now
         return self.get_response(request)
 
