@@ -163,3 +163,11 @@ def test_an_api_client_may_pass_the_preference_and_an_unknown_one_is_a_400(city:
     bad = client.post("/api/v1/cases/", json.dumps({**NEW, "contact_preference": "fax"}), content_type="application/json")
     assert bad.status_code == 400 and "contact_preference" in bad.content.decode()
     assert Case.objects.count() == 1
+
+
+def test_a_proactive_case_has_no_requester_to_tell(city: Any) -> None:
+    from jingzhi.cases.tasks import run_case_created_hooks
+
+    case = CaseFactory(actor=city.leader, channel="proactive", requester_phone="")
+    run_case_created_hooks.call(case.pk)
+    assert _messages(case, notices.REGISTERED) == []
