@@ -334,11 +334,19 @@ JINGZHI = {
     # Delivery channels for notifications; each is a dotted path to a callable(notification).
     "NOTIFICATION_CHANNELS": ["jingzhi.core.notify.in_app"],
     # Early warning's SMS / voice gateway: a dotted path to send(*, phone, text, kind) (docs/earlywarning.md).
+    # Kept for cities that configured it before the outbound gateway: its SMS and calls (core/gateway.py).
     "WARNING_GATEWAY": os.environ.get("JINGZHI_WARNING_GATEWAY", "jingzhi.earlywarning.gateway.logging_adapter"),
+    # Every SMS, e-mail and voice call leaves through this class (docs/operations.md, ADR 026); the default logs.
+    "OUTBOUND_GATEWAY": os.environ.get("JINGZHI_OUTBOUND_GATEWAY", "jingzhi.core.gateway.LoggingGateway"),
+    # The in-app notification kinds that also go by SMS / e-mail to staff who chose so (the deadline notices).
+    "OUTBOUND_STAFF_KINDS": ("reminder", "supervision", "flagged"),
 }
 # What one public submission may attach: number of files and their total size (each file: at most 10 MB).
 JINGZHI_PUBLIC_UPLOAD_MAX_FILES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_FILES", "5"))
 JINGZHI_PUBLIC_UPLOAD_MAX_BYTES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# How often an open staff page asks for the unread count (the bell, static/jingzhi/bell.js), in seconds.
+JINGZHI_NOTIFICATION_POLL_SECONDS = max(10, int(os.environ.get("JINGZHI_NOTIFICATION_POLL_SECONDS", "60")))
 
 # Audit rows are kept this many days; `jingzhi audit purge` never goes below 180 (等保 2.0).
 JINGZHI_AUDIT_RETENTION_DAYS = int(os.environ.get("JINGZHI_AUDIT_RETENTION_DAYS", "180"))

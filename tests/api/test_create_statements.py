@@ -60,6 +60,8 @@ def test_a_rest_create_costs_at_most_twelve_statements_and_queues_its_hooks(city
     numbering = [i for i, q in enumerate(sql) if "casenumbersequence" in q]
     assert len(numbering) == 1 and numbering[0] < next(i for i, q in enumerate(sql) if q.startswith("INSERT INTO \"cases_case\""))
     assert not any("dispatchsuggestion" in q or "hotspots_" in q for q in sql)  # the hooks left the request path
+    # So did the requester's SMS with the case number (issue 11): the hooks task records and queues it, at no cost here.
+    assert not any("core_outboundmessage" in q for q in sql)
     _queued_hooks(2)
 
 
@@ -83,6 +85,7 @@ def test_the_operator_form_create_costs_at_most_eleven_statements(city: Any, cli
     # Session and user instead of the API key; the form token is the idempotency key; the look for the same call
     # resubmitted from a form brought back by the browser's back button (one indexed query).
     assert len(sql) <= 11, "\n".join(sql)
+    assert not any("core_outboundmessage" in q for q in sql)  # the SMS with the number is the hooks task's
 
 
 def test_the_public_page_create_costs_at_most_twelve_statements(city: Any) -> None:
@@ -108,6 +111,11 @@ def test_queued_hooks_run_in_the_worker_and_a_held_case_queues_none(city: Any, a
     assert row.args_kwargs["args"] == [case.pk] or row.args_kwargs["kwargs"] == {"case_id": case.pk}
     # What the worker does with it: the hooks run (idempotent; here nothing to change without a trained model).
     assert run_case_created_hooks.call(case.pk) in (True, False)
+    # ... and the requester is told the number (recorded in the worker, sent by its own queued task).
+    from jingzhi.core.models import OutboundMessage
+
+    assert OutboundMessage.objects.filter(kind="case_registered", related_ref=case.number).count() == 1
+    assert DBTaskResult.objects.filter(task_path="jingzhi.core.tasks.deliver_outbound").count() == 1
     case.review = Review.HELD
     case.save(update_fields=["review"])
     assert run_case_created_hooks.call(case.pk) is False

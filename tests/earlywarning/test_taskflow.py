@@ -106,3 +106,24 @@ def test_seasonal_expectation_raises_one_preparation_task_ahead_of_the_season(ci
     assert raise_seasonal(now=at("2026-10-06T09:00:00+08:00")) == 0
     task = PreparationTask.objects.get()
     assert (task.year, str(task.season_starts), task.unit) == (2026, "2026-11-01", city.housing)
+
+
+def test_warnings_and_escalations_leave_through_the_one_outbound_gateway(
+        land: Any, city: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """叫应 SMS with the warning, voice calls with an escalation: recorded in core.OutboundMessage with the change
+    and sent by the task queue after the commit (ADR 026); an official without a phone is recorded as skipped."""
+    from jingzhi.core.models import OutboundMessage
+
+    land.town_official.phone = "13800000001"
+    land.town_official.save(update_fields=["phone"])
+    with django_capture_on_commit_callbacks(execute=True):
+        warning = warning_import_cap(actor=None, data=cap_xml(areas=area("西丰县", "211223")), now=NOW).warning
+    sms = {m.user_id: m for m in OutboundMessage.objects.filter(kind="warning", channel="sms")}
+    assert sms[land.town_official.pk].status == OutboundMessage.Status.SENT
+    assert sms[land.town_official.pk].recipient == "13800000001" and sms[land.town_official.pk].related_ref == warning.identifier
+    assert sms[land.county_official.pk].status == OutboundMessage.Status.SKIPPED  # no phone on the account
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalate_overdue(now=NOW + timedelta(minutes=11)) == 4  # nobody acknowledged: all four tasks
+    calls = OutboundMessage.objects.filter(kind="warning_escalation")
+    assert calls.exists() and set(calls.values_list("channel", flat=True)) == {"voice"}
+    assert set(calls.values_list("related_ref", flat=True)) == {warning.identifier}

@@ -90,6 +90,15 @@ class Review(models.TextChoices):
     REJECTED = "rejected", _("Rejected as spam")
 
 
+class ContactPreference(models.TextChoices):
+    """How the requester wants to hear from us about the case (its number, the reply): respected by the outbound
+    gateway (core/gateway.py). 电话: staff call back, nothing is texted; 不联系: nothing at all is sent."""
+
+    SMS = "sms", _("By SMS")
+    PHONE = "phone", _("By phone call only")
+    NONE = "none", _("Do not contact")
+
+
 class Case(models.Model):
     """One request from a citizen or an enterprise, from intake to close. Changed only by services."""
 
@@ -107,6 +116,10 @@ class Case(models.Model):
     requester_name = models.CharField(_("requester"), max_length=50, blank=True)
     requester_phone = models.CharField(_("phone"), max_length=20, blank=True)
     requester_id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    contact_preference = models.CharField(
+        _("contact preference"), max_length=8, choices=ContactPreference.choices, default=ContactPreference.SMS,
+        db_default=ContactPreference.SMS,
+    )
     # Keyed digests of the three fields above (core/lookup.py): caller history and the list's search match these
     # exactly, so nobody ever searches the plain personal data. db_default: rows written by raw SQL get "" too.
     requester_phone_digest = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True, editable=False)

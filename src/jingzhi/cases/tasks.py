@@ -18,10 +18,13 @@ def run_case_created_hooks(case_id: int) -> bool:
     """The case-created hooks (the classifier's suggestion, automatic dispatch, hotspots) for a case a request
     created: queued in the create's own transaction, so a crash cannot lose them (issue 12). True if a hook changed
     the case."""
-    from jingzhi.cases import hooks
+    from jingzhi.cases import hooks, notices
     from jingzhi.cases.models import Case, Review
 
     case = Case.objects.filter(pk=case_id).first()
     if case is None or case.review == Review.HELD:
         return False
-    return hooks.case_created(case)
+    changed = hooks.case_created(case)
+    # The requester's SMS with the case number: here, in the worker, so the create's request path gains nothing.
+    notices.case_registered(case)
+    return changed

@@ -25,7 +25,7 @@ from jingzhi.core import services
 from jingzhi.core.access import is_admin
 from jingzhi.core.calendar_admin import install_index_warnings
 from jingzhi.core.errors import ApplicationError, ValidationFailed
-from jingzhi.core.models import CalendarDay, Notification
+from jingzhi.core.models import CalendarDay, Notification, NotificationPreference, OutboundMessage
 from jingzhi.core.spreadsheets import Column, ImportResult, template_workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -285,6 +285,39 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["message", "recipient__username"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ReadOnlyAdmin):
+    """Every SMS, e-mail and call the gateway was given (core/gateway.py): read-only, recipients masked."""
+
+    list_display = ["created_at", "channel", "recipient_masked", "kind", "status", "attempts", "sent_at", "related_ref"]
+    list_filter = ["status", "channel", "kind"]
+    search_fields = ["related_ref", "kind"]
+    date_hierarchy = "created_at"
+    fields = ("created_at", "channel", "recipient_masked", "user", "kind", "subject", "body_masked", "status", "detail",
+              "attempts", "provider_id", "sent_at", "related_type", "related_ref")
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("recipient"))
+    def recipient_masked(self, obj: OutboundMessage) -> str:
+        return obj.masked_recipient
+
+    @admin.display(description=gettext_lazy("text"))
+    def body_masked(self, obj: OutboundMessage) -> str:
+        from jingzhi.core.masking import mask_personal_data
+
+        return mask_personal_data(obj.body)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    """Each user sets their own on the notifications page; administrators look."""
+
+    list_display = ["user", "channel", "updated_at"]
+    list_filter = ["channel"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
 
 
 install_index_warnings(admin.site)

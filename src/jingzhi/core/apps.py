@@ -26,6 +26,10 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         connection_created.connect(_sqlite_functions, dispatch_uid="jingzhi.core.sqlite_functions")
+        from jingzhi.core.scheduler import PeriodicJob, register_periodic
+
+        # Outbound messages a crash left queued but never handed to the task queue (core/gateway.py).
+        register_periodic(PeriodicJob("outbound-resend", "jingzhi.core.tasks.resend_stranded_outbound", 600))
         _name_the_admin()
 
 

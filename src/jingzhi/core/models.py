@@ -124,3 +124,81 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class NotificationPreference(models.Model):
+    """How a staff member wants deadline reminders besides the bell (issue 11): in-app only, or also by SMS or e-mail.
+
+    A row only for those who chose; no row is in-app only. Kept in core (not on the user) so the sender, which
+    sits in core, reads it without knowing the user model's fields beyond phone and e-mail.
+    """
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("In the app only")
+        SMS = "sms", _("Also by SMS")
+        EMAIL = "email", _("Also by e-mail")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference", verbose_name=_("user")
+    )
+    channel = models.CharField(_("deadline reminders"), max_length=10, choices=Channel.choices, default=Channel.IN_APP)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.channel}"
+
+
+class OutboundMessage(models.Model):
+    """One message that leaves the system through the gateway (SMS, e-mail, voice call), whether sent or not.
+
+    Written when the message is decided (in the transaction of the change it reports), sent by the task queue
+    after the commit (core/gateway.py). A message the recipient asked not to get is recorded as skipped.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+        VOICE = "voice", _("Voice call")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("skipped")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    # The staff member it was sent to, if any (a requester is known by phone number only).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    provider_id = models.CharField(_("provider's id"), max_length=100, blank=True)
+    # What it is about, as a reference (like Notification): core knows nothing of the apps above it (ADR 011).
+    related_type = models.CharField(_("about (type)"), max_length=20, blank=True, default="")
+    related_ref = models.CharField(_("about"), max_length=64, blank=True, default="", db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.masked_recipient} {self.kind} {self.status}"
+
+    @property
+    def masked_recipient(self) -> str:
+        from jingzhi.core.masking import mask_personal_data, mask_phone
+
+        return mask_personal_data(self.recipient) if "@" in self.recipient else mask_phone(self.recipient)

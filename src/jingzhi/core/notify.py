@@ -28,6 +28,10 @@ def suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def is_suppressed() -> bool:
+    return _suppressed.get()
+
+
 def notify_after_commit(
     *, recipients: Callable[[], Iterable[int]], kind: str, message: str, subject_type: str = "", subject_ref: str = ""
 ) -> None:
@@ -84,6 +88,10 @@ def notify_many(items: Sequence[Outgoing]) -> int:
             for item in items for rid in sorted(set(item.recipient_ids))
         ]
         Notification.objects.bulk_create(rows, batch_size=2000)
+        # Deadline notices also by SMS / e-mail to those who asked (recorded now, sent after the commit).
+        from jingzhi.core.gateway import queue_for_staff
+
+        queue_for_staff(items)
         return len(rows)
     from jingzhi.core.tasks import deliver_notification
 
@@ -100,11 +108,16 @@ def notify_many(items: Sequence[Outgoing]) -> int:
 
 def deliver(*, recipient_ids: list[int], kind: str, message: str, subject_type: str = "", subject_ref: str = "") -> int:
     """Hand one notification to every configured channel. Returns how many deliveries were made."""
+    from jingzhi.core.gateway import queue_for_staff
+
     delivered = 0
     for path in settings.JINGZHI["NOTIFICATION_CHANNELS"]:
         channel = import_string(path)
         delivered += channel(recipient_ids=recipient_ids, kind=kind, message=message,
                              subject_type=subject_type, subject_ref=subject_ref)
+    # Besides the bell: the deadline notices by SMS / e-mail to the recipients who asked (core/gateway.py).
+    queue_for_staff([Outgoing(recipient_ids=tuple(recipient_ids), kind=kind, message=message, subject_type=subject_type,
+                              subject_ref=subject_ref)])
     return delivered
 
 

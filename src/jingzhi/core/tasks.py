@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from jingzhi.core import notify
+from jingzhi.core import gateway, notify
 
 
 @task()
@@ -16,3 +16,15 @@ def deliver_notification(
     # delivered without their link rather than failing.
     return notify.deliver(recipient_ids=recipient_ids, kind=kind, message=message, subject_type=subject_type,
                           subject_ref=subject_ref)
+
+
+@task()
+def deliver_outbound(*, message_ids: list[int]) -> dict[str, int]:
+    """Send queued SMS / e-mail / calls through the configured gateway (core/gateway.py); a failure is retried once."""
+    return gateway.deliver(message_ids)
+
+
+@task()
+def resend_stranded_outbound() -> int:
+    """Periodic: queue again the messages a crash left recorded but never handed to the queue."""
+    return gateway.resend_stranded()

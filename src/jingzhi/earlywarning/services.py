@@ -305,15 +305,12 @@ def _deliver(warning: Warning, officials: list[int], headline: str) -> None:
                         for oid, n in by_official.items()])
     if not by_official:
         return
-    official_ids = list(by_official)
+    from jingzhi.earlywarning.gateway import send_all
 
-    def send() -> None:
-        from jingzhi.earlywarning.gateway import send_all
-
-        phones = dict(User.objects.filter(pk__in=official_ids).values_list("pk", "phone"))
-        send_all((phones.get(oid, ""), text % {"headline": headline, "count": n}) for oid, n in by_official.items())
-
-    transaction.on_commit(send)
+    # Recorded with the warning, sent by the task queue after the commit (the one outbound gateway, ADR 026).
+    phones = dict(User.objects.filter(pk__in=list(by_official)).values_list("pk", "phone"))
+    send_all((oid, phones.get(oid, ""), text % {"headline": headline, "count": n}, warning.identifier)
+             for oid, n in by_official.items())
 
 
 def _end_all(warning: Warning, *, now: datetime, actor: User | None, note: str) -> int:

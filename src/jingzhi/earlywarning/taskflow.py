@@ -214,7 +214,7 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
                 "official": task.official, "site": task.site.name, "warning": task.warning.headline}
             outgoing.append(notify.Outgoing(recipient_ids=tuple(targets), kind="warning_escalation", message=message,
                                             subject_type="warning", subject_ref=task.warning.identifier[:64]))
-            calls += [(pk, message) for pk in targets]
+            calls += [(pk, message, task.warning.identifier) for pk in targets]
             events.append(TaskEvent(task=task, kind=TaskEvent.Kind.ESCALATED, at=now, channel="in_app+voice",
                                     note=(_("Alerted: %(who)s") % {"who": ", ".join(str(u) for u in User.objects.filter(pk__in=targets))})[:300]))
             task.escalated_at = now
@@ -223,13 +223,12 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
         TaskEvent.objects.bulk_create(events, batch_size=2000)
         notify.notify_many(outgoing)
         if calls:
-            def call() -> None:
-                from jingzhi.earlywarning.gateway import send_all
+            from jingzhi.earlywarning.gateway import send_all
 
-                phones = dict(User.objects.filter(pk__in={pk for pk, _m in calls}).values_list("pk", "phone"))
-                send_all(((phones.get(pk, ""), m) for pk, m in calls), kind="voice")
-
-            transaction.on_commit(call)
+            # Recorded with the escalation, called by the task queue after the commit (core/gateway.py).
+            phones = dict(User.objects.filter(pk__in={pk for pk, _m, _a in calls}).values_list("pk", "phone"))
+            send_all(((pk, phones.get(pk, ""), m, about) for pk, m, about in calls), kind="voice",
+                     message_kind="warning_escalation")
     return count
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -74,4 +75,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_items": items,
         "nav_unread": notification_unread_count(user=user),
         "nav_is_admin": is_admin(user),
+        "nav_poll_seconds": getattr(settings, "JINGZHI_NOTIFICATION_POLL_SECONDS", 60),
     }

@@ -31,6 +31,9 @@ STASH_MAX_AGE = 3600  # seconds: an older stash is dropped, not shown
 _GATE_OPEN = ("/account/", "/logout/", "/static/", "/i18n/", "/admin/logout/", "/admin/jsi18n/")
 # Machine clients carry their own credentials; the gate and the stash are for people in a browser.
 _NOT_PAGES = ("/api/", "/open311/", "/static/", "/media/")
+# Requests a page makes by itself (the bell's poll, static/jingzhi/bell.js): not the user's activity, so they neither
+# refresh the idle clock nor write the session; an open tab must not keep an idle session alive.
+PASSIVE_PATHS = ("/notifications/count/",)
 _NEVER_KEPT = {"csrfmiddlewaretoken", "password", "password1", "password2", "old_password", "new_password",
                "new_password1", "new_password2", "otp_token"}
 
@@ -55,7 +58,7 @@ class SessionTimeoutMiddleware:
                 request.jz_logout_reason = "idle" if now - seen > idle else "max_age"  # type: ignore[attr-defined]
                 logout(request)
                 messages.info(request, _("Your session ended after a time without activity. Please sign in again."))
-            elif now - seen >= 60:
+            elif now - seen >= 60 and request.path_info not in PASSIVE_PATHS:
                 request.session[SEEN_AT] = now
         return self.get_response(request)
 

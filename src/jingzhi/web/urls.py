@@ -52,6 +52,8 @@ urlpatterns = [
     path("map/areas.json", area_map_data, name="area_map"),
     path("map/<str:code>.geojson", area_map_boundaries, name="area_map_boundaries"),
     path("notifications/read/", notifications.notification_read, name="notifications_read"),
+    path("notifications/count/", notifications.notification_count, name="notifications_count"),
+    path("notifications/preference/", notifications.notification_preference, name="notifications_preference"),
     # public site
     path("public/submit/", public.submit, name="public_submit"),
     path("public/submit/done/", public.submitted, name="public_submitted"),

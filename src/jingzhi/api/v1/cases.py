@@ -21,7 +21,7 @@ from jingzhi.api.v1.serializers import (
     CaseSerializer,
 )
 from jingzhi.cases import selectors
-from jingzhi.cases.models import Attachment, Case, FollowUp, Kind, Status
+from jingzhi.cases.models import Attachment, Case, ContactPreference, FollowUp, Kind, Status
 from jingzhi.cases.services import case_create
 from jingzhi.core.errors import ValidationFailed
 from jingzhi.org.models import Unit
@@ -108,7 +108,7 @@ class CaseListCreate(ApiView):
             channel=d["channel"], kind=d["kind"], priority=d["priority"], title=d["title"], content=d["content"],
             division_code=d["division"], category=category, requester_name=d["requester_name"],
             requester_phone=d["requester_phone"], requester_id_number=d["requester_id_number"], address=d["address"],
-            lat=d.get("lat"), lng=d.get("lng"),
+            contact_preference=d.get("contact_preference") or ContactPreference.SMS, lat=d.get("lat"), lng=d.get("lng"),
             # Keys are per caller: two integrations that happen to choose the same key never see each other's case.
             idempotency_key=f"api:{request.user.pk}:{raw_key}" if raw_key else None,
         )

@@ -6,7 +6,17 @@ from typing import Any
 
 from rest_framework import serializers
 
-from jingzhi.cases.models import Case, CaseEvent, Channel, Kind, Outcome, Priority, Resolution, Satisfaction
+from jingzhi.cases.models import (
+    Case,
+    CaseEvent,
+    Channel,
+    ContactPreference,
+    Kind,
+    Outcome,
+    Priority,
+    Resolution,
+    Satisfaction,
+)
 from jingzhi.cases.transitions import EVENT_LABELS
 from jingzhi.core.masking import mask_name, mask_phone
 from jingzhi.org.models import Division, Unit
@@ -125,6 +135,11 @@ class CaseCreateSerializer(serializers.Serializer):
     requester_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     requester_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     requester_id_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    contact_preference = serializers.ChoiceField(
+        choices=ContactPreference.choices, default=ContactPreference.SMS, required=False,
+        help_text="How the requester wants to hear from us: sms (the case number and the reply by SMS), phone (a call "
+                  "back only, no texts) or none (nothing is sent).",
+    )
     address = serializers.CharField(max_length=400, required=False, allow_blank=True, default="")
     lat = serializers.FloatField(required=False, allow_null=True)
     lng = serializers.FloatField(required=False, allow_null=True)

@@ -22,6 +22,7 @@ from jingzhi.cases.models import (
     CaseEvent,
     CaseNumberSequence,
     Channel,
+    ContactPreference,
     Kind,
     Priority,
     Review,
@@ -164,6 +165,7 @@ def case_create(
     requester_name: str = "",
     requester_phone: str = "",
     requester_id_number: str = "",
+    contact_preference: str = ContactPreference.SMS,
     address: str = "",
     enterprise: Enterprise | None = None,
     category: Category | None = None,
@@ -184,6 +186,9 @@ def case_create(
     `duplicate_of` (a case number): the call is about that case. The new case is registered and merged into it
     at once (closed as merged, so the metrics count the request once), and the original's timeline records the
     added requester. Answer the caller with the original's number.
+
+    `contact_preference`: how the requester wants to hear from us (SMS, a call only, not at all); the SMS with
+    the case number is sent by the queued hooks task (cases/tasks.py), not on the request path.
 
     `screen` (the public page): screen the submission for spam; the list holds the adapter's own signals
     (e.g. "captcha"). Any signal holds the case for a dispatcher's review (services/review.py).
@@ -219,6 +224,9 @@ def case_create(
         tag = _MARKUP.search(_clean(text))
         if tag and name not in errors:
             errors[name] = _("Plain text only: remove the HTML markup “%(tag)s”.") % {"tag": tag.group(0)[:40]}
+    contact_preference = contact_preference or ContactPreference.SMS
+    if contact_preference not in ContactPreference.values:
+        errors["contact_preference"] = _("Choose how the requester wants to hear from us.")
     original = _duplicate_target(actor, duplicate_of, errors)
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
@@ -256,6 +264,7 @@ def case_create(
                 requester_name=_clean(requester_name)[:50],
                 requester_phone=requester_phone,
                 requester_id_number=requester_id_number,
+                contact_preference=contact_preference,
                 **requesters.digests(name=_clean(requester_name)[:50], phone=requester_phone, id_number=requester_id_number),
                 enterprise=enterprise,
                 address=_clean(address)[:200],

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhi.cases import hooks, sla
+from jingzhi.cases import hooks, notices, sla
 from jingzhi.cases.models import Case, Outcome, Status, Supervision
 from jingzhi.cases.services.common import commit, lock, lock_visible, notify, unit_staff, users_with_role
 from jingzhi.cases.transitions import Action
@@ -243,6 +243,7 @@ def case_reply(
             data={"on_time": bool(case.reply_due and at <= case.reply_due), **({"outcome": outcome} if outcome else {})},
             update_fields=["reply", "outcome", "replied_at", "follow_up_due", "supervision"],
         )
+        notices.case_replied(case)  # recorded with the reply, texted after the commit (as the requester prefers)
     return case
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingzhi.cases import hooks, sla
+from jingzhi.cases import hooks, notices, sla
 from jingzhi.cases.models import Case, Channel, Review, Status
 from jingzhi.cases.services.common import commit
 from jingzhi.cases.transitions import Action
@@ -75,6 +75,8 @@ def case_review_release(*, case: Case, actor: User) -> Case:
                data={"reasons": locked.review_reasons}, update_fields=["review", "dispatch_due"])
         audit_record(actor=actor, action="case.review_release", object_type="case", object_id=locked.number,
                      detail={"reasons": locked.review_reasons})
+        # A held submission was not told its number by SMS (it may have been spam); now it is.
+        notices.case_registered(locked)
     # Now the case-created hooks run as they do at intake: the classifier may suggest (and, when sure, dispatch).
     if hooks.case_created(locked):
         locked.refresh_from_db()

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jingzhi.cases.models import Channel, Kind, Priority
+from jingzhi.cases.models import Channel, ContactPreference, Kind, Priority
 from jingzhi.org.selectors import division_choices
 from jingzhi.web.forms.fields import MultipleFileField, TokenField, textarea
 
@@ -45,6 +45,11 @@ class IntakeForm(_CaseFields):
         label=_("ID number"), required=False, help_text=_("Optional; 18 characters."),
         widget=forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"}),
     )
+    contact_preference = forms.CharField(
+        label=_("Contact preference"), required=False, initial=ContactPreference.SMS,
+        help_text=_("The case number and the reply are sent by SMS unless the requester asks otherwise."),
+        widget=forms.Select(choices=ContactPreference.choices),
+    )
     channel = forms.ChoiceField(label=_("Channel"), choices=INTAKE_CHANNELS, initial=Channel.HOTLINE)
     kind = forms.CharField(label=_("Kind"), required=False, widget=_select(Kind.choices, _("— choose —")))
     priority = forms.CharField(label=_("Priority"), required=False, initial=Priority.NORMAL, widget=forms.Select(choices=Priority.choices))
@@ -52,7 +57,7 @@ class IntakeForm(_CaseFields):
     duplicate_of = forms.CharField(required=False, max_length=32)
 
     field_order = [
-        "requester_name", "requester_phone", "requester_id_number", "channel", "division", "address",
+        "requester_name", "requester_phone", "requester_id_number", "contact_preference", "channel", "division", "address",
         "kind", "priority", "title", "content", "attachments", "token",
     ]
 
@@ -64,9 +69,14 @@ class PublicSubmitForm(_CaseFields):
         help_text=_("We call you back on this number. You look up your request with its last four digits."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    contact_preference = forms.CharField(
+        label=_("How may we contact you?"), required=False, initial=ContactPreference.SMS,
+        help_text=_("We send the case number and our reply by SMS unless you choose otherwise."),
+        widget=forms.Select(choices=ContactPreference.choices),
+    )
     kind = forms.CharField(label=_("What is it?"), required=False, widget=_select(PUBLIC_KINDS, _("— choose —")))
 
-    field_order = ["kind", "requester_name", "requester_phone", "division", "address", "title", "content", "attachments", "token"]
+    field_order = ["kind", "requester_name", "requester_phone", "contact_preference", "division", "address", "title", "content", "attachments", "token"]
 
     def __init__(self, *args: Any, captcha: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -50,6 +50,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 division_code=data["division"],
                 requester_name=data["requester_name"],
                 requester_phone=data["requester_phone"],
+                contact_preference=data["contact_preference"],
                 requester_id_number=data["requester_id_number"],
                 address=data["address"],
                 attachments=data["attachments"],

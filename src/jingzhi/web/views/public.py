@@ -86,6 +86,7 @@ def _submit(request: HttpRequest) -> HttpResponse:
                 division_code=data["division"],
                 requester_name=data["requester_name"],
                 requester_phone=data["requester_phone"],
+                contact_preference=data["contact_preference"],
                 address=data["address"],
                 attachments=data["attachments"],
                 idempotency_key=idempotency_key(PUBLIC_NAMESPACE, data["token"]),
