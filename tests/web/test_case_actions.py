@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from jingzhi.cases.models import ExtensionRequest, Status, SuspensionRequest
 from tests.web.helpers import a_category, case_in, fresh, new_case
@@ -32,7 +33,7 @@ def test_the_whole_life_of_a_case(city: Any, client_for: Any) -> None:
     case = post(handler, case, "acknowledge")
     assert case.status == Status.HANDLING
     case = post(env, case, "note", note="协办单位已到现场查看")  # an assisting unit may write notes
-    case = post(handler, case, "request_suspension", reason="等待群众提供材料", resume_by=str(date.today() + timedelta(days=5)))
+    case = post(handler, case, "request_suspension", reason="等待群众提供材料", resume_by=str(timezone.localdate() + timedelta(days=5)))
     assert case.status == Status.HANDLING  # the clock runs until a supervisor approves
     suspension = SuspensionRequest.objects.get(case=case)
     case = post(supervisor, case, "approve_suspension", request=suspension.pk, note="")
