@@ -23,7 +23,15 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from jingzhi.cases import services as s
-from jingzhi.cases.models import Case, CaseEvent, CaseNumberSequence, ExtensionRequest, ReplyDraft, Status, SuspensionRequest
+from jingzhi.cases.models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    ExtensionRequest,
+    ReplyDraft,
+    Status,
+    SuspensionRequest,
+)
 from jingzhi.cases.numbers import running_part
 from jingzhi.cases.services import extension, intake, lifecycle, reply_review, suspension
 from jingzhi.core.errors import ApplicationError, InvalidTransition, ValidationFailed

@@ -13,7 +13,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jingzhi.cases import selectors
 from jingzhi.cases import services as s
-from jingzhi.cases.models import Attachment, Case, ReplyDraft, ReplyReviewPolicy, Status, Supervision, SuspensionRequest
+from jingzhi.cases.models import (
+    Attachment,
+    Case,
+    ReplyDraft,
+    ReplyReviewPolicy,
+    Status,
+    Supervision,
+    SuspensionRequest,
+)
 from jingzhi.cases.services.review_policy import reply_review_policy_set
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
