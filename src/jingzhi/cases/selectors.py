@@ -320,6 +320,8 @@ def unit_queue(*, user: User) -> CaseQuerySet:
 
 def review_queue(*, user: User) -> QuerySet[ReplyDraft]:
     """Replies waiting for this unit head's review (the unit's own cases), the oldest submission first."""
+    if user.unit_id is None:
+        return ReplyDraft.objects.none()
     return (
         ReplyDraft.objects.filter(state=ReplyDraft.State.PENDING, unit_id=user.unit_id,
                                   case__in=case_list(user=user).values("pk"))

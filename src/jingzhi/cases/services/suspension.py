@@ -69,7 +69,7 @@ def case_request_suspension(
             raise InvalidTransition(_("A suspension request for this case is already waiting for a decision.")) from None
         commit(case, action=Action.REQUEST_SUSPENSION, actor=actor, from_status=case.status, note=text, at=at,
                data={"request": request.pk, "resume_by": resume_by.isoformat()})
-        notify(lambda: supervisors_for(case), kind="extension", case=case,
+        notify(lambda: supervisors_for(case), kind="info", case=case,
                message=_("%(unit)s asks to suspend case %(number)s until %(date)s") % {
                    "unit": case.lead_unit, "number": case.number, "date": resume_by.isoformat()})
     return request
@@ -99,7 +99,7 @@ def _decide(*, request: SuspensionRequest, actor: User, approve: bool, note: str
                    update_fields=["paused_at"])
         else:
             commit(case, action=Action.REJECT_SUSPENSION, actor=actor, from_status=case.status, note=note, at=at, data=data)
-        notify(lambda: unit_staff(case.lead_unit_id), kind="extension", case=case,
+        notify(lambda: unit_staff(case.lead_unit_id), kind="info", case=case,
                message=(_("Suspension of case %(number)s approved; the reply clock is stopped.") if approve
                         else _("Suspension of case %(number)s rejected: %(note)s")) % {"number": case.number, "note": note[:80]})
     return row
