@@ -340,10 +340,12 @@ JINGZHI = {
 JINGZHI_PUBLIC_UPLOAD_MAX_FILES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_FILES", "5"))
 JINGZHI_PUBLIC_UPLOAD_MAX_BYTES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
-# What a unit may send with its reply (photos, PDF, Office documents): number of files and the size of each.
+# What a unit may send with its reply (photos, PDF, Office documents): number of files, the size of each and of
+# all together (keep the total under the proxy's client_max_body_size, docs/operations.md).
 JINGZHI_REPLY_ATTACHMENTS = {
     "MAX_FILES": int(os.environ.get("JINGZHI_REPLY_ATTACHMENT_MAX_FILES", "5")),
     "MAX_BYTES": int(os.environ.get("JINGZHI_REPLY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+    "MAX_TOTAL_BYTES": int(os.environ.get("JINGZHI_REPLY_ATTACHMENT_MAX_TOTAL_BYTES", str(18 * 1024 * 1024))),
 }
 
 # Audit rows are kept this many days; `jingzhi audit purge` never goes below 180 (等保 2.0).

@@ -232,12 +232,17 @@ def test_files_are_checked_by_name_content_number_and_size_and_nothing_changes(
     assert (fresh(case).version, Attachment.objects.count()) == (version, 0)
 
 
-def test_the_size_limit_is_a_setting(city: Any, settings: Any) -> None:
-    settings.JINGZHI_REPLY_ATTACHMENTS = {"MAX_FILES": 5, "MAX_BYTES": 50}
+def test_the_size_limits_are_settings(city: Any, settings: Any) -> None:
+    settings.JINGZHI_REPLY_ATTACHMENTS = {"MAX_FILES": 5, "MAX_BYTES": 50, "MAX_TOTAL_BYTES": 1000}
     case = case_in(city, Status.HANDLING)
     with pytest.raises(ValidationFailed, match="larger than"):
         s.case_reply(case=case, actor=city.handler, reply="已修复", outcome="resolved", at=LATER,
                      attachments=[upload("big.png", PNG)])
+    settings.JINGZHI_REPLY_ATTACHMENTS = {"MAX_FILES": 5, "MAX_BYTES": 1000, "MAX_TOTAL_BYTES": 100}
+    with pytest.raises(ValidationFailed, match="add up to at most"):
+        s.case_reply(case=case, actor=city.handler, reply="已修复", outcome="resolved", at=LATER,
+                     attachments=[upload("a.png", PNG), upload("b.png", PNG)])
+    assert fresh(case).status == Status.HANDLING and not Attachment.objects.exists()
 
 
 def test_files_of_a_draft_are_the_units_until_approved(city: Any) -> None:

@@ -39,6 +39,11 @@ def limits() -> tuple[int, int]:
     return int(conf["MAX_FILES"]), int(conf["MAX_BYTES"])
 
 
+def total_limit() -> int:
+    """Bytes all the files of one reply may add up to."""
+    return int(settings.JINGZHI_REPLY_ATTACHMENTS.get("MAX_TOTAL_BYTES", 18 * 1024 * 1024))
+
+
 def _content_matches(f: Any, family: str) -> bool:
     f.seek(0)
     head = f.read(16)
@@ -65,6 +70,11 @@ def check_reply_files(files: Sequence[UploadedFile]) -> list[UploadedFile]:
     max_files, max_bytes = limits()
     if len(files) > max_files:
         msg = _("Attach at most %(max)d files (you chose %(n)d).") % {"max": max_files, "n": len(files)}
+        raise ValidationFailed(msg, fields={"attachments": msg})
+    total = sum(f.size or 0 for f in files)
+    if total > total_limit():
+        msg = _("The files may add up to at most %(max)s MB (yours: %(n).1f MB).") % {
+            "max": f"{total_limit() / (1024 * 1024):g}", "n": total / (1024 * 1024)}
         raise ValidationFailed(msg, fields={"attachments": msg})
     for f in files:
         name = (f.name or "")[:200]
