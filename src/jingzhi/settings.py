@@ -347,6 +347,13 @@ JINGZHI_PUBLIC_UPLOAD_MAX_BYTES = int(os.environ.get("JINGZHI_PUBLIC_UPLOAD_MAX_
 
 # How often an open staff page asks for the unread count (the bell, static/jingzhi/bell.js), in seconds.
 JINGZHI_NOTIFICATION_POLL_SECONDS = max(10, int(os.environ.get("JINGZHI_NOTIFICATION_POLL_SECONDS", "60")))
+# What a unit may send with its reply (photos, PDF, Office documents): number of files, the size of each and of
+# all together (keep the total under the proxy's client_max_body_size, docs/operations.md).
+JINGZHI_REPLY_ATTACHMENTS = {
+    "MAX_FILES": int(os.environ.get("JINGZHI_REPLY_ATTACHMENT_MAX_FILES", "5")),
+    "MAX_BYTES": int(os.environ.get("JINGZHI_REPLY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+    "MAX_TOTAL_BYTES": int(os.environ.get("JINGZHI_REPLY_ATTACHMENT_MAX_TOTAL_BYTES", str(18 * 1024 * 1024))),
+}
 
 # Audit rows are kept this many days; `jingzhi audit purge` never goes below 180 (等保 2.0).
 JINGZHI_AUDIT_RETENTION_DAYS = int(os.environ.get("JINGZHI_AUDIT_RETENTION_DAYS", "180"))

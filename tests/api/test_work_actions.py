@@ -62,3 +62,39 @@ def test_refusals_of_the_new_actions(city: Any, api: Any, taxonomy: Any) -> None
     assert r.status_code == 400 and "category" in r.json()["errors"]
     assert Case.objects.get(pk=accepted.pk).status == Status.ACCEPTED
     assert Case.objects.get(pk=case.pk).status == Status.HANDLING
+
+
+def test_reply_review_and_suspension_through_the_api(city: Any, api: Any) -> None:
+    """Issue 11, point 3: submit → return → submit → approve, and 中止 requested then approved, with refusals."""
+    from jingzhi.cases.services.review_policy import reply_review_policy_set
+
+    reply_review_policy_set(actor=city.unit_head, unit=city.housing, review_replies=True)
+    case = case_in(city, Status.HANDLING)
+    url = f"/api/v1/cases/{case.number}"
+    handler, head = api(city.handler), api(city.unit_head)
+    r = post(handler, f"{url}/reply/", {"reply": "已解决", "outcome": "resolved"})
+    assert r.status_code == 409  # a reviewing unit's handler submits instead
+    assert post(handler, f"{url}/reply/submit/", {"reply": "已解决", "outcome": "resolved"}).status_code == 200
+    assert post(Client(), f"{url}/reply/approve/", {}).status_code in (401, 403)
+    assert post(handler, f"{url}/reply/approve/", {}).status_code == 403
+    assert post(api(city.county_leader), f"{url}/reply/approve/", {}).status_code == 404
+    r = post(head, f"{url}/reply/return/", {"reason": ""})
+    assert r.status_code == 400 and "reason" in r.json()["errors"]
+    assert post(head, f"{url}/reply/return/", {"reason": "请补充时间"}).status_code == 200
+    assert post(head, f"{url}/reply/approve/", {}).status_code == 409  # nothing waits now
+    assert post(handler, f"{url}/reply/submit/", {"reply": "12月6日已解决", "outcome": "resolved"}).status_code == 200
+    r = post(head, f"{url}/reply/approve/", {"note": "同意"})
+    assert r.status_code == 200 and r.json()["status"] == "replied"
+
+    other = case_in(city, Status.HANDLING)
+    url = f"/api/v1/cases/{other.number}"
+    resume_by = (timezone.localdate() + timedelta(days=3)).isoformat()
+    r = post(handler, f"{url}/suspension/", {"reason": "等待材料"})
+    assert r.status_code == 400
+    r = post(handler, f"{url}/suspension/", {"reason": "等待材料", "resume_by": resume_by})
+    assert r.status_code == 200 and r.json()["status"] == "handling"
+    assert post(handler, f"{url}/suspension/approve/", {}).status_code == 403
+    assert post(api(city.supervisor), f"{url}/suspension/reject/", {}).status_code == 400  # a reason is required
+    r = post(api(city.supervisor), f"{url}/suspension/approve/", {})
+    assert r.status_code == 200 and r.json()["status"] == "suspended"
+    assert post(api(city.supervisor), f"{url}/suspension/approve/", {}).status_code == 409

@@ -23,9 +23,17 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from jingzhi.cases import services as s
-from jingzhi.cases.models import Case, CaseEvent, CaseNumberSequence, ExtensionRequest, Status
+from jingzhi.cases.models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    ExtensionRequest,
+    ReplyDraft,
+    Status,
+    SuspensionRequest,
+)
 from jingzhi.cases.numbers import running_part
-from jingzhi.cases.services import extension, intake, lifecycle
+from jingzhi.cases.services import extension, intake, lifecycle, reply_review, suspension
 from jingzhi.core.errors import ApplicationError, InvalidTransition, ValidationFailed
 from jingzhi.core.models import Notification
 from tests.cases.helpers import MONDAY, case_in, events, fresh, sh
@@ -274,3 +282,72 @@ def test_a_rolled_back_transition_notifies_nobody_and_leaves_no_trace(city: Any)
     row = fresh(case)
     assert (row.status, row.lead_unit, row.version) == (Status.ACCEPTED, None, 1)
     assert events(case) == [("create", "", "accepted")]
+
+
+# ---- issue 11: the unit head's review of a reply, and 中止 under a supervisor's approval -----------------------------------
+
+
+def _reviewed_draft(city: Any) -> tuple[Case, Any]:
+    from jingzhi.cases.services.review_policy import reply_review_policy_set
+
+    reply_review_policy_set(actor=city.admin, unit=city.housing, review_replies=True)
+    case = case_in(city, Status.HANDLING)
+    draft = s.case_submit_reply(case=case, actor=city.handler, reply="已检修，室温恢复。", outcome="resolved", at=LATER)
+    return case, draft
+
+
+def test_a_double_click_approving_a_reply_sends_it_once(city: Any) -> None:
+    case, draft = _reviewed_draft(city)
+    with slow(lifecycle, "commit"):  # approval goes out through lifecycle.send_reply
+        results = race(
+            lambda: s.reply_approve(draft=draft, actor=city.unit_head, at=LATER),
+            lambda: s.reply_approve(draft=draft, actor=city.unit_head, at=LATER),
+        )
+    assert _outcomes(results) == ["InvalidTransition", "ok"]
+    assert fresh(case).status == Status.REPLIED
+    assert CaseEvent.objects.filter(case=case, action="reply").count() == 1
+    assert ReplyDraft.objects.get(pk=draft.pk).state == ReplyDraft.State.APPROVED
+
+
+def test_approving_and_returning_one_reply_at_once_one_decision_stands(city: Any) -> None:
+    case, draft = _reviewed_draft(city)
+    with slow(lifecycle, "commit"), slow(reply_review, "commit"):
+        results = race(
+            lambda: s.reply_approve(draft=draft, actor=city.unit_head, at=LATER),
+            lambda: s.reply_return(draft=draft, actor=city.admin, reason="请补充照片", at=LATER),
+        )
+    assert sorted(k for k, _v in results) == ["error", "ok"]
+    decided = ReplyDraft.objects.get(pk=draft.pk).state
+    replied = CaseEvent.objects.filter(case=case, action="reply").count()
+    returned = CaseEvent.objects.filter(case=case, action="return_reply").count()
+    assert (decided, replied, returned) in {(ReplyDraft.State.APPROVED, 1, 0), (ReplyDraft.State.RETURNED, 0, 1)}
+
+
+def test_two_submissions_at_once_leave_one_draft(city: Any) -> None:
+    from jingzhi.cases.services.review_policy import reply_review_policy_set
+
+    reply_review_policy_set(actor=city.admin, unit=city.housing, review_replies=True)
+    case = case_in(city, Status.HANDLING)
+    with slow(reply_review, "commit"):
+        results = race(
+            lambda: s.case_submit_reply(case=case, actor=city.handler, reply="第一稿", outcome="resolved", at=LATER),
+            lambda: s.case_submit_reply(case=case, actor=city.handler, reply="第二稿", outcome="resolved", at=LATER),
+        )
+    assert _outcomes(results) == ["InvalidTransition", "ok"]
+    assert ReplyDraft.objects.filter(case=case).count() == 1
+    assert CaseEvent.objects.filter(case=case, action="submit_reply").count() == 1
+
+
+def test_two_supervisors_approving_one_suspension_at_once_suspend_once(city: Any) -> None:
+    case = case_in(city, Status.HANDLING)
+    request = s.case_request_suspension(case=case, actor=city.handler, reason="等待材料",
+                                        resume_by=LATER.date() + timedelta(days=5), at=LATER)
+    with slow(suspension, "commit"):
+        results = race(
+            lambda: s.suspension_approve(request=request, actor=city.supervisor, at=LATER),
+            lambda: s.suspension_approve(request=request, actor=city.admin, at=LATER),
+        )
+    assert _outcomes(results) == ["InvalidTransition", "ok"]
+    assert fresh(case).status == Status.SUSPENDED
+    assert CaseEvent.objects.filter(case=case, action="suspend").count() == 1
+    assert SuspensionRequest.objects.get(pk=request.pk).state == SuspensionRequest.State.APPROVED

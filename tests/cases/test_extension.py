@@ -13,7 +13,7 @@ from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, Status, Supe
 from jingzhi.cases.selectors import pending_extension, supervision_board
 from jingzhi.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from jingzhi.core.models import Notification, SlaPolicy
-from tests.cases.helpers import case_in, events, fresh, last_event, refused_with, sh
+from tests.cases.helpers import case_in, events, fresh, last_event, refused_with, sh, suspend
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +219,7 @@ def test_a_request_is_decided_once(city: Any, case: Case) -> None:
 
 
 def test_a_suspended_case_may_ask_and_the_pause_still_counts(city: Any, case: Case) -> None:
-    s.case_suspend(case=case, actor=city.handler, reason="等待业主开门", at=sh(2024, 9, 27, 9, 0))
+    suspend(city, case, reason="等待业主开门", at=sh(2024, 9, 27, 9, 0))
     request = _ask(city, case, 2)
     s.extension_approve(request=request, actor=city.supervisor, at=DECIDED)
     assert fresh(case).reply_due == sh(2024, 10, 9, 17, 30)  # 30 Sep + 2 working days: 8, 9 October

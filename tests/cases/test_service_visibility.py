@@ -20,8 +20,19 @@ from django.utils import timezone
 
 import jingzhi.cases.services as case_services
 from jingzhi.cases import services as s
-from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, FollowUp, Review, Status, Supervision
+from jingzhi.cases.models import (
+    Case,
+    CaseEvent,
+    ExtensionRequest,
+    FollowUp,
+    ReplyDraft,
+    Review,
+    Status,
+    Supervision,
+    SuspensionRequest,
+)
 from jingzhi.cases.services import review, supervision
+from jingzhi.cases.services.review_policy import reply_review_policy_set
 from jingzhi.core.errors import NotFound, PermissionDenied
 from jingzhi.core.models import AuditLog, Notification
 from jingzhi.dispatch.models import DispatchCorrection
@@ -53,6 +64,21 @@ def _extension_request(city: Any, case: Case) -> ExtensionRequest:
     return s.case_request_extension(case=case, actor=city.handler, working_days=3, reason="需要协调产权单位", at=LATER)
 
 
+def _suspension_request(city: Any, case: Case) -> SuspensionRequest:
+    return s.case_request_suspension(case=case, actor=city.handler, reason="等待材料", resume_by=LATER.date() + timedelta(days=7),
+                                     at=LATER)
+
+
+def _reviewing(city: Any, case: Case) -> None:
+    """The lead unit (housing) reviews its handlers' replies."""
+    reply_review_policy_set(actor=city.admin, unit=city.housing, review_replies=True)
+
+
+def _draft(city: Any, case: Case) -> ReplyDraft:
+    _reviewing(city, case)
+    return s.case_submit_reply(case=case, actor=city.handler, reply="已修复", outcome="resolved", at=LATER)
+
+
 TABLE: dict[str, Row] = {
     "case_review_release": Row(Status.ACCEPTED, lambda c, case, a, p: review.case_review_release(case=case, actor=a),
                                prepare=_held),
@@ -78,7 +104,18 @@ TABLE: dict[str, Row] = {
     "case_resume": Row(Status.SUSPENDED, lambda c, case, a, p: s.case_resume(case=case, actor=a, at=LATER)),
     "case_return": Row(Status.DISPATCHED, lambda c, case, a, p: s.case_return(case=case, actor=a, reason="不属于本单位", at=LATER)),
     "case_reveal": Row(Status.ACCEPTED, lambda c, case, a, p: s.case_reveal(case=case, actor=a, field="requester_phone")),
-    "case_suspend": Row(Status.HANDLING, lambda c, case, a, p: s.case_suspend(case=case, actor=a, reason="等待材料", at=LATER)),
+    "case_request_suspension": Row(Status.HANDLING, lambda c, case, a, p: s.case_request_suspension(
+        case=case, actor=a, reason="等待材料", resume_by=LATER.date() + timedelta(days=7), at=LATER)),
+    "suspension_approve": Row(Status.HANDLING, lambda c, case, a, p: s.suspension_approve(request=p, actor=a, at=LATER),
+                              prepare=_suspension_request),
+    "suspension_reject": Row(Status.HANDLING, lambda c, case, a, p: s.suspension_reject(
+        request=p, actor=a, note="理由不充分", at=LATER), prepare=_suspension_request),
+    "case_submit_reply": Row(Status.HANDLING, lambda c, case, a, p: s.case_submit_reply(
+        case=case, actor=a, reply="已修复", outcome="resolved", at=LATER), prepare=_reviewing),
+    "reply_approve": Row(Status.HANDLING, lambda c, case, a, p: s.reply_approve(draft=p, actor=a, at=LATER),
+                         prepare=_draft),
+    "reply_return": Row(Status.HANDLING, lambda c, case, a, p: s.reply_return(draft=p, actor=a, reason="请补充照片", at=LATER),
+                        prepare=_draft),
     "case_transfer": Row(Status.DISPATCHED, lambda c, case, a, p: s.case_transfer(
         case=case, unit=c.env, actor=a, reason="职责调整", at=LATER)),
     "extension_approve": Row(Status.HANDLING, lambda c, case, a, p: s.extension_approve(request=p, actor=a, at=LATER),
@@ -103,6 +140,11 @@ NO_CASE_TO_SEE = {
     "sla_rule_delete": "a time-limit rule, no case: administrators only (tests/org/test_admin_writes.py)",
     "import_cases": "registers new cases through case_create",
     "may_reveal": "a predicate: writes nothing",
+    "reply_review_required": "a predicate: writes nothing",
+    "may_set_policy": "a predicate: writes nothing",
+    "reply_review_policy_set": "a unit's setting, no case: its head or administrators (tests/cases/test_reply_review.py)",
+    "send_reply": "the inner step of case_reply and reply_approve, on the case they have locked through lock()",
+    "store_reply_files": "the inner step of case_reply and case_submit_reply, on the case they have locked",
 }
 
 
@@ -141,7 +183,8 @@ def _written(case_pk: int) -> dict[str, object]:
         "case": Case.objects.filter(pk=case_pk).values().get(),
         "assisting": sorted(Case.objects.get(pk=case_pk).assisting_units.values_list("pk", flat=True)),
         **{model.__name__: list(model.objects.order_by("pk").values())
-           for model in (CaseEvent, ExtensionRequest, FollowUp, Notification, AuditLog, DispatchCorrection)},
+           for model in (CaseEvent, ExtensionRequest, FollowUp, Notification, AuditLog, DispatchCorrection,
+                         SuspensionRequest, ReplyDraft)},
         "cases": Case.objects.count(),
     }
 

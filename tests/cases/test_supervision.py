@@ -15,6 +15,7 @@ from jingzhi.core.errors import InvalidTransition, PermissionDenied, ValidationF
 from jingzhi.core.models import Notification
 from jingzhi.org.services import responsibility_assign
 from tests import factories as f
+from tests.cases.helpers import suspend
 from tests.factories import CaseFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -178,5 +179,5 @@ def test_running_clocks_follow_the_status(city: Any) -> None:
     assert [c[0] for c in running_clocks(case)] == ["acknowledge", "reply"]
     case = s.case_acknowledge(case=case, actor=city.handler, at=T0.replace(minute=20))
     assert [c[0] for c in running_clocks(case)] == ["reply"]
-    case = s.case_suspend(case=case, actor=city.handler, reason="等待群众提供材料", at=T0.replace(minute=30))
+    case = suspend(city, case, reason="等待群众提供材料", at=T0.replace(minute=30))
     assert running_clocks(case) == []

@@ -21,6 +21,7 @@ from jingzhi.cases.sweep import SweepResult, _sweep_one, sla_sweep
 from jingzhi.cases.tasks import run_sla_sweep
 from jingzhi.core.models import Notification
 from jingzhi.org.services import responsibility_assign
+from tests.cases.helpers import suspend
 from tests.factories import CaseFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -121,7 +122,7 @@ def test_a_late_first_sweep_goes_straight_to_the_level_due(city: Any, baobao: No
 
 def test_a_suspended_case_is_not_escalated(city: Any) -> None:
     case = handling(city)
-    s.case_suspend(case=case, actor=city.handler, reason="等待群众提供房产证复印件", at=sh(2025, 10, 9, 9, 0))
+    suspend(city, case, reason="等待群众提供房产证复印件", at=sh(2025, 10, 9, 9, 0))
     result = sla_sweep(now=sh(2025, 12, 1, 9, 0))
     assert result.examined == 0 and result.escalated == 0
     assert escalations(case) == [] and Case.objects.get(pk=case.pk).supervision == Supervision.NONE

@@ -22,6 +22,7 @@ from jingzhi.cases.services.supervision import Escalation, cases_escalate_bulk
 from jingzhi.cases.sweep import SweepResult, sla_sweep, sweep_case_by_case
 from jingzhi.core.models import Notification
 from jingzhi.org.services import responsibility_assign
+from tests.cases.helpers import suspend
 from tests.factories import CaseFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -61,7 +62,7 @@ def _backlog(city: Any) -> list[Case]:
         elif fate == 3:
             case = s.case_reply(case=case, actor=handler, reply="已联系相关单位处理。", at=at + timedelta(hours=20))
         elif fate == 4:
-            case = s.case_suspend(case=case, actor=handler, reason="等待群众补充材料", at=at + timedelta(hours=3))
+            case = suspend(city, case, actor=handler, reason="等待群众补充材料", at=at + timedelta(hours=3))
         cases.append(case)
     return cases
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from jingzhi.cases import services as s
 from jingzhi.cases.models import Case, Status
@@ -33,7 +36,10 @@ def case_in(city: Any, status: str, *, unit: Any = None, division: Any = None, *
     if status == Status.HANDLING:
         return case
     if status == Status.SUSPENDED:
-        return s.case_suspend(case=case, actor=handler, reason="等待群众提供材料")
+        request = s.case_request_suspension(case=case, actor=handler, reason="等待群众提供材料",
+                                            resume_by=timezone.localdate() + timedelta(days=7))
+        s.suspension_approve(request=request, actor=city.supervisor)
+        return fresh(case)
     case = s.case_reply(case=case, actor=handler, reply="已安排维修，问题已解决。")
     if status == Status.REPLIED:
         return case

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from jingzhi.cases.models import ExtensionRequest, Status
+from jingzhi.cases.models import ExtensionRequest, Status, SuspensionRequest
 from tests.web.helpers import a_category, case_in, fresh, new_case
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +33,10 @@ def test_the_whole_life_of_a_case(city: Any, client_for: Any) -> None:
     case = post(handler, case, "acknowledge")
     assert case.status == Status.HANDLING
     case = post(env, case, "note", note="协办单位已到现场查看")  # an assisting unit may write notes
-    case = post(handler, case, "suspend", reason="等待群众提供材料")
+    case = post(handler, case, "request_suspension", reason="等待群众提供材料", resume_by=str(timezone.localdate() + timedelta(days=5)))
+    assert case.status == Status.HANDLING  # the clock runs until a supervisor approves
+    suspension = SuspensionRequest.objects.get(case=case)
+    case = post(supervisor, case, "approve_suspension", request=suspension.pk, note="")
     assert case.status == Status.SUSPENDED
     case = post(handler, case, "resume", note="材料已收到")
     assert case.status == Status.HANDLING
@@ -162,7 +167,7 @@ def test_merge_into_a_case_out_of_sight_is_the_same_field_error(city: Any, clien
 def test_case_page_shows_only_the_allowed_action_forms(city: Any, client_for: Any) -> None:
     case = case_in(city, "handling")
     html = client_for(city.handler).get(reverse("web:case_detail", args=[case.number])).content.decode()
-    for action in ("reply", "suspend", "note", "request_extension", "return"):
+    for action in ("reply", "request_suspension", "note", "request_extension", "return"):
         assert reverse("web:case_action", args=[case.number, action]) in html
     for action in ("dispatch", "close", "follow_up", "acknowledge"):
         assert reverse("web:case_action", args=[case.number, action]) not in html

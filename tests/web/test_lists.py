@@ -69,7 +69,8 @@ def test_lists_run_a_constant_number_of_queries(
     rows_many = len(ROW.findall(response.content.decode())) or response.content.decode().count("<tr>")
     assert rows_many > rows_few, "the page should list the added cases"
     assert many == few, f"{url}: {few} queries with few cases, {many} with many"
-    with django_assert_max_num_queries(14):
+    # 15: the supervision board counts one tab more since 中止 requests wait there (issue 11).
+    with django_assert_max_num_queries(15):
         client.get(url)
 
 

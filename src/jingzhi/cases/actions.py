@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from jingzhi.cases import selectors, services
-from jingzhi.cases.models import Case, ExtensionRequest
+from jingzhi.cases.models import Case, ExtensionRequest, ReplyDraft, SuspensionRequest
+from jingzhi.cases.services.reply_review import open_draft
+from jingzhi.cases.services.suspension import pending_suspension
 from jingzhi.cases.transitions import TRANSITIONS, Action
 from jingzhi.core.errors import ApplicationError, InvalidTransition, NotFound, ValidationFailed
 from jingzhi.org.models import User
@@ -39,13 +41,18 @@ class FieldType(StrEnum):
     USER = "user"  # a person (the page: a choice among the unit's staff; the API: the username)
     DATE = "date"
     OUTCOME = "outcome"  # Outcome choice (what the reply amounts to)
+    FILES = "files"  # uploaded files (the page only: the API takes JSON bodies)
+    SUSPENSION_REQUEST = "suspension_request"  # the id of the suspension request the page showed
+    REPLY_DRAFT = "reply_draft"  # the id of the reply draft the page showed
 
 
 class Target(StrEnum):
-    """What the service acts on: the case (with the version the client saw), or its extension request."""
+    """What the service acts on: the case (with the version the client saw), or one of its pending requests."""
 
     CASE = "case"
     EXTENSION = "extension"
+    SUSPENSION = "suspension"
+    DRAFT = "draft"
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,18 @@ _DECISION = (
     InputField("request", FieldType.EXTENSION_REQUEST, True, api=False),
     _text("note", gettext_lazy("Decision note"), required=False),
 )
+_SUSPENSION_DECISION = (
+    InputField("request", FieldType.SUSPENSION_REQUEST, True, api=False),
+    _text("note", gettext_lazy("Decision note"), required=False),
+)
+_REPLY_FILES = InputField("attachments", FieldType.FILES, False, gettext_lazy("Attachments"), api=False)
+_UNIT_REPLY = (
+    # The page requires the outcome (issue 11); the API keeps it optional for the clients it already has.
+    InputField("outcome", FieldType.OUTCOME, False, gettext_lazy("Outcome")),
+    _REPLY,
+    _REPLY_FILES,
+)
+_DRAFT = InputField("draft", FieldType.REPLY_DRAFT, True, api=False)
 
 
 _ASSIGNED = gettext_noop("Case %(number)s assigned to %(person)s.")
@@ -144,9 +163,18 @@ CASE_ACTIONS: tuple[CaseAction, ...] = (
         _unit_done(gettext_noop("Case %(number)s transferred to %(unit)s."))),
     CaseAction(Action.NOTE, "note", services.case_add_note, (_NOTE,),
                "办理 A handling note.", _fixed_done(gettext_noop("Note added."))),
-    CaseAction(Action.SUSPEND, "suspend", services.case_suspend, (_REASON,),
-               "Wait for the requester; the reply clock stops.",
-               _fixed_done(gettext_noop("The reply clock is stopped until the requester answers."))),
+    CaseAction(Action.REQUEST_SUSPENSION, "suspension", services.case_request_suspension, (
+        _text("reason", gettext_lazy("What are you waiting for?")),
+        InputField("resume_by", FieldType.DATE, True, gettext_lazy("Expected to resume by")),
+    ), "中止申请 Ask a supervisor to suspend the case while waiting for the requester (the clock runs until approved).",
+        _fixed_done(gettext_noop("Suspension requested; a supervisor will decide."))),
+    CaseAction(Action.APPROVE_SUSPENSION, "suspension/approve", services.suspension_approve, _SUSPENSION_DECISION,
+               "Approve the pending suspension request: the reply clock stops.",
+               _number_done(gettext_noop("Suspension of case %(number)s approved; the reply clock is stopped.")),
+               Target.SUSPENSION),
+    CaseAction(Action.REJECT_SUSPENSION, "suspension/reject", services.suspension_reject, _SUSPENSION_DECISION,
+               "Reject the pending suspension request (a note is required).",
+               _number_done(gettext_noop("Suspension of case %(number)s rejected.")), Target.SUSPENSION),
     CaseAction(Action.RESUME, "resume", services.case_resume, (_OPTIONAL_NOTE,),
                "The requester answered; the reply clock runs again.",
                _fixed_done(gettext_noop("Handling resumed; the reply clock runs again."))),
@@ -161,13 +189,20 @@ CASE_ACTIONS: tuple[CaseAction, ...] = (
     CaseAction(Action.REJECT_EXTENSION, "extension/reject", services.extension_reject, _DECISION,
                "Reject the pending extension request (a note is required).",
                _number_done(gettext_noop("Extension rejected for case %(number)s.")), Target.EXTENSION),
-    CaseAction(Action.REPLY, "reply", services.case_reply, (
-        # The page requires the outcome (issue 11); the API keeps it optional for the clients it already has.
-        InputField("outcome", FieldType.OUTCOME, False, gettext_lazy("Outcome")),
-        _REPLY,
-    ),
+    CaseAction(Action.REPLY, "reply", services.case_reply, _UNIT_REPLY,
                "答复 The unit's answer to the requester.",
                _fixed_done(gettext_noop("Reply recorded; the case now waits for follow-up."))),
+    CaseAction(Action.SUBMIT_REPLY, "reply/submit", services.case_submit_reply, _UNIT_REPLY,
+               "提交审核 Submit the reply to the unit head for review (units whose replies are reviewed).",
+               _fixed_done(gettext_noop("Reply submitted; the unit head will review it."))),
+    CaseAction(Action.APPROVE_REPLY, "reply/approve", services.reply_approve, (
+        _DRAFT, _text("note", gettext_lazy("Review note"), required=False),
+    ), "审核通过 The unit head approves the reply waiting for review; it goes out to the requester.",
+        _fixed_done(gettext_noop("Reply approved and sent; the case now waits for follow-up.")), Target.DRAFT),
+    CaseAction(Action.RETURN_REPLY, "reply/return", services.reply_return, (
+        _DRAFT, _text("reason", gettext_lazy("What to change")),
+    ), "退回修改 The unit head returns the reply waiting for review, with what to change.",
+        _fixed_done(gettext_noop("Reply returned to the handler.")), Target.DRAFT),
     CaseAction(Action.FOLLOW_UP, "follow-up", services.case_follow_up, (
         InputField("contacted", FieldType.BOOLEAN, True, gettext_lazy("Requester reached?")),
         InputField("resolution", FieldType.RESOLUTION, False, gettext_lazy("Resolved?")),
@@ -222,12 +257,41 @@ def _extension(case: Case, request_id: Any) -> ExtensionRequest:
     return pending
 
 
+def _suspension(case: Case, request_id: Any) -> SuspensionRequest:
+    """The suspension request the page showed (by id), or, without one (the API), the one waiting."""
+    if request_id is not None:
+        request = case.suspension_requests.filter(pk=int(request_id or 0)).first()
+        if request is None:
+            raise NotFound(_("This suspension request does not exist."))
+        return request
+    pending = pending_suspension(case=case)
+    if pending is None:
+        raise InvalidTransition(_("This case has no suspension request waiting for a decision."))
+    return pending
+
+
+def _draft(case: Case, draft_id: Any) -> ReplyDraft:
+    """The reply draft the page showed (by id), or, without one (the API), the one waiting for review."""
+    if draft_id is not None:
+        draft = case.reply_drafts.filter(pk=int(draft_id or 0)).first()
+        if draft is None:
+            raise NotFound(_("This reply draft does not exist."))
+        return draft
+    draft = open_draft(case=case)
+    if draft is None or draft.state != ReplyDraft.State.PENDING:
+        raise InvalidTransition(_("This case has no reply waiting for review."))
+    return draft
+
+
 def _case_by_number(number: str, actor: User) -> Case:
     try:
         return selectors.case_get(number=number, user=actor)
     except NotFound:
         msg = _("There is no case %(number)s that you can see.") % {"number": number[:30]}
         raise ValidationFailed(msg, fields={"into": msg}) from None
+
+
+_TARGET_FIELDS = frozenset({FieldType.EXTENSION_REQUEST, FieldType.SUSPENSION_REQUEST, FieldType.REPLY_DRAFT})
 
 
 def perform(
@@ -237,16 +301,21 @@ def perform(
     A field the adapter does not offer is left to the service's default."""
     kwargs: dict[str, Any] = {}
     for field in entry.fields:
-        if field.name not in values or field.type == FieldType.EXTENSION_REQUEST:
+        if field.name not in values or field.type in _TARGET_FIELDS:
             continue
         value = values[field.name]
-        if field.type == FieldType.UNITS:
-            value = list(value)
+        if field.type in (FieldType.UNITS, FieldType.FILES):
+            value = list(value or ())
         elif field.type == FieldType.CASE_NUMBER:
             value = _case_by_number(value, actor)
         kwargs[field.name] = value
     if entry.target == Target.EXTENSION:
         return entry.service(request=_extension(case, values.get("request")), actor=actor, **kwargs)
+    if entry.target == Target.SUSPENSION:
+        return entry.service(request=_suspension(case, values.get("request")), actor=actor, **kwargs)
+    if entry.target == Target.DRAFT:
+        return entry.service(draft=_draft(case, values.get("draft")), actor=actor, expected_version=expected_version,
+                             **kwargs)
     return entry.service(case=case, actor=actor, expected_version=expected_version, **kwargs)
 
 

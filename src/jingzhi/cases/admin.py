@@ -18,11 +18,15 @@ from jingzhi.cases.models import (
     CaseNumberSequence,
     ExtensionRequest,
     FollowUp,
+    ReplyDraft,
+    ReplyReviewPolicy,
     SlaRule,
     Status,
+    SuspensionRequest,
 )
 from jingzhi.cases.services.importer import CASE_COLUMNS, import_cases
 from jingzhi.cases.services.policy import sla_policy_set, sla_rule_delete, sla_rule_set
+from jingzhi.cases.services.review_policy import reply_review_policy_set
 from jingzhi.cases.transitions import EVENT_LABELS
 from jingzhi.core.admin import (
     ImportAdminMixin,
@@ -133,6 +137,44 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
     list_filter = ["state"]
     search_fields = ["case__number"]
     list_select_related = ["case", "unit", "requested_by", "decided_by"]
+
+
+@admin.register(SuspensionRequest)
+class SuspensionRequestAdmin(ReadOnlyAdmin):
+    list_display = ["case", "unit", "resume_by", "state", "requested_by", "created_at", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["case__number"]
+    list_select_related = ["case", "unit", "requested_by", "decided_by"]
+
+
+@admin.register(ReplyDraft)
+class ReplyDraftAdmin(ReadOnlyAdmin):
+    list_display = ["case", "unit", "author", "state", "rounds", "submitted_at", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["case__number"]
+    list_select_related = ["case", "unit", "author", "decided_by"]
+
+
+class ReplyReviewPolicyForm(ServiceModelForm):
+    class Meta:
+        model = ReplyReviewPolicy
+        fields = ["unit", "review_replies"]
+
+    def call_service(self) -> ReplyReviewPolicy:
+        return reply_review_policy_set(actor=self.request_user, unit=self.value("unit"), review_replies=self.value("review_replies"))
+
+
+@admin.register(ReplyReviewPolicy)
+class ReplyReviewPolicyAdmin(ServiceSavedAdmin):
+    """Per unit: whether handlers' replies go to the unit head first (the head sets it on the unit queue too)."""
+
+    form = ReplyReviewPolicyForm
+    list_display = ["unit", "review_replies", "updated_by", "updated_at"]
+    list_filter = ["review_replies"]
+    list_select_related = ["unit", "updated_by"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # turned off, not deleted: the row keeps who changed it last
 
 
 @admin.register(FollowUp)

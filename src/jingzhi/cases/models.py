@@ -249,9 +249,18 @@ class CaseEvent(models.Model):
 
 
 class Attachment(models.Model):
-    """A file that came with a case (photo, scan) or was added while handling it."""
+    """A file that came with a case (photo, scan) or was added while handling it (with the unit's reply)."""
+
+    class Purpose(models.TextChoices):
+        INTAKE = "", _("With the request")
+        REPLY = "reply", _("With the reply")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("case"))
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices, default=Purpose.INTAKE, blank=True)
+    # A file sent with a reply that waits for the unit head's review belongs to that draft: until the draft is
+    # approved only the lead unit sees it (web.views.cases.attachment_download).
+    draft = models.ForeignKey("ReplyDraft", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments",
+                              verbose_name=_("reply draft"))
     file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
     name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"), default=0)
@@ -363,3 +372,92 @@ class CaseNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class ReplyReviewPolicy(models.Model):
+    """Whether a unit's replies go to its head for review before they reach the requester (one row per unit).
+
+    No row: replies go out directly. Changed by the unit's head or an administrator (services/reply_review.py).
+    """
+
+    unit = models.OneToOneField("org.Unit", on_delete=models.PROTECT, related_name="reply_review_policy", verbose_name=_("unit"))
+    review_replies = models.BooleanField(_("replies are reviewed by the unit head"), default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("changed by"))
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reply review policy")
+        verbose_name_plural = _("reply review policies")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.review_replies}"
+
+
+class ReplyDraft(models.Model):
+    """A handler's reply waiting for the unit head (审核): approved, it goes out as the case's reply; returned, the
+    handler edits and submits it again (the same row, one more round)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        RETURNED = "returned", _("Returned for changes")
+        APPROVED = "approved", _("Approved and sent")
+        LAPSED = "lapsed", _("Lapsed (the case moved on)")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reply_drafts", verbose_name=_("case"))
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by"))
+    reply = models.TextField(_("reply"))
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    rounds = models.PositiveSmallIntegerField(_("times submitted"), default=1)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        constraints = [
+            # One reply in the making per case: waiting for the head, or back with the handler.
+            models.UniqueConstraint(fields=["case"], condition=models.Q(state__in=["pending", "returned"]),
+                                    name="one_open_reply_draft_per_case"),
+        ]
+        indexes = [models.Index(fields=["unit", "state"])]
+        verbose_name = _("reply draft")
+        verbose_name_plural = _("reply drafts")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.state}"
+
+
+class SuspensionRequest(models.Model):
+    """中止: the unit asks to stop the reply clock while it waits for the requester; a supervisor decides."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        LAPSED = "lapsed", _("Lapsed (the case moved on before a decision)")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suspension_requests", verbose_name=_("case"))
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    reason = models.TextField(_("reason"))
+    resume_by = models.DateField(_("expected to resume by"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("requested at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=models.Q(state="pending"), name="one_pending_suspension_per_case")
+        ]
+        verbose_name = _("suspension request")
+        verbose_name_plural = _("suspension requests")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.state}"

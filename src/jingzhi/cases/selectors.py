@@ -12,14 +12,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.cases import sla
-from jingzhi.cases.models import OPEN_STATUSES, Case, CaseEvent, ExtensionRequest, Kind, Review, Status
+from jingzhi.cases.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+    ExtensionRequest,
+    Kind,
+    ReplyDraft,
+    Review,
+    Status,
+    SuspensionRequest,
+)
 from jingzhi.cases.querysets import CaseQuerySet
 from jingzhi.cases.requesters import may_search_requesters, requester_q
 from jingzhi.cases.services.common import may_perform
 from jingzhi.cases.services.followup import follow_up_close_allowed
+from jingzhi.cases.services.reply_review import open_draft
+from jingzhi.cases.services.review_policy import reply_review_required
+from jingzhi.cases.services.suspension import pending_suspension
 from jingzhi.cases.transitions import TRANSITIONS, Action
 from jingzhi.core.dates import parse_query_date, parse_query_datetime
 from jingzhi.core.errors import NotFound, ValidationFailed
+from jingzhi.org.access import is_admin
 from jingzhi.org.models import Division, Unit, User
 
 _ID = re.compile(r"[0-9]{1,18}")
@@ -49,6 +64,22 @@ def allowed_actions(*, case: Case, user: User) -> list[Action]:
     actions = [action for action in TRANSITIONS if may_perform(action, case, user)]
     if Action.FOLLOW_UP_CLOSE in actions and not follow_up_close_allowed():
         actions.remove(Action.FOLLOW_UP_CLOSE)
+    if Action.REPLY in actions or Action.APPROVE_REPLY in actions:
+        # A handler of a unit that reviews replies submits; everyone else replies directly. The head decides a
+        # draft only while one waits, and nobody submits a second one meanwhile.
+        review = reply_review_required(case=case, actor=user)
+        draft = open_draft(case=case)
+        waiting = draft is not None and draft.state == ReplyDraft.State.PENDING
+        hidden = {Action.REPLY if review else Action.SUBMIT_REPLY}
+        if waiting:
+            hidden.add(Action.SUBMIT_REPLY)
+        else:
+            hidden |= {Action.APPROVE_REPLY, Action.RETURN_REPLY}
+        actions = [a for a in actions if a not in hidden]
+    if Action.REQUEST_SUSPENSION in actions or Action.APPROVE_SUSPENSION in actions:
+        pending = pending_suspension(case=case) is not None
+        hidden = {Action.REQUEST_SUSPENSION} if pending else {Action.APPROVE_SUSPENSION, Action.REJECT_SUSPENSION}
+        actions = [a for a in actions if a not in hidden]
     return actions
 
 
@@ -60,6 +91,21 @@ def case_instructions(*, timeline: list[CaseEvent]) -> list[CaseEvent]:
 def case_duplicates(*, case: Case, user: User) -> QuerySet[Case]:
     """The cases merged into this one that the user may see, oldest first."""
     return Case.objects.visible_to(user).filter(merged_into=case).order_by("created_at", "pk")
+
+
+def attachment_visible(*, attachment: Attachment, user: User) -> bool:
+    """Within a case the user may see: every file, except one sent with a reply still under the unit head's
+    review (or returned), which only the lead unit and administrators see until it is approved."""
+    draft = attachment.draft
+    if draft is None or draft.state == ReplyDraft.State.APPROVED:
+        return True
+    return is_admin(user) or (user.unit_id is not None and user.unit_id == draft.unit_id)
+
+
+def case_attachments(*, case: Case, user: User) -> list[Attachment]:
+    """The case's files this user may see (the case itself is visible to them), in the order they came."""
+    rows = case.attachments.select_related("draft").order_by("created_at", "pk")
+    return [a for a in rows if attachment_visible(attachment=a, user=user)]
 
 
 def pending_extension(*, case: Case) -> ExtensionRequest | None:
@@ -272,18 +318,35 @@ def unit_queue(*, user: User) -> CaseQuerySet:
         F("next_due").asc(nulls_last=True), "created_at")
 
 
+def review_queue(*, user: User) -> QuerySet[ReplyDraft]:
+    """Replies waiting for this unit head's review (the unit's own cases), the oldest submission first."""
+    if user.unit_id is None:
+        return ReplyDraft.objects.none()
+    return (
+        ReplyDraft.objects.filter(state=ReplyDraft.State.PENDING, unit_id=user.unit_id,
+                                  case__in=case_list(user=user).values("pk"))
+        .select_related("case", "author", "case__lead_unit")
+        .order_by("submitted_at", "pk")
+    )
+
+
 def follow_up_queue(*, user: User) -> CaseQuerySet:
     """Replied cases to call back, and followed-up ones waiting to be closed or reopened."""
     return case_list(user=user).filter(status__in=[Status.REPLIED, Status.FOLLOWED_UP]).order_by("follow_up_due", "replied_at")
 
 
 def supervision_board(*, user: User, now: datetime | None = None) -> dict[str, Any]:
-    """The supervisor's board: at risk, overdue, flagged, and extension requests awaiting a decision."""
+    """The supervisor's board: at risk, overdue, flagged, and extension and suspension (中止) requests awaiting a decision."""
     now = now or timezone.now()
     visible = case_list(user=user)
     open_cases = visible.filter(status__in=sorted(OPEN_STATUSES))
     pending = (
         ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, case__in=visible.values("pk"))
+        .select_related("case", "unit", "requested_by", "case__lead_unit")
+        .order_by("created_at")
+    )
+    suspensions = (
+        SuspensionRequest.objects.filter(state=SuspensionRequest.State.PENDING, case__in=visible.values("pk"))
         .select_related("case", "unit", "requested_by", "case__lead_unit")
         .order_by("created_at")
     )
@@ -295,6 +358,7 @@ def supervision_board(*, user: User, now: datetime | None = None) -> dict[str, A
         "flagged": open_cases.filter(supervision=3).with_next_due().order_by(*by_due),
         "at_risk": at_risk.with_next_due().order_by(*by_due),
         "extensions": pending,
+        "suspensions": suspensions,
     }
 
 

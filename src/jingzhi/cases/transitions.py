@@ -43,6 +43,12 @@ class Action(StrEnum):
     ASSIGN = "assign"
     INSTRUCT = "instruct"
     FOLLOW_UP_CLOSE = "follow_up_close"
+    SUBMIT_REPLY = "submit_reply"
+    APPROVE_REPLY = "approve_reply"
+    RETURN_REPLY = "return_reply"
+    REQUEST_SUSPENSION = "request_suspension"
+    APPROVE_SUSPENSION = "approve_suspension"
+    REJECT_SUSPENSION = "reject_suspension"
 
 
 class UnitScope(StrEnum):
@@ -87,12 +93,31 @@ TRANSITIONS: dict[Action, Transition] = {
     ),
     Action.TRANSFER: Transition(frozenset({Status.DISPATCHED, Status.HANDLING}), Status.DISPATCHED, DISPATCHERS, _("Transfer")),
     Action.NOTE: Transition(_unit_working, None, UNIT, _("Add a handling note"), UnitScope.LEAD_OR_ASSISTING),
-    Action.SUSPEND: Transition(frozenset({Status.HANDLING}), Status.SUSPENDED, UNIT, _("Wait for the requester"), UnitScope.LEAD),
+    # 中止 is the unit's request and the supervisor's decision (issue 11); the approval writes a "suspend" event,
+    # the name the unit's own suspension had before, so the history and the enterprise view read the same.
+    Action.REQUEST_SUSPENSION: Transition(
+        frozenset({Status.HANDLING}), None, UNIT, _("Request suspension (中止)"), UnitScope.LEAD
+    ),
+    Action.APPROVE_SUSPENSION: Transition(
+        frozenset({Status.HANDLING}), Status.SUSPENDED, SUPERVISORS, _("Approve suspension (中止)")
+    ),
+    Action.REJECT_SUSPENSION: Transition(frozenset({Status.HANDLING}), None, SUPERVISORS, _("Reject suspension (中止)")),
     Action.RESUME: Transition(frozenset({Status.SUSPENDED}), Status.HANDLING, UNIT, _("Resume handling"), UnitScope.LEAD),
     Action.REQUEST_EXTENSION: Transition(_unit_working, None, UNIT, _("Request an extension"), UnitScope.LEAD),
     Action.APPROVE_EXTENSION: Transition(_unit_working, None, SUPERVISORS, _("Approve extension")),
     Action.REJECT_EXTENSION: Transition(_unit_working, None, SUPERVISORS, _("Reject extension")),
     Action.REPLY: Transition(frozenset({Status.HANDLING}), Status.REPLIED, UNIT, _("Reply to the requester"), UnitScope.LEAD),
+    # A unit whose policy says so reviews its handlers' replies (services/reply_review.py): the handler submits,
+    # the head approves (the reply goes out: a "reply" event, exactly as a direct reply) or returns it.
+    Action.SUBMIT_REPLY: Transition(
+        frozenset({Status.HANDLING}), None, UNIT, _("Submit the reply for review"), UnitScope.LEAD
+    ),
+    Action.APPROVE_REPLY: Transition(
+        frozenset({Status.HANDLING}), Status.REPLIED, UNIT_HEADS, _("Approve the reply and send it"), UnitScope.LEAD
+    ),
+    Action.RETURN_REPLY: Transition(
+        frozenset({Status.HANDLING}), None, UNIT_HEADS, _("Return the reply for changes"), UnitScope.LEAD
+    ),
     Action.FOLLOW_UP: Transition(frozenset({Status.REPLIED}), Status.FOLLOWED_UP, FOLLOWERS, _("Record follow-up")),
     Action.REOPEN: Transition(frozenset({Status.FOLLOWED_UP}), Status.HANDLING, FOLLOWERS, _("Reopen (back to the unit)")),
     Action.CLOSE: Transition(frozenset({Status.FOLLOWED_UP}), Status.CLOSED, FOLLOWERS, _("Close")),
@@ -118,6 +143,7 @@ EVENT_LABELS: dict[str, str | Promise] = {
     Action.REVEAL: _("Personal data revealed"),
     Action.REVIEW_RELEASE: _("Released after review"),
     Action.REVIEW_REJECT: _("Rejected as spam"),
+    Action.SUSPEND: _("Suspended (中止): waiting for the requester"),
     "duplicate_added": _("Same request received again (duplicate)"),
     **{action.value: t.label for action, t in TRANSITIONS.items()},
 }

@@ -9,9 +9,11 @@ sent another way (the REST API, a client of its own) are checked by the periodic
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,7 +85,7 @@ def _digest(reply: str) -> str:
 
 def reply_send(
     *, case: Case, actor: User, reply: str, outcome: str = "", expected_version: int | None = None,
-    at: datetime | None = None,
+    at: datetime | None = None, attachments: Sequence[UploadedFile] = (),
 ) -> tuple[Case, Result]:
     """Check the reply and send it through cases' `case_reply`. When the lead unit requires it, a reply at 退回修改
     is refused to a handler (the unit head may send it; that is recorded)."""
@@ -91,14 +93,16 @@ def reply_send(
     case = case_selectors.case_get(number=case.number, user=actor)
     if not (reply or "").strip() or Action.REPLY not in case_selectors.allowed_actions(case=case, user=actor):
         # cases' own refusal ("write the reply", "you cannot do this now"), not a check of something not sendable
-        case_reply(case=case, actor=actor, reply=reply, outcome=outcome, expected_version=expected_version, at=at)
+        case_reply(case=case, actor=actor, reply=reply, outcome=outcome, expected_version=expected_version, at=at,
+                   attachments=attachments)
     result = check(request_of(case), reply or "", load_rules(), peers=unit_peers(case), at=at)
     held = result.level == RETURN and review_required(case.lead_unit)
     if held and not _is_unit_head(actor, case.lead_unit):
         raise PermissionDenied(_("This reply is at 退回修改 and your unit requires such replies to be reviewed: revise it "
                                  "as the findings say, or ask the unit head to review and send it."))
     with transaction.atomic():
-        case = case_reply(case=case, actor=actor, reply=reply, outcome=outcome, expected_version=expected_version, at=at)
+        case = case_reply(case=case, actor=actor, reply=reply, outcome=outcome, expected_version=expected_version, at=at,
+                          attachments=attachments)
         ReplyCheck.objects.create(case=case, unit=case.lead_unit, score=result.score, level=result.level,
                                   findings=result.as_json(), reply_digest=_digest(case.reply), sent_by=actor,
                                   head_override=held, checked_at=at)

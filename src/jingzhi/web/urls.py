@@ -13,6 +13,7 @@ from jingzhi.web.views import (
     intake_knowledge,
     notifications,
     public,
+    unit_review,
     workbench,
 )
 from jingzhi.web.views.area_map import area_map_boundaries, area_map_data
@@ -37,6 +38,8 @@ urlpatterns = [
     path("queue/dispatch/", workbench.dispatch_queue, name="dispatch_queue"),
     path("queue/dispatch/held/<str:number>/<str:decision>/", workbench.held_decide, name="held_decide"),
     path("queue/unit/", workbench.unit_queue, name="unit_queue"),
+    path("queue/unit/reviews/", unit_review.review_queue, name="review_queue"),
+    path("queue/unit/settings/", unit_review.review_policy, name="review_policy"),
     path("queue/bulk/<str:action>/", bulk.bulk_action, name="bulk_action"),
     path("queue/follow-up/", workbench.follow_up_queue, name="follow_up_queue"),
     path("supervision/", workbench.supervision, name="supervision"),

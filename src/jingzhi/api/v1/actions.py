@@ -44,6 +44,8 @@ BODIES: dict[tuple[bool, frozenset[tuple[str, bool]]], type[serializers.Serializ
     (True, frozenset({("instruction", True)})): s.InstructInput,
     (True, frozenset({("working_days", True), ("reason", True)})): s.ExtensionInput,
     (False, frozenset({("note", False)})): s.ExtensionDecisionInput,
+    (False, frozenset({("reason", True)})): s.DecisionReasonInput,
+    (True, frozenset({("reason", True), ("resume_by", True)})): s.SuspensionInput,
     (True, frozenset({("contacted", True), ("resolution", False), ("satisfaction", False), ("note", False)})): s.FollowUpInput,
     (True, frozenset({("into", True), ("note", False)})): s.MergeInput,
 }

@@ -233,6 +233,15 @@ class SuperviseInput(Expected):
     deadline = serializers.DateField(help_text="YYYY-MM-DD, from today to a year ahead.")
 
 
+class SuspensionInput(Expected):
+    reason = serializers.CharField(max_length=5000, allow_blank=True)
+    resume_by = serializers.DateField(help_text="YYYY-MM-DD: when the unit expects to resume, from today to 180 days ahead.")
+
+
+class DecisionReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, allow_blank=True)
+
+
 class InstructInput(Expected):
     instruction = serializers.CharField(max_length=5000, allow_blank=True)
 

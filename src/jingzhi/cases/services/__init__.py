@@ -15,10 +15,11 @@ from jingzhi.cases.services.lifecycle import (
     case_reply,
     case_resume,
     case_return,
-    case_suspend,
     case_transfer,
 )
 from jingzhi.cases.services.privacy import case_reveal
+from jingzhi.cases.services.reply_review import case_submit_reply, reply_approve, reply_return
+from jingzhi.cases.services.suspension import case_request_suspension, suspension_approve, suspension_reject
 
 __all__ = [
     "case_acknowledge",
@@ -41,7 +42,12 @@ __all__ = [
     "case_return",
     "case_reveal",
     "case_supervise",
-    "case_suspend",
+    "case_request_suspension",
+    "case_submit_reply",
+    "reply_approve",
+    "reply_return",
+    "suspension_approve",
+    "suspension_reject",
     "case_transfer",
     "extension_approve",
     "extension_reject",

@@ -10,7 +10,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhi.cases.models import Case, CaseEvent, ExtensionRequest, Review, Status
+from jingzhi.cases.models import (
+    Case,
+    CaseEvent,
+    ExtensionRequest,
+    ReplyDraft,
+    Review,
+    Status,
+    SuspensionRequest,
+)
 from jingzhi.cases.transitions import HELD_ALLOWED, TRANSITIONS, Action, Transition, UnitScope
 from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied
 from jingzhi.core.notify import notify_after_commit
@@ -109,6 +117,14 @@ def commit(
         # one of EXTENSION_STATES (this lapses it on the way out), so other moves need not look.
         ExtensionRequest.objects.filter(case=case, state=ExtensionRequest.State.PENDING).update(
             state=ExtensionRequest.State.LAPSED, decided_at=at or timezone.now()
+        )
+        # Likewise a suspension request, and a reply still with the unit head or back with the handler (a head's
+        # direct reply, a return or a transfer leave nothing for the draft to become).
+        SuspensionRequest.objects.filter(case=case, state=SuspensionRequest.State.PENDING).update(
+            state=SuspensionRequest.State.LAPSED, decided_at=at or timezone.now()
+        )
+        ReplyDraft.objects.filter(case=case, state__in=[ReplyDraft.State.PENDING, ReplyDraft.State.RETURNED]).update(
+            state=ReplyDraft.State.LAPSED, decided_at=at or timezone.now()
         )
     return CaseEvent.objects.create(
         case=case,

@@ -1,4 +1,7 @@
-"""Moving a case through its life: dispatch, acknowledge, return, transfer, handle, reply, merge."""
+"""Moving a case through its life: dispatch, acknowledge, return, transfer, handle, resume, reply, merge.
+
+中止 (suspension) is a request the supervisor decides: services/suspension.py.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +17,8 @@ from django.utils.translation import gettext as _
 from jingzhi.cases import hooks, notices, sla
 from jingzhi.cases.models import Case, Outcome, Status, Supervision
 from jingzhi.cases.services.common import commit, lock, lock_visible, notify, unit_staff, users_with_role
+from jingzhi.cases.services.files import check_reply_files, store_reply_files
+from jingzhi.cases.services.review_policy import reply_review_required
 from jingzhi.cases.transitions import Action
 from jingzhi.core.errors import InvalidTransition, ValidationFailed
 from jingzhi.core.validators import clean_text
@@ -189,19 +195,6 @@ def case_add_note(*, case: Case, actor: User, note: str, expected_version: int |
     return case
 
 
-def case_suspend(*, case: Case, actor: User, reason: str, expected_version: int | None = None, at: datetime | None = None) -> Case:
-    """The unit waits for the requester (documents, a visit date); the reply clock stops."""
-    reason = _required_text(reason, "reason", _("Say what you are waiting for from the requester."))
-    at = at or timezone.now()
-    with transaction.atomic():
-        case = lock(case, action=Action.SUSPEND, actor=actor, expected_version=expected_version)
-        before = case.status
-        case.status = Status.SUSPENDED
-        case.paused_at = at
-        commit(case, action=Action.SUSPEND, actor=actor, from_status=before, note=reason, at=at, update_fields=["paused_at"])
-    return case
-
-
 def case_resume(*, case: Case, actor: User, note: str = "", expected_version: int | None = None, at: datetime | None = None) -> Case:
     """The requester answered: the reply clock runs again with the time it had left."""
     at = at or timezone.now()
@@ -220,31 +213,49 @@ def case_resume(*, case: Case, actor: User, note: str = "", expected_version: in
 
 
 def case_reply(
-    *, case: Case, actor: User, reply: str, outcome: str = "", expected_version: int | None = None,
-    at: datetime | None = None,
+    *, case: Case, actor: User, reply: str, outcome: str = "", attachments: Sequence[UploadedFile] = (),
+    expected_version: int | None = None, at: datetime | None = None,
 ) -> Case:
-    """答复: the unit's answer to the requester, with what it amounts to (outcome); the follow-up clock starts."""
+    """答复: the unit's answer to the requester, with what it amounts to (outcome) and any files; the follow-up
+    clock starts. In a unit whose replies are reviewed, a handler submits instead (services/reply_review.py)."""
+    reply, outcome = reply_input(reply, outcome)
+    files = check_reply_files(attachments)
+    with transaction.atomic():
+        case = lock(case, action=Action.REPLY, actor=actor, expected_version=expected_version)
+        if reply_review_required(case=case, actor=actor):
+            raise InvalidTransition(_("Your unit's replies are reviewed by the unit head first: submit the reply for review."))
+        names = store_reply_files(case=case, files=files, actor=actor)
+        send_reply(case, actor=actor, reply=reply, outcome=outcome, at=at or timezone.now(),
+                   data={"files": names} if names else None)
+    return case
+
+
+def reply_input(reply: str, outcome: str) -> tuple[str, str]:
+    """The reply's text and outcome, checked (shared by the direct reply and the one submitted for review)."""
     reply = _required_text(reply, "reply", _("Write the reply to the requester."))
     if outcome and outcome not in Outcome.values:
         msg = _("Choose the outcome from the list.")
         raise ValidationFailed(msg, fields={"outcome": msg})
-    at = at or timezone.now()
-    with transaction.atomic():
-        case = lock(case, action=Action.REPLY, actor=actor, expected_version=expected_version)
-        before = case.status
-        case.status = Status.REPLIED
-        case.reply = reply
-        case.outcome = outcome
-        case.replied_at = at
-        case.follow_up_due = sla.due("follow_up", kind=case.kind, priority=case.priority, start=at)
-        case.supervision = Supervision.NONE
-        commit(
-            case, action=Action.REPLY, actor=actor, from_status=before, note=reply, at=at,
-            data={"on_time": bool(case.reply_due and at <= case.reply_due), **({"outcome": outcome} if outcome else {})},
-            update_fields=["reply", "outcome", "replied_at", "follow_up_due", "supervision"],
-        )
-        notices.case_replied(case)  # recorded with the reply, texted after the commit (as the requester prefers)
-    return case
+    return reply, outcome
+
+
+def send_reply(case: Case, *, actor: User, reply: str, outcome: str, at: datetime, data: dict[str, Any] | None = None) -> None:
+    """The reply goes out (the case is locked by the caller): a direct reply and an approved one do exactly this."""
+    before = case.status
+    case.status = Status.REPLIED
+    case.reply = reply
+    case.outcome = outcome
+    case.replied_at = at
+    case.follow_up_due = sla.due("follow_up", kind=case.kind, priority=case.priority, start=at)
+    case.supervision = Supervision.NONE
+    commit(
+        case, action=Action.REPLY, actor=actor, from_status=before, note=reply, at=at,
+        data={"on_time": bool(case.reply_due and at <= case.reply_due), **({"outcome": outcome} if outcome else {}),
+              **(data or {})},
+        update_fields=["reply", "outcome", "replied_at", "follow_up_due", "supervision"],
+    )
+    # Recorded with the reply, texted after the commit (as the requester prefers): a direct reply and an approved one.
+    notices.case_replied(case)
 
 
 def case_answer_directly(*, case: Case, actor: User, reply: str, expected_version: int | None = None, at: datetime | None = None) -> Case:

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhi.cases import selectors
 from jingzhi.cases.models import Outcome, Resolution, Satisfaction
+from jingzhi.cases.services import files
 from jingzhi.org.selectors import unit_staff_for_choice
 from jingzhi.taxonomy.selectors import categories_for_choice, category_path
-from jingzhi.web.forms.fields import textarea
+from jingzhi.web.forms.fields import MultipleFileField, MultipleFileInput, textarea
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -96,12 +97,57 @@ class NoteForm(ActionForm):
 
 
 class ReplyForm(ActionForm):
+    """The unit's reply (sent, or submitted for the head's review): outcome, text, files (the service checks them)."""
+
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect,
         error_messages={"required": _("Choose what the reply amounts to.")},
     )
     reply = forms.CharField(label=_("Reply to the requester"), required=False, widget=textarea(5))
+    attachments = MultipleFileField(
+        label=_("Attachments"), widget=MultipleFileInput(attrs={
+            "multiple": True, "accept": ".jpg,.jpeg,.png,.gif,.webp,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"}),
+    )
     submit_class = "btn btn-primary"
+
+    def __init__(self, *args: Any, draft: Any = None, **kwargs: Any) -> None:
+        # A returned draft comes back filled in, to be edited and submitted again.
+        if draft is not None:
+            kwargs.setdefault("initial", {}).update(reply=draft.reply, outcome=draft.outcome)
+        super().__init__(*args, **kwargs)
+        max_files, max_bytes = files.limits()
+        self.fields["attachments"].help_text = _(
+            "Photos, PDF or Office documents; at most %(n)d files of %(mb)s MB each.") % {
+            "n": max_files, "mb": f"{max_bytes / (1024 * 1024):g}"}
+
+
+class SuspensionRequestForm(ActionForm):
+    reason = forms.CharField(label=_("What are you waiting for?"), required=False, widget=textarea(2))
+    resume_by = forms.DateField(
+        label=_("Expected to resume by"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
+
+
+class DraftDecisionForm(ActionForm):
+    """Approve (note optional) or return (reason) the reply waiting for review; the draft's id makes a decision
+    on a stale page fail safely."""
+
+    draft = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, draft: Any = None, **kwargs: Any) -> None:
+        if draft is not None:
+            kwargs.setdefault("initial", {})["draft"] = draft.pk
+        super().__init__(*args, **kwargs)
+
+
+class DraftApproveForm(DraftDecisionForm):
+    note = forms.CharField(label=_("Review note"), required=False, widget=textarea(2))
+    submit_class = "btn btn-primary"
+
+
+class DraftReturnForm(DraftDecisionForm):
+    reason = forms.CharField(label=_("What to change"), required=False, widget=textarea(2))
 
 
 class DirectAnswerForm(ActionForm):
@@ -159,7 +205,8 @@ class ExtensionRequestForm(ActionForm):
 
 
 class ExtensionDecisionForm(ActionForm):
-    """Approve or reject one pending request; the request's id makes a decision on a stale page fail safely."""
+    """Approve or reject one pending request (an extension or a suspension); the request's id makes a decision on
+    a stale page fail safely."""
 
     request = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Decision note"), required=False, widget=textarea(2))

@@ -18,12 +18,14 @@ from jingzhi.campaigns.selectors import campaign_link_of
 from jingzhi.cases import selectors, services
 from jingzhi.cases.models import Case
 from jingzhi.cases.services.privacy import may_reveal
+from jingzhi.cases.services.reply_review import open_draft
+from jingzhi.cases.services.suspension import pending_suspension
 from jingzhi.cases.transitions import TRANSITIONS, Action
 from jingzhi.core.audit import audit_record
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.dispatch.selectors import latest_suggestion, route_for
 from jingzhi.knowledge.reply_services import check_case_reply, reply_send, review_required
-from jingzhi.org.access import role_of
+from jingzhi.org.access import is_admin, role_of
 from jingzhi.org.models import Role, User
 from jingzhi.web.forms.actions import ActionForm, ExtensionDecisionForm
 from jingzhi.web.signin import stash_notice, stash_take
@@ -41,7 +43,8 @@ def _get_case(number: str, user: Any) -> Case:
         raise Http404 from None
 
 
-def _action_forms(case: Case, user: User, actions: list[Action], pending: Any) -> dict[str, ActionForm]:
+def _action_forms(case: Case, user: User, actions: list[Action], pending: Any, suspension: Any = None,
+                  draft: Any = None) -> dict[str, ActionForm]:
     forms: dict[str, ActionForm] = {}
     for action in actions:
         spec = ACTIONS.get(action)
@@ -51,6 +54,16 @@ def _action_forms(case: Case, user: User, actions: list[Action], pending: Any) -
             if pending is None:
                 continue
             forms[action] = ExtensionDecisionForm(case=case, extension=pending, auto_id=f"id_{action}_%s")
+        elif action in (Action.APPROVE_SUSPENSION, Action.REJECT_SUSPENSION):
+            if suspension is None:
+                continue
+            forms[action] = ExtensionDecisionForm(case=case, extension=suspension, auto_id=f"id_{action}_%s")
+        elif action in (Action.APPROVE_REPLY, Action.RETURN_REPLY):
+            if draft is None:
+                continue
+            forms[action] = spec.form(case=case, draft=draft, auto_id=f"id_{action}_%s")  # type: ignore[call-arg]
+        elif action == Action.SUBMIT_REPLY and draft is not None:  # returned: edit and submit again
+            forms[action] = spec.form(case=case, draft=draft, auto_id=f"id_{action}_%s")  # type: ignore[call-arg]
         elif action in (Action.DISPATCH, Action.REDISPATCH):
             forms[action] = _suggested_dispatch_form(case, action)
         else:
@@ -84,7 +97,12 @@ def _render_case(
     case = selectors.case_with_related(case)
     actions = selectors.allowed_actions(case=case, user=user)
     pending = selectors.pending_extension(case=case)
-    forms = _action_forms(case, user, actions, pending)
+    suspension = pending_suspension(case=case)
+    draft = open_draft(case=case)
+    # The draft in the making is the unit's own until it goes out: others see neither it nor its files.
+    if draft is not None and not (is_admin(user) or user.unit_id == draft.unit_id):
+        draft = None
+    forms = _action_forms(case, user, actions, pending, suspension, draft)
     if failed is not None:
         forms[failed[0]] = failed[1]
     action_forms = [(key, TRANSITIONS[Action(key)].label, form) for key, form in forms.items()]
@@ -97,6 +115,9 @@ def _render_case(
         "failed_action": failed[0] if failed else "",
         "action_error": error,
         "pending_extension": pending,
+        "pending_suspension": suspension,
+        "draft": draft,
+        "attachments": selectors.case_attachments(case=case, user=user),
         "may_reveal": may_reveal(case=case, actor=user),
         "clock": selectors.running_clock(case),
         "dispatch_suggestion": latest_suggestion(case) if role_of(user) in SUGGESTION_ROLES else None,
@@ -144,9 +165,9 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     if spec is None:
         raise Http404
     case = _get_case(number, request.user)
-    form = spec.form(data=request.POST, auto_id=f"id_{action}_%s")
+    form = spec.form(data=request.POST, files=request.FILES, auto_id=f"id_{action}_%s")
     if not form.is_valid():
-        if "version" in form.errors or "request" in form.errors:
+        if "version" in form.errors or "request" in form.errors or "draft" in form.errors:
             error = _("This form is incomplete. Reload the page and try again.")
         else:
             error = _("Please correct the marked fields.")
@@ -174,7 +195,7 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
 def _send_reply(case: Case, user: User, data: dict[str, Any]) -> dict[str, Any]:
     reply_send(case=case, actor=user, reply=data.get("reply", ""), outcome=data.get("outcome", "") or "",
-               expected_version=int(data["version"]))
+               expected_version=int(data["version"]), attachments=data.get("attachments") or ())
     return {}
 
 
@@ -211,8 +232,9 @@ def case_reveal(request: HttpRequest, number: str, field: str) -> HttpResponse:
 def attachment_download(request: HttpRequest, number: str, pk: int) -> FileResponse:
     """A case's file, only for users who may see the case."""
     case = _get_case(number, request.user)
-    attachment = case.attachments.filter(pk=pk).first()
-    if attachment is None:
+    attachment = case.attachments.select_related("draft").filter(pk=pk).first()
+    # A file of a reply still under review is the lead unit's until approved: others get the same 404.
+    if attachment is None or not selectors.attachment_visible(attachment=attachment, user=request.user):  # type: ignore[arg-type]
         raise Http404
     try:
         handle = attachment.file.open("rb")

@@ -121,7 +121,10 @@ def held_decide(request: HttpRequest, number: str, decision: str) -> HttpRespons
 
 @role_required(Role.HANDLER, Role.UNIT_HEAD)
 def unit_queue(request: HttpRequest) -> HttpResponse:
-    return _render_list(request, lists.LISTS["unit"])
+    extra: dict[str, Any] = {}
+    if role_of(request.user) == Role.UNIT_HEAD:  # the head's tabs: the queue, replies to review, the setting
+        extra = {"unit_tab": "queue", "review_count": selectors.review_queue(user=request.user).count()}  # type: ignore[arg-type]
+    return _render_list(request, lists.LISTS["unit"], extra)
 
 
 @role_required(Role.OPERATOR, Role.SUPERVISOR)
@@ -131,17 +134,24 @@ def follow_up_queue(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR)
 def supervision(request: HttpRequest) -> HttpResponse:
-    """Tabs: overdue, at risk, flagged (case lists with filters), and extension requests awaiting a decision."""
+    """Tabs: overdue, at risk, flagged (case lists with filters), and extension and suspension requests awaiting a decision."""
     board = selectors.supervision_board(user=request.user)  # type: ignore[arg-type]
     tab = request.GET.get("tab") or "overdue"
-    counts = {key: board[key].count() for key in (*lists.BOARD_TABS, "extensions")}
+    counts = {key: board[key].count() for key in (*lists.BOARD_TABS, "extensions", "suspensions")}
     tabs = [(key, lists.LISTS[key].title, counts[key]) for key in lists.BOARD_TABS]
-    extra = {"board_tabs": tabs, "board_tab": tab, "extension_count": counts["extensions"]}
+    extra = {"board_tabs": tabs, "board_tab": tab, "extension_count": counts["extensions"],
+             "suspension_count": counts["suspensions"]}
     if tab == "extensions":
         page = lists.paginate(request, board["extensions"])
         return render(
             request, "web/queues/extensions.html",
             {"page": page, "extensions": page.object_list, "now": timezone.now(), **extra},
+        )
+    if tab == "suspensions":  # 中止 requests waiting for a supervisor (issue 11)
+        page = lists.paginate(request, board["suspensions"])
+        return render(
+            request, "web/queues/suspensions.html",
+            {"page": page, "suspensions": page.object_list, "now": timezone.now(), **extra},
         )
     if tab not in lists.BOARD_TABS:
         tab = extra["board_tab"] = "overdue"
