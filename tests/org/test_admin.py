@@ -294,3 +294,11 @@ def test_case_events_read_as_words_not_codes(admin_client, city):
     assert ">create<" not in page and ">accepted<" not in page
     detail = admin_client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
     assert "已受理，待派单" in detail
+
+
+def test_the_admin_index_names_every_model_in_chinese(admin_client):
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "工单编号序列" in page
+    for english in ("Case number sequences", "Task results", "Task Results", "Django 管理", "Django administration"):
+        assert english not in page

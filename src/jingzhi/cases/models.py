@@ -367,8 +367,12 @@ class SlaRule(models.Model):
 class CaseNumberSequence(models.Model):
     """The last number given out on one day; one upsert takes the next (cases/services/intake.py), so numbers never repeat."""
 
-    day = models.DateField(unique=True)
-    last = models.PositiveIntegerField(default=0)
+    day = models.DateField(_("day"), unique=True)
+    last = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("case number sequence")
+        verbose_name_plural = _("case number sequences")
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
