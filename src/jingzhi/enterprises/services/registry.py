@@ -14,6 +14,7 @@ from jingzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jingzhi.core.validators import clean_text, normalize_phone, validate_phone
 from jingzhi.enterprises.access import enterprises_visible_to, is_office
 from jingzhi.enterprises.checks import amount, count, credit_code_problem, industry_problem
+from jingzhi.enterprises.hooks import registry_changed
 from jingzhi.org.models import (
     Division,
     Enterprise,
@@ -91,6 +92,8 @@ def enterprise_save(
         if created or changes:
             audit_change(actor=actor, action="enterprise_create" if created else "enterprise_update",
                          object_type="enterprise", object_id=code, detail={"changes": changes})
+        # Policy matching re-matches this enterprise after the commit (enterprises/hooks.py).
+        registry_changed([row.pk])
     return row
 
 
@@ -133,6 +136,7 @@ def figures_set(
     with transaction.atomic():
         row = _own(actor, enterprise)
         figures, _created = EnterpriseFigures.objects.update_or_create(enterprise=row, year=y or 0, defaults=values)
+        registry_changed([row.pk])
     return figures
 
 

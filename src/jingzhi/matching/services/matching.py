@@ -1,0 +1,165 @@
+"""Matching: evaluate enterprises against policies in force, keep the qualified and near-miss pairs with their
+traces, and put 免申即享 benefits in the issuing unit's review queue.
+
+Incremental by construction: `rematch(enterprise_ids=…, policy_ids=…)` touches exactly the pairs in the product of
+the two sets — one changed policy × all enterprises, or one changed enterprise × all policies (tasks.py queues
+these after the commit of the change). Rows that did not change are not written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhi.core.notify import Outgoing, notify_many
+from jingzhi.matching.access import POLICY_OFFICE_ROLES
+from jingzhi.matching.facts import facts_for
+from jingzhi.matching.models import Grant, Match, MatchingEvent, Policy, PolicyVersion
+from jingzhi.matching.rules import Result, benefit_amount, evaluate, facts_from_trace
+from jingzhi.org.models import Enterprise, Role, User
+
+
+@dataclass
+class Summary:
+    pairs: int = 0
+    qualified: int = 0
+    near: int = 0
+    written: int = 0
+    removed: int = 0
+    grants: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def in_force(on: date) -> list[tuple[Policy, PolicyVersion]]:
+    """Published enterprise policies whose current version is valid on `on`."""
+    rows = (Policy.objects.filter(status=Policy.Status.PUBLISHED, current__target=PolicyVersion.Target.ENTERPRISE,
+                                  current__valid_from__lte=on, current__valid_to__gte=on)
+            .select_related("current"))
+    return [(p, p.current) for p in rows if p.current is not None]
+
+
+def rematch(*, enterprise_ids: Iterable[int] | None = None, policy_ids: Iterable[int] | None = None,
+            on: date | None = None) -> Summary:
+    """Re-match the given enterprises (all when None) against the given policies (all when None)."""
+    started = timezone.now()
+    on = on or timezone.localdate()
+    eids = None if enterprise_ids is None else sorted(set(enterprise_ids))
+    pids = None if policy_ids is None else sorted(set(policy_ids))
+    policies = [(p, v) for p, v in in_force(on) if pids is None or p.pk in pids]
+    facts = facts_for(eids, on=on)
+    summary = Summary()
+    wanted: dict[tuple[int, int], tuple[PolicyVersion, Result]] = {}
+    for policy, version in policies:
+        conditions = version.conditions
+        for eid, f in facts.items():
+            result = evaluate(conditions, f)
+            summary.pairs += 1
+            if result.outcome != "not":
+                wanted[(eid, policy.pk)] = (version, result)
+    with transaction.atomic():
+        existing = Match.objects.all()
+        if eids is not None:
+            existing = existing.filter(enterprise_id__in=eids)
+        if pids is not None:
+            existing = existing.filter(policy_id__in=pids)
+        have = {(m.enterprise_id, m.policy_id): m for m in existing.only(
+            "pk", "enterprise_id", "policy_id", "version_id", "outcome", "missing", "trace")}
+        stale = [m.pk for key, m in have.items() if key not in wanted]
+        for chunk in range(0, len(stale), 1000):
+            summary.removed += Match.objects.filter(pk__in=stale[chunk:chunk + 1000]).delete()[0]
+        now = timezone.now()
+        create, update = [], []
+        for (eid, pid), (version, result) in wanted.items():
+            m = have.get((eid, pid))
+            if m is None:
+                create.append(Match(enterprise_id=eid, policy_id=pid, version=version, outcome=result.outcome,
+                                    missing=result.missing, trace=result.trace, evaluated_on=on, evaluated_at=now))
+            elif (m.version_id, m.outcome, m.missing, m.trace) != (version.pk, result.outcome, result.missing, result.trace):
+                m.version, m.outcome, m.missing, m.trace = version, result.outcome, result.missing, result.trace
+                m.evaluated_on, m.evaluated_at = on, now
+                update.append(m)
+            summary.qualified += result.outcome == "qualified"
+            summary.near += result.outcome == "near"
+        Match.objects.bulk_create(create, batch_size=2000)
+        Match.objects.bulk_update(update, ["version", "outcome", "missing", "trace", "evaluated_on", "evaluated_at"],
+                                  batch_size=2000)
+        summary.written = len(create) + len(update)
+        summary.grants = _grants(wanted, facts, on)
+    summary.seconds = (timezone.now() - started).total_seconds()
+    return summary
+
+
+def _grants(wanted: dict[tuple[int, int], tuple[PolicyVersion, Result]], facts: dict[int, Any], on: date) -> int:
+    """免申即享: a qualifying pair of a no-application policy becomes a grant for this year's period, once."""
+    pairs = [(eid, pid, v, r) for (eid, pid), (v, r) in wanted.items() if r.outcome == "qualified" and v.no_application]
+    if not pairs:
+        return 0
+    period = on.year
+    pids = sorted({pid for _e, pid, _v, _r in pairs})
+    done = set(Grant.objects.filter(policy_id__in=pids, period=period, enterprise_id__in=sorted({p[0] for p in pairs}))
+               .values_list("enterprise_id", "policy_id"))
+    fresh = [p for p in pairs if (p[0], p[1]) not in done]
+    if not fresh:
+        return 0
+    issuers = dict(Policy.objects.filter(pk__in=pids).values_list("pk", "issuer_id"))
+    # ignore_conflicts: a concurrent re-match of the same pair cannot pay twice (the unique constraint decides).
+    Grant.objects.bulk_create([Grant(enterprise_id=eid, policy_id=pid, version=v, unit_id=issuers[pid], period=period,
+                                     amount=benefit_amount(v, facts[eid]), trace=r.trace) for eid, pid, v, r in fresh],
+                              ignore_conflicts=True, batch_size=2000)
+    made = list(Grant.objects.filter(policy_id__in=pids, period=period, status=Grant.Status.PENDING,
+                                     enterprise_id__in=[p[0] for p in fresh]).exclude(events__action="proposed")
+                .select_related("enterprise", "version"))
+    MatchingEvent.objects.bulk_create([MatchingEvent(policy_id=g.policy_id, grant=g, action="proposed",
+                                                     detail={"version": g.version.number}) for g in made])
+    _notify_grants(made)
+    return len(made)
+
+
+def _notify_grants(grants: list[Grant]) -> None:
+    if not grants:
+        return
+    users = {}
+    for uid, eid in User.objects.filter(role=Role.ENTERPRISE, enterprise_id__in={g.enterprise_id for g in grants},
+                                        is_active=True).values_list("pk", "enterprise_id"):
+        users.setdefault(eid, []).append(uid)
+    office: dict[int, list[int]] = {}
+    for uid, unit in User.objects.filter(role__in=POLICY_OFFICE_ROLES, unit_id__in={g.unit_id for g in grants},
+                                         is_active=True).values_list("pk", "unit_id"):
+        office.setdefault(unit, []).append(uid)
+    items = []
+    for g in grants:
+        title = g.version.title
+        items.append(Outgoing(tuple(users.get(g.enterprise_id, ())), "policy_grant",
+                              _("Your enterprise qualifies for “%(title)s” without applying (免申即享); it is being "
+                                "reviewed.") % {"title": title}, "grant", str(g.pk)))
+        items.append(Outgoing(tuple(office.get(g.unit_id, ())), "policy_grant_review",
+                              _("%(enterprise)s qualifies for “%(title)s” (免申即享): review it.")
+                              % {"enterprise": g.enterprise.name, "title": title}, "grant", str(g.pk)))
+    notify_many(items)
+
+
+def explain(enterprise: Enterprise, version: PolicyVersion, *, on: date | None = None) -> Result:
+    """The live decision for one pair, with its trace (the "why not" of pairs that keep no row)."""
+    facts = facts_for([enterprise.pk], on=on).get(enterprise.pk, {})
+    return evaluate(version.conditions, facts)
+
+
+def replay(version: PolicyVersion, trace: list[dict[str, Any]]) -> Result:
+    """A stored decision evaluated again with the rules of its version and the facts of its trace."""
+    return evaluate(version.conditions, facts_from_trace(trace))
+
+
+def matches_for_enterprise(enterprise: Enterprise, *, on: date | None = None) -> list[tuple[Policy, PolicyVersion, Result]]:
+    """Every policy in force, evaluated live for one enterprise: qualified first, then near misses, then the rest."""
+    on = on or timezone.localdate()
+    facts = facts_for([enterprise.pk], on=on).get(enterprise.pk, {})
+    order = {"qualified": 0, "near": 1, "not": 2}
+    rows = [(p, v, evaluate(v.conditions, facts)) for p, v in in_force(on)]
+    return sorted(rows, key=lambda r: (order[r[2].outcome], r[1].title))
