@@ -27,7 +27,7 @@ def facts_for(enterprise_ids: Iterable[int] | None = None, *, on: date | None = 
     on = on or timezone.localdate()
     ids = None if enterprise_ids is None else list(enterprise_ids)
     qs = Enterprise.objects.all() if ids is None else Enterprise.objects.filter(pk__in=ids)
-    rows = list(qs.values_list("pk", "industry", "size", "employees", "created_at", "division__path", "division__code"))
+    rows = list(qs.values_list("pk", "industry", "size", "employees", "created_at", "division__path"))
     tags: dict[int, set[str]] = defaultdict(set)
     figures: dict[int, tuple[Any, ...]] = {}
     dishonest: dict[int, str] = {}
@@ -43,7 +43,7 @@ def facts_for(enterprise_ids: Iterable[int] | None = None, *, on: date | None = 
         dishonest[eid] = f"{authority} {listed.isoformat()}"
     today = on.isoformat()
     out: dict[int, dict[str, Fact]] = {}
-    for eid, industry, size, employees, created, path, code in rows:
+    for eid, industry, size, employees, created, path in rows:
         registered = timezone.localdate(created)
         years = on.year - registered.year - ((on.month, on.day) < (registered.month, registered.day))
         f: dict[str, Fact] = {

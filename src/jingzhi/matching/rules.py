@@ -127,11 +127,11 @@ def _validate_one(cond: Any) -> tuple[str, dict[str, Any]]:
         if n < 0 or (spec.maximum is not None and n > Decimal(str(spec.maximum))):
             return _("%(value)s is outside the possible range of “%(label)s” (0 to %(max)s).") % {
                 "value": n, "label": spec.label, "max": spec.maximum if spec.maximum is not None else "∞"}, {}
-        return "", {"field": field, "op": op, "value": str(n.normalize()) if n == n.to_integral() else str(n)}
+        return "", {"field": field, "op": op, "value": format(n.normalize(), "f")}
     if spec.kind == "flag":
-        if value in (True, "true", "True", "1", 1):
+        if value in (True, "true", "True", "1", 1, "是", "yes"):
             value = True
-        elif value in (False, "false", "False", "0", 0):
+        elif value in (False, "false", "False", "0", 0, "否", "no"):
             value = False
         else:
             return _("“%(label)s” is yes or no.") % {"label": spec.label}, {}
