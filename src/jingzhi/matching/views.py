@@ -29,7 +29,13 @@ from jingzhi.matching.models import Grant, Policy
 from jingzhi.matching.rules import describe
 from jingzhi.matching.services.grants import grant_decide, grant_object
 from jingzhi.matching.services.matching import matches_for_enterprise
-from jingzhi.matching.services.policies import CONTENT, policy_create, policy_publish, policy_revise, policy_withdraw
+from jingzhi.matching.services.policies import (
+    CONTENT,
+    policy_create,
+    policy_publish,
+    policy_revise,
+    policy_withdraw,
+)
 from jingzhi.org.access import is_admin
 from jingzhi.org.http import role_required
 from jingzhi.org.models import Enterprise, Role
