@@ -13,7 +13,7 @@ from jingzhi.core.models import Notification
 from jingzhi.enterprises.services.registry import enterprise_save, figures_set
 from jingzhi.matching.models import Grant, Match, Policy
 from jingzhi.matching.services.grants import grant_decide, grant_object
-from jingzhi.matching.services.matching import explain, rematch, replay
+from jingzhi.matching.services.matching import decision_trace, explain, rematch, replay
 from jingzhi.matching.services.policies import policy_create, policy_publish, policy_revise, policy_withdraw
 from tests.matching.conftest import RD_POLICY
 
@@ -31,7 +31,7 @@ def test_publishing_matches_and_puts_the_benefit_in_the_units_queue(world: Any) 
     leni, other = world.firms.leni, world.firms.other
     m = Match.objects.get(enterprise=leni, policy=world.policy)
     assert m.outcome == "qualified" and m.version == world.policy.current
-    rd = next(row for row in m.trace if row["field"] == "rd_ratio")
+    rd = next(row for row in decision_trace(m.version, m.snapshot) if row["field"] == "rd_ratio")
     assert rd["actual"] == "4.00" and rd["source"] == "figures:2025" and rd["as_of"] == "2025"
     assert not Match.objects.filter(enterprise=other).exists()  # two conditions fail: no row, explained live
     grant = Grant.objects.get(enterprise=leni, policy=world.policy)
@@ -60,13 +60,14 @@ def test_why_not_is_explained_for_a_pair_without_a_row(world: Any) -> None:
 def test_an_old_decision_replays_with_the_rules_of_its_version(world: Any) -> None:
     leni = world.firms.leni
     old = Match.objects.get(enterprise=leni, policy=world.policy)
-    old_version, old_trace = old.version, old.trace
+    old_version, old_snapshot = old.version, old.snapshot
     policy_revise(actor=None, policy=world.policy, content=_content(conditions=[
         *RD_POLICY["conditions"][:2], {"field": "rd_ratio", "op": "gte", "value": 5}]))
     new = Match.objects.get(enterprise=leni, policy=world.policy)
     assert new.version.number == 2 and new.outcome == "near"
-    assert replay(old_version, old_trace).outcome == "qualified"  # the rules in force then, the facts of then
-    assert replay(new.version, new.trace).outcome == "near"
+    assert replay(old_version, old_snapshot).outcome == "qualified"  # the rules in force then, the facts of then
+    assert replay(new.version, new.snapshot).outcome == "near"
+    assert new.snapshot == old_snapshot  # the facts did not change: one snapshot serves both decisions
     assert world.policy.versions.count() == 2
 
 

@@ -22,8 +22,13 @@ from jingzhi.org.models import Enterprise, EnterpriseFigures, EnterpriseTag
 REGISTRY = "registry"
 
 
-def facts_for(enterprise_ids: Iterable[int] | None = None, *, on: date | None = None) -> dict[int, dict[str, Fact]]:
-    """Facts of the given enterprises (all when None), as they stand on `on` (today by default)."""
+def facts_for(enterprise_ids: Iterable[int] | None = None, *, on: date | None = None,
+              stamp: bool = True) -> dict[int, dict[str, Fact]]:
+    """Facts of the given enterprises (all when None), as they stand on `on` (today by default).
+
+    Registry fields carry `on` as their date; with stamp=False they carry none, so that a snapshot of unchanged
+    facts is the same row from one day to the next (the snapshot's taken_on then dates them).
+    """
     on = on or timezone.localdate()
     ids = None if enterprise_ids is None else list(enterprise_ids)
     qs = Enterprise.objects.all() if ids is None else Enterprise.objects.filter(pk__in=ids)
@@ -41,7 +46,7 @@ def facts_for(enterprise_ids: Iterable[int] | None = None, *, on: date | None = 
     standing = scope(DishonestyRecord.objects.filter(Q(removed_on__isnull=True) | Q(removed_on__gt=on), listed_on__lte=on))
     for eid, authority, listed in standing.values_list("enterprise_id", "authority", "listed_on"):
         dishonest[eid] = f"{authority} {listed.isoformat()}"
-    today = on.isoformat()
+    today = on.isoformat() if stamp else ""
     out: dict[int, dict[str, Fact]] = {}
     for eid, industry, size, employees, created, path in rows:
         registered = timezone.localdate(created)

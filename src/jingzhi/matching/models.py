@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jingzhi.matching.fields import TraceField
+
 
 class Level(models.TextChoices):
     NATIONAL = "national", _("National (国家)")
@@ -93,12 +95,37 @@ class PolicyVersion(models.Model):
         return f"{self.title} v{self.number}"
 
 
+class FactSnapshot(models.Model):
+    """The facts of one enterprise as a decision saw them, stored once per distinct set of facts.
+
+    Decisions (matches, grants) point at a snapshot instead of each carrying its own trace: the trace is the
+    version's conditions evaluated over the snapshot (services/matching.py: decision_trace), so a decision replays
+    exactly, and 10,000 enterprises × 500 policies write 10,000 snapshots, not millions of traces.
+    """
+
+    enterprise = models.ForeignKey("org.Enterprise", on_delete=models.CASCADE, related_name="fact_snapshots",
+                                   verbose_name=_("enterprise"))
+    # sha256 of the canonical JSON of `facts`: the same facts are one row.
+    digest = models.CharField(_("digest"), max_length=64)
+    # {field: [value, source, as_of]}; a blank as_of means "as registered on taken_on".
+    facts = TraceField(_("facts"), default=dict)
+    taken_on = models.DateField(_("taken on"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enterprise", "digest"], name="fact_snapshot_unique")]
+        verbose_name = _("facts snapshot")
+        verbose_name_plural = _("facts snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.taken_on}"
+
+
 class Match(models.Model):
     """The standing decision for one enterprise and one policy when it qualifies or nearly qualifies.
 
     Pairs that do not qualify keep no row: their explanation is computed when a page asks (rules are cheap),
-    so a re-match writes only the few rows that matter. The row keeps the version and the trace it was made with,
-    so it can be replayed (services/matching.py: match_replay).
+    so a re-match writes only the rows that matter. The row keeps the version and the facts it was made with,
+    so it can be replayed (services/matching.py: replay).
     """
 
     class Outcome(models.TextChoices):
@@ -111,8 +138,8 @@ class Match(models.Model):
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="matches", verbose_name=_("version"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     # For a near miss: the one condition that fails and by how much.
-    missing = models.JSONField(_("missing condition"), default=dict, blank=True)
-    trace = models.JSONField(_("trace"), default=list)
+    missing = TraceField(_("missing condition"), default=dict, blank=True)
+    snapshot = models.ForeignKey(FactSnapshot, on_delete=models.PROTECT, related_name="+", verbose_name=_("facts used"))
     evaluated_on = models.DateField(_("evaluated for"))
     evaluated_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
 
@@ -145,7 +172,7 @@ class Grant(models.Model):
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="policy_grants", verbose_name=_("reviewing unit"))
     period = models.PositiveSmallIntegerField(_("period (year)"))
     amount = models.DecimalField(_("amount (10,000 yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    trace = models.JSONField(_("trace"), default=list)
+    snapshot = models.ForeignKey(FactSnapshot, on_delete=models.PROTECT, related_name="+", verbose_name=_("facts used"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

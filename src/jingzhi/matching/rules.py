@@ -160,38 +160,64 @@ def _fmt(d: Decimal) -> str:
     return format(d.quantize(Decimal("0.01")).normalize(), "f")
 
 
-def check(cond: dict[str, Any], fact: Fact | None) -> tuple[bool, str]:
-    """Whether one (clean) condition holds for a fact, and if not, what is missing (for near misses)."""
+def holds(cond: dict[str, Any], fact: Fact | None) -> bool:
+    """Whether one (clean) condition holds for a fact: the hot path of a full match (no messages built)."""
     op, want = cond["op"], cond["value"]
     value = fact.value if fact is not None else None
     if op == "is":
-        ok = bool(value) is want
-        return ok, "" if ok else (_("a dishonesty record stands") if want is False else _("no dishonesty record"))
+        return bool(value) is want
+    if value is None:
+        return False
+    if op == "gte":
+        return Decimal(str(value)) >= Decimal(want)
+    if op == "lte":
+        return Decimal(str(value)) <= Decimal(want)
+    if op == "prefix":
+        return any(str(value).startswith(p) for p in want)
+    if op == "in":
+        return value in want
+    if op == "within":
+        return any(f"/{code}/" in value for code in want)
+    if op == "has_all":
+        return all(t in value for t in want)
+    if op == "has_any":
+        return any(t in value for t in want)
+    return not any(t in value for t in want)
+
+
+def check(cond: dict[str, Any], fact: Fact | None) -> tuple[bool, str]:
+    """Whether one condition holds, and if not, what is missing and by how much (for near misses and traces)."""
+    if holds(cond, fact):
+        return True, ""
+    op, want = cond["op"], cond["value"]
+    value = fact.value if fact is not None else None
+    if op == "is":
+        return False, _("a dishonesty record stands") if want is False else _("no dishonesty record")
     if value is None:
         return False, _("no data")
-    if op in ("gte", "lte"):
-        need, have = Decimal(want), Decimal(str(value))
-        if op == "gte":
-            return (True, "") if have >= need else (False, _("short by %(gap)s") % {"gap": _fmt(need - have)})
-        return (True, "") if have <= need else (False, _("over by %(gap)s") % {"gap": _fmt(have - need)})
+    if op == "gte":
+        return False, _("short by %(gap)s") % {"gap": _fmt(Decimal(want) - Decimal(str(value)))}
+    if op == "lte":
+        return False, _("over by %(gap)s") % {"gap": _fmt(Decimal(str(value)) - Decimal(want))}
     if op == "prefix":
-        ok = any(str(value).startswith(p) for p in want)
-        return ok, "" if ok else _("industry %(code)s is not in the list") % {"code": value}
+        return False, _("industry %(code)s is not in the list") % {"code": value}
     if op == "in":
-        ok = value in want
-        return ok, "" if ok else _("is “%(value)s”") % {"value": value}
+        return False, _("is “%(value)s”") % {"value": value}
     if op == "within":
-        ok = any(f"/{code}/" in value for code in want)
-        return ok, "" if ok else _("outside the listed divisions")
-    have_tags = set(value)
+        return False, _("outside the listed divisions")
     if op == "has_all":
-        lacking = [t for t in want if t not in have_tags]
-        return (not lacking), "" if not lacking else _("lacks %(tags)s") % {"tags": "、".join(lacking)}
+        return False, _("lacks %(tags)s") % {"tags": "、".join(t for t in want if t not in value)}
     if op == "has_any":
-        ok = bool(have_tags.intersection(want))
-        return ok, "" if ok else _("has none of them")
-    extra = [t for t in want if t in have_tags]
-    return (not extra), "" if not extra else _("holds %(tags)s") % {"tags": "、".join(extra)}
+        return False, _("has none of them")
+    return False, _("holds %(tags)s") % {"tags": "、".join(t for t in want if t in value)}
+
+
+def trace_row(i: int, cond: dict[str, Any], fact: Fact | None) -> dict[str, Any]:
+    ok, gap = check(cond, fact)
+    return {"i": i, "field": cond["field"], "op": cond["op"], "value": cond["value"],
+            "actual": _jsonable(fact.value) if fact is not None else None,
+            "source": fact.source if fact is not None else "", "as_of": fact.as_of if fact is not None else "",
+            "ok": ok, "gap": gap}
 
 
 @dataclass
@@ -206,14 +232,9 @@ def evaluate(conditions: Sequence[dict[str, Any]], facts: dict[str, Fact]) -> Re
     trace: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     for i, cond in enumerate(conditions):
-        fact = facts.get(cond["field"])
-        ok, gap = check(cond, fact)
-        row = {"i": i, "field": cond["field"], "op": cond["op"], "value": cond["value"],
-               "actual": _jsonable(fact.value) if fact is not None else None,
-               "source": fact.source if fact is not None else "", "as_of": fact.as_of if fact is not None else "",
-               "ok": ok, "gap": gap}
+        row = trace_row(i, cond, facts.get(cond["field"]))
         trace.append(row)
-        if not ok:
+        if not row["ok"]:
             failed.append(row)
     if not failed:
         return Result("qualified", trace, {})
@@ -226,6 +247,16 @@ def facts_from_trace(trace: Sequence[dict[str, Any]]) -> dict[str, Fact]:
     """The facts a decision was made with, back from its trace (for replay)."""
     return {row["field"]: Fact(row["actual"], row["source"], row["as_of"]) for row in trace if row["actual"] is not None
             or row["op"] == "is"}
+
+
+def serialise(facts: dict[str, Fact]) -> dict[str, list[Any]]:
+    """Facts as stored in a snapshot: {field: [value, source, as_of]}, JSON only."""
+    return {k: [_jsonable(f.value), f.source, f.as_of] for k, f in sorted(facts.items())}
+
+
+def deserialise(stored: dict[str, list[Any]], *, taken_on: str = "") -> dict[str, Fact]:
+    """A snapshot's facts back; a blank as_of (a registry field) reads as the day the snapshot was taken."""
+    return {k: Fact(v[0], v[1], v[2] or taken_on) for k, v in stored.items()}
 
 
 def _jsonable(value: Any) -> Any:

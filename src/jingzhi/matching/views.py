@@ -28,7 +28,7 @@ from jingzhi.matching.forms import (
 from jingzhi.matching.models import Grant, Policy
 from jingzhi.matching.rules import describe
 from jingzhi.matching.services.grants import grant_decide, grant_object
-from jingzhi.matching.services.matching import matches_for_enterprise
+from jingzhi.matching.services.matching import decision_trace, matches_for_enterprise
 from jingzhi.matching.services.policies import (
     CONTENT,
     policy_create,
@@ -139,11 +139,11 @@ def grant_queue(request: HttpRequest) -> HttpResponse:
 
 @role_required(*access.VIEW_ROLES, Role.ENTERPRISE)
 def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = access.grants_visible_to(request.user).select_related("enterprise", "policy", "version", "unit").filter(pk=pk).first()
+    grant = access.grants_visible_to(request.user).select_related("enterprise", "policy", "version", "unit", "snapshot").filter(pk=pk).first()
     if grant is None:
         raise Http404
     return render(request, "matching/grant.html", {
-        "g": grant, "trace": _trace_rows(grant.trace), "may_decide": access.keeps(request.user, grant.policy),
+        "g": grant, "trace": _trace_rows(decision_trace(grant.version, grant.snapshot)), "may_decide": access.keeps(request.user, grant.policy),
         "may_object": is_enterprise_user(request.user) and grant.status == Grant.Status.PENDING,
         "decide_form": DecideForm(), "object_form": ObjectForm(), "events": grant.events.select_related("actor")})
 

@@ -8,6 +8,8 @@ these after the commit of the change). Rows that did not change are not written.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,8 +22,17 @@ from django.utils.translation import gettext as _
 from jingzhi.core.notify import Outgoing, notify_many
 from jingzhi.matching.access import POLICY_OFFICE_ROLES
 from jingzhi.matching.facts import facts_for
-from jingzhi.matching.models import Grant, Match, MatchingEvent, Policy, PolicyVersion
-from jingzhi.matching.rules import Result, benefit_amount, evaluate, facts_from_trace
+from jingzhi.matching.models import FactSnapshot, Grant, Match, MatchingEvent, Policy, PolicyVersion
+from jingzhi.matching.rules import (
+    Fact,
+    Result,
+    benefit_amount,
+    deserialise,
+    evaluate,
+    holds,
+    serialise,
+    trace_row,
+)
 from jingzhi.org.models import Enterprise, Role, User
 
 
@@ -45,64 +56,112 @@ def in_force(on: date) -> list[tuple[Policy, PolicyVersion]]:
     return [(p, p.current) for p in rows if p.current is not None]
 
 
+def _failing(cond: dict[str, Any], facts: dict[int, dict[str, Fact]]) -> set[int]:
+    field = cond["field"]
+    return {eid for eid, f in facts.items() if not holds(cond, f.get(field))}
+
+
 def rematch(*, enterprise_ids: Iterable[int] | None = None, policy_ids: Iterable[int] | None = None,
             on: date | None = None) -> Summary:
-    """Re-match the given enterprises (all when None) against the given policies (all when None)."""
+    """Re-match the given enterprises (all when None) against the given policies (all when None).
+
+    Set-wise: each distinct condition is evaluated once over all the enterprises (policies share conditions), a
+    policy's qualified enterprises are those in no failing set, its near misses those in exactly one.
+    """
     started = timezone.now()
     on = on or timezone.localdate()
     eids = None if enterprise_ids is None else sorted(set(enterprise_ids))
     pids = None if policy_ids is None else sorted(set(policy_ids))
     policies = [(p, v) for p, v in in_force(on) if pids is None or p.pk in pids]
-    facts = facts_for(eids, on=on)
-    summary = Summary()
-    wanted: dict[tuple[int, int], tuple[PolicyVersion, Result]] = {}
+    facts = facts_for(eids, on=on, stamp=False)
+    summary = Summary(pairs=len(policies) * len(facts))
+    failing: dict[str, set[int]] = {}
+    # (enterprise, policy) → (version, outcome, missing)
+    wanted: dict[tuple[int, int], tuple[PolicyVersion, str, dict[str, Any]]] = {}
     for policy, version in policies:
-        conditions = version.conditions
-        for eid, f in facts.items():
-            result = evaluate(conditions, f)
-            summary.pairs += 1
-            if result.outcome != "not":
-                wanted[(eid, policy.pk)] = (version, result)
+        misses: dict[int, int] = {}
+        last: dict[int, int] = {}
+        for i, cond in enumerate(version.conditions):
+            key = json.dumps(cond, sort_keys=True)
+            if key not in failing:
+                failing[key] = _failing(cond, facts)
+            for eid in failing[key]:
+                misses[eid] = misses.get(eid, 0) + 1
+                last[eid] = i
+        for eid in facts:
+            n = misses.get(eid, 0)
+            if n == 0:
+                wanted[(eid, policy.pk)] = (version, "qualified", {})
+            elif n == 1:
+                i = last[eid]
+                cond = version.conditions[i]
+                wanted[(eid, policy.pk)] = (version, "near", trace_row(i, cond, facts[eid].get(cond["field"])))
     with transaction.atomic():
+        snapshots = _snapshots({eid for eid, _pid in wanted}, facts, on)
         existing = Match.objects.all()
         if eids is not None:
             existing = existing.filter(enterprise_id__in=eids)
         if pids is not None:
             existing = existing.filter(policy_id__in=pids)
         have = {(m.enterprise_id, m.policy_id): m for m in existing.only(
-            "pk", "enterprise_id", "policy_id", "version_id", "outcome", "missing", "trace")}
+            "pk", "enterprise_id", "policy_id", "version_id", "outcome", "missing", "snapshot_id")}
         stale = [m.pk for key, m in have.items() if key not in wanted]
         for chunk in range(0, len(stale), 1000):
             summary.removed += Match.objects.filter(pk__in=stale[chunk:chunk + 1000]).delete()[0]
         now = timezone.now()
         create, update = [], []
-        for (eid, pid), (version, result) in wanted.items():
-            m = have.get((eid, pid))
+        for (eid, pid), (version, outcome, missing) in wanted.items():
+            m, snap = have.get((eid, pid)), snapshots[eid]
             if m is None:
-                create.append(Match(enterprise_id=eid, policy_id=pid, version=version, outcome=result.outcome,
-                                    missing=result.missing, trace=result.trace, evaluated_on=on, evaluated_at=now))
-            elif (m.version_id, m.outcome, m.missing, m.trace) != (version.pk, result.outcome, result.missing, result.trace):
-                m.version, m.outcome, m.missing, m.trace = version, result.outcome, result.missing, result.trace
+                create.append(Match(enterprise_id=eid, policy_id=pid, version=version, outcome=outcome, missing=missing,
+                                    snapshot_id=snap, evaluated_on=on, evaluated_at=now))
+            elif (m.version_id, m.outcome, m.missing, m.snapshot_id) != (version.pk, outcome, missing, snap):
+                m.version, m.outcome, m.missing, m.snapshot_id = version, outcome, missing, snap
                 m.evaluated_on, m.evaluated_at = on, now
                 update.append(m)
-            summary.qualified += result.outcome == "qualified"
-            summary.near += result.outcome == "near"
+            summary.qualified += outcome == "qualified"
+            summary.near += outcome == "near"
         Match.objects.bulk_create(create, batch_size=2000)
-        Match.objects.bulk_update(update, ["version", "outcome", "missing", "trace", "evaluated_on", "evaluated_at"],
+        Match.objects.bulk_update(update, ["version", "outcome", "missing", "snapshot", "evaluated_on", "evaluated_at"],
                                   batch_size=2000)
         summary.written = len(create) + len(update)
-        summary.grants = _grants(wanted, facts, on)
+        summary.grants = _grants(wanted, facts, snapshots, on)
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary
 
 
-def _grants(wanted: dict[tuple[int, int], tuple[PolicyVersion, Result]], facts: dict[int, Any], on: date) -> int:
+def _snapshots(eids: set[int], facts: dict[int, dict[str, Fact]], on: date) -> dict[int, int]:
+    """The snapshot id of each enterprise's current facts, made where these facts were not seen before."""
+    stored = {eid: serialise(facts[eid]) for eid in eids}
+    digests = {eid: hashlib.sha256(json.dumps(v, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+               for eid, v in stored.items()}
+    found: dict[int, int] = {}
+    ids = sorted(eids)
+    for chunk in range(0, len(ids), 2000):
+        part = ids[chunk:chunk + 2000]
+        for pk, eid, digest in FactSnapshot.objects.filter(enterprise_id__in=part, digest__in={digests[e] for e in part}) \
+                .values_list("pk", "enterprise_id", "digest"):
+            if digests[eid] == digest:
+                found[eid] = pk
+    missing = [eid for eid in ids if eid not in found]
+    FactSnapshot.objects.bulk_create([FactSnapshot(enterprise_id=eid, digest=digests[eid], facts=stored[eid], taken_on=on)
+                                      for eid in missing], batch_size=2000, ignore_conflicts=True)
+    for chunk in range(0, len(missing), 2000):
+        part = missing[chunk:chunk + 2000]
+        for pk, eid, digest in FactSnapshot.objects.filter(enterprise_id__in=part).values_list("pk", "enterprise_id", "digest"):
+            if digests[eid] == digest:
+                found[eid] = pk
+    return found
+
+
+def _grants(wanted: dict[tuple[int, int], tuple[PolicyVersion, str, dict[str, Any]]], facts: dict[int, Any],
+            snapshots: dict[int, int], on: date) -> int:
     """免申即享: a qualifying pair of a no-application policy becomes a grant for this year's period, once."""
-    pairs = [(eid, pid, v, r) for (eid, pid), (v, r) in wanted.items() if r.outcome == "qualified" and v.no_application]
+    pairs = [(eid, pid, v) for (eid, pid), (v, outcome, _m) in wanted.items() if outcome == "qualified" and v.no_application]
     if not pairs:
         return 0
     period = on.year
-    pids = sorted({pid for _e, pid, _v, _r in pairs})
+    pids = sorted({pid for _e, pid, _v in pairs})
     done = set(Grant.objects.filter(policy_id__in=pids, period=period, enterprise_id__in=sorted({p[0] for p in pairs}))
                .values_list("enterprise_id", "policy_id"))
     fresh = [p for p in pairs if (p[0], p[1]) not in done]
@@ -111,13 +170,13 @@ def _grants(wanted: dict[tuple[int, int], tuple[PolicyVersion, Result]], facts: 
     issuers = dict(Policy.objects.filter(pk__in=pids).values_list("pk", "issuer_id"))
     # ignore_conflicts: a concurrent re-match of the same pair cannot pay twice (the unique constraint decides).
     Grant.objects.bulk_create([Grant(enterprise_id=eid, policy_id=pid, version=v, unit_id=issuers[pid], period=period,
-                                     amount=benefit_amount(v, facts[eid]), trace=r.trace) for eid, pid, v, r in fresh],
-                              ignore_conflicts=True, batch_size=2000)
+                                     amount=benefit_amount(v, facts[eid]), snapshot_id=snapshots[eid])
+                               for eid, pid, v in fresh], ignore_conflicts=True, batch_size=2000)
     made = list(Grant.objects.filter(policy_id__in=pids, period=period, status=Grant.Status.PENDING,
-                                     enterprise_id__in=[p[0] for p in fresh]).exclude(events__action="proposed")
+                                     enterprise_id__in=sorted({p[0] for p in fresh})).exclude(events__action="proposed")
                 .select_related("enterprise", "version"))
     MatchingEvent.objects.bulk_create([MatchingEvent(policy_id=g.policy_id, grant=g, action="proposed",
-                                                     detail={"version": g.version.number}) for g in made])
+                                                     detail={"version": g.version.number}) for g in made], batch_size=2000)
     _notify_grants(made)
     return len(made)
 
@@ -151,9 +210,14 @@ def explain(enterprise: Enterprise, version: PolicyVersion, *, on: date | None =
     return evaluate(version.conditions, facts)
 
 
-def replay(version: PolicyVersion, trace: list[dict[str, Any]]) -> Result:
-    """A stored decision evaluated again with the rules of its version and the facts of its trace."""
-    return evaluate(version.conditions, facts_from_trace(trace))
+def replay(version: PolicyVersion, snapshot: FactSnapshot) -> Result:
+    """A stored decision evaluated again: the rules of its version over the facts it was made with."""
+    return evaluate(version.conditions, deserialise(snapshot.facts, taken_on=snapshot.taken_on.isoformat()))
+
+
+def decision_trace(version: PolicyVersion, snapshot: FactSnapshot) -> list[dict[str, Any]]:
+    """The trace of a stored decision (each condition, the value used, its source and date)."""
+    return replay(version, snapshot).trace
 
 
 def matches_for_enterprise(enterprise: Enterprise, *, on: date | None = None) -> list[tuple[Policy, PolicyVersion, Result]]:
