@@ -15,6 +15,7 @@ from jingzhi.matching.models import Grant, Match, Policy
 from jingzhi.matching.services.grants import grant_decide, grant_object
 from jingzhi.matching.services.matching import decision_trace, explain, rematch, replay
 from jingzhi.matching.services.policies import policy_create, policy_publish, policy_revise, policy_withdraw
+from jingzhi.matching.services.records import dishonesty_record_save
 from tests.matching.conftest import RD_POLICY
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -136,3 +137,15 @@ def test_only_the_issuing_units_office_keeps_a_policy(world: Any) -> None:
     policy, created = policy_create(actor=city.handler, content=_content(), idempotency_key="k1")
     again, created_again = policy_create(actor=city.handler, content=_content(), idempotency_key="k1")
     assert created and not created_again and again == policy and policy.issuer == city.housing
+
+
+def test_a_dishonesty_listing_turns_a_qualifier_into_a_near_miss(world: Any) -> None:
+    city, leni = world.city, world.firms.leni
+    with pytest.raises(PermissionDenied):
+        dishonesty_record_save(actor=city.env_handler, row=None, enterprise=leni, authority="市场监管局", listed_on=ON)
+    with pytest.raises(ValidationFailed):
+        dishonesty_record_save(actor=city.admin, row=None, enterprise=leni, authority="市场监管局", listed_on=ON,
+                               removed_on=date(2026, 1, 1))
+    dishonesty_record_save(actor=city.admin, row=None, enterprise=leni, authority="市场监管局", listed_on=date(2026, 1, 1))
+    m = Match.objects.get(enterprise=leni, policy=world.policy)
+    assert m.outcome == "near" and m.missing["field"] == "dishonest" and m.missing["gap"] == "a dishonesty record stands"

@@ -53,8 +53,9 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     policies = (access.policies_visible_to(request.user).select_related("current", "issuer")
                 .annotate(qualified=Count("matches", filter=Q(matches__outcome="qualified")),
                           near=Count("matches", filter=Q(matches__outcome="near"))))
-    pending = access.grants_visible_to(request.user).filter(status=Grant.Status.PENDING, unit_id=request.user.unit_id).count() \
-        if request.user.unit_id else 0  # type: ignore[union-attr]
+    unit_id = getattr(request.user, "unit_id", None)
+    pending = access.grants_visible_to(request.user).filter(status=Grant.Status.PENDING, unit_id=unit_id).count() \
+        if unit_id else 0
     return render(request, "matching/list.html", {"policies": policies, "may_create": access.is_policy_office(request.user),
                                                   "pending": pending})
 
@@ -131,7 +132,7 @@ def grant_queue(request: HttpRequest) -> HttpResponse:
     """The 免申即享 review queue of the user's unit (an administrator: every unit's), and decided grants below."""
     qs = access.grants_visible_to(request.user).select_related("enterprise", "policy__current", "version", "unit")
     if not is_admin(request.user):
-        qs = qs.filter(unit_id=request.user.unit_id)  # type: ignore[union-attr]
+        qs = qs.filter(unit_id=getattr(request.user, "unit_id", 0) or 0)
     return render(request, "matching/queue.html", {
         "pending": qs.filter(status__in=[Grant.Status.PENDING, Grant.Status.OBJECTED])[:200],
         "decided": qs.filter(status__in=[Grant.Status.APPROVED, Grant.Status.REJECTED])[:50], "form": DecideForm()})
@@ -202,7 +203,7 @@ def _enterprise_page(request: HttpRequest, enterprise: Enterprise, template: str
 @role_required(Role.ENTERPRISE)
 def door(request: HttpRequest) -> HttpResponse:
     """The enterprise's own page: the policies it qualifies for, nearly qualifies for and why not; its benefits."""
-    enterprise = Enterprise.objects.filter(pk=request.user.enterprise_id).first()  # type: ignore[union-attr]
+    enterprise = Enterprise.objects.filter(pk=getattr(request.user, "enterprise_id", 0) or 0).first()
     if enterprise is None:
         raise Http404
     return _enterprise_page(request, enterprise, "matching/door.html")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core.notify import Outgoing, notify_many
 from jingzhi.matching.access import POLICY_OFFICE_ROLES
+from jingzhi.matching.bulk import insert_rows
 from jingzhi.matching.facts import facts_for
 from jingzhi.matching.models import FactSnapshot, Grant, Match, MatchingEvent, Policy, PolicyVersion
 from jingzhi.matching.rules import (
@@ -34,6 +35,9 @@ from jingzhi.matching.rules import (
     trace_row,
 )
 from jingzhi.org.models import Enterprise, Role, User
+
+MATCH_FIELDS = ("enterprise_id", "policy_id", "version_id", "outcome", "missing", "snapshot_id", "evaluated_on",
+                "evaluated_at")
 
 
 @dataclass
@@ -61,23 +65,17 @@ def _failing(cond: dict[str, Any], facts: dict[int, dict[str, Fact]]) -> set[int
     return {eid for eid, f in facts.items() if not holds(cond, f.get(field))}
 
 
-def rematch(*, enterprise_ids: Iterable[int] | None = None, policy_ids: Iterable[int] | None = None,
-            on: date | None = None) -> Summary:
-    """Re-match the given enterprises (all when None) against the given policies (all when None).
+Wanted = dict[tuple[int, int], tuple[PolicyVersion, str, dict[str, Any]]]
+
+
+def classify(policies: list[tuple[Policy, PolicyVersion]], facts: dict[int, dict[str, Fact]]) -> Wanted:
+    """(enterprise, policy) → (version, "qualified" | "near", the missing condition) for the pairs that keep a row.
 
     Set-wise: each distinct condition is evaluated once over all the enterprises (policies share conditions), a
     policy's qualified enterprises are those in no failing set, its near misses those in exactly one.
     """
-    started = timezone.now()
-    on = on or timezone.localdate()
-    eids = None if enterprise_ids is None else sorted(set(enterprise_ids))
-    pids = None if policy_ids is None else sorted(set(policy_ids))
-    policies = [(p, v) for p, v in in_force(on) if pids is None or p.pk in pids]
-    facts = facts_for(eids, on=on, stamp=False)
-    summary = Summary(pairs=len(policies) * len(facts))
     failing: dict[str, set[int]] = {}
-    # (enterprise, policy) → (version, outcome, missing)
-    wanted: dict[tuple[int, int], tuple[PolicyVersion, str, dict[str, Any]]] = {}
+    wanted: Wanted = {}
     for policy, version in policies:
         misses: dict[int, int] = {}
         last: dict[int, int] = {}
@@ -96,6 +94,20 @@ def rematch(*, enterprise_ids: Iterable[int] | None = None, policy_ids: Iterable
                 i = last[eid]
                 cond = version.conditions[i]
                 wanted[(eid, policy.pk)] = (version, "near", trace_row(i, cond, facts[eid].get(cond["field"])))
+    return wanted
+
+
+def rematch(*, enterprise_ids: Iterable[int] | None = None, policy_ids: Iterable[int] | None = None,
+            on: date | None = None) -> Summary:
+    """Re-match the given enterprises (all when None) against the given policies (all when None)."""
+    started = timezone.now()
+    on = on or timezone.localdate()
+    eids = None if enterprise_ids is None else sorted(set(enterprise_ids))
+    pids = None if policy_ids is None else sorted(set(policy_ids))
+    policies = [(p, v) for p, v in in_force(on) if pids is None or p.pk in pids]
+    facts = facts_for(eids, on=on, stamp=False)
+    summary = Summary(pairs=len(policies) * len(facts))
+    wanted = classify(policies, facts)
     with transaction.atomic():
         snapshots = _snapshots({eid for eid, _pid in wanted}, facts, on)
         existing = Match.objects.all()
@@ -109,19 +121,19 @@ def rematch(*, enterprise_ids: Iterable[int] | None = None, policy_ids: Iterable
         for chunk in range(0, len(stale), 1000):
             summary.removed += Match.objects.filter(pk__in=stale[chunk:chunk + 1000]).delete()[0]
         now = timezone.now()
-        create, update = [], []
+        create: list[tuple[Any, ...]] = []
+        update = []
         for (eid, pid), (version, outcome, missing) in wanted.items():
             m, snap = have.get((eid, pid)), snapshots[eid]
             if m is None:
-                create.append(Match(enterprise_id=eid, policy_id=pid, version=version, outcome=outcome, missing=missing,
-                                    snapshot_id=snap, evaluated_on=on, evaluated_at=now))
+                create.append((eid, pid, version.pk, outcome, missing, snap, on, now))
             elif (m.version_id, m.outcome, m.missing, m.snapshot_id) != (version.pk, outcome, missing, snap):
                 m.version, m.outcome, m.missing, m.snapshot_id = version, outcome, missing, snap
                 m.evaluated_on, m.evaluated_at = on, now
                 update.append(m)
             summary.qualified += outcome == "qualified"
             summary.near += outcome == "near"
-        Match.objects.bulk_create(create, batch_size=2000)
+        insert_rows(Match, MATCH_FIELDS, create, ignore_conflicts=True)
         Match.objects.bulk_update(update, ["version", "outcome", "missing", "snapshot", "evaluated_on", "evaluated_at"],
                                   batch_size=2000)
         summary.written = len(create) + len(update)
@@ -144,8 +156,8 @@ def _snapshots(eids: set[int], facts: dict[int, dict[str, Fact]], on: date) -> d
             if digests[eid] == digest:
                 found[eid] = pk
     missing = [eid for eid in ids if eid not in found]
-    FactSnapshot.objects.bulk_create([FactSnapshot(enterprise_id=eid, digest=digests[eid], facts=stored[eid], taken_on=on)
-                                      for eid in missing], batch_size=2000, ignore_conflicts=True)
+    insert_rows(FactSnapshot, ("enterprise_id", "digest", "facts", "taken_on"),
+                [(eid, digests[eid], stored[eid], on) for eid in missing], ignore_conflicts=True)
     for chunk in range(0, len(missing), 2000):
         part = missing[chunk:chunk + 2000]
         for pk, eid, digest in FactSnapshot.objects.filter(enterprise_id__in=part).values_list("pk", "enterprise_id", "digest"):
@@ -169,14 +181,16 @@ def _grants(wanted: dict[tuple[int, int], tuple[PolicyVersion, str, dict[str, An
         return 0
     issuers = dict(Policy.objects.filter(pk__in=pids).values_list("pk", "issuer_id"))
     # ignore_conflicts: a concurrent re-match of the same pair cannot pay twice (the unique constraint decides).
-    Grant.objects.bulk_create([Grant(enterprise_id=eid, policy_id=pid, version=v, unit_id=issuers[pid], period=period,
-                                     amount=benefit_amount(v, facts[eid]), snapshot_id=snapshots[eid])
-                               for eid, pid, v in fresh], ignore_conflicts=True, batch_size=2000)
+    now = timezone.now()
+    insert_rows(Grant, ("enterprise_id", "policy_id", "version_id", "unit_id", "period", "amount", "snapshot_id", "status",
+                        "created_at", "reason"),
+                [(eid, pid, v.pk, issuers[pid], period, benefit_amount(v, facts[eid]), snapshots[eid],
+                  Grant.Status.PENDING, now, "") for eid, pid, v in fresh], ignore_conflicts=True)
     made = list(Grant.objects.filter(policy_id__in=pids, period=period, status=Grant.Status.PENDING,
                                      enterprise_id__in=sorted({p[0] for p in fresh})).exclude(events__action="proposed")
                 .select_related("enterprise", "version"))
-    MatchingEvent.objects.bulk_create([MatchingEvent(policy_id=g.policy_id, grant=g, action="proposed",
-                                                     detail={"version": g.version.number}) for g in made], batch_size=2000)
+    insert_rows(MatchingEvent, ("policy_id", "grant_id", "action", "at", "detail"),
+                [(g.policy_id, g.pk, "proposed", now, {"version": g.version.number}) for g in made])
     _notify_grants(made)
     return len(made)
 
@@ -184,7 +198,7 @@ def _grants(wanted: dict[tuple[int, int], tuple[PolicyVersion, str, dict[str, An
 def _notify_grants(grants: list[Grant]) -> None:
     if not grants:
         return
-    users = {}
+    users: dict[int, list[int]] = {}
     for uid, eid in User.objects.filter(role=Role.ENTERPRISE, enterprise_id__in={g.enterprise_id for g in grants},
                                         is_active=True).values_list("pk", "enterprise_id"):
         users.setdefault(eid, []).append(uid)
