@@ -76,6 +76,7 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             initial[k] = initial[k].isoformat() if initial[k] else ""
         conditions = version.conditions
     form = PolicyForm(request.POST or None, initial=initial)
+    condition_error = ""
     if request.method == "POST":
         conditions = conditions_from_post(request.POST)
         if form.is_valid():
@@ -90,12 +91,13 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 else:
                     policy_revise(actor=request.user, policy=policy, content=content)  # type: ignore[arg-type]
             except ApplicationError as e:
+                condition_error = str(e.fields.get("conditions", ""))  # also shown above the condition rows
                 form.add_error(None, apply_error(form, e))
             else:
                 messages.success(request, _("Saved."))
                 return redirect("matching:detail", pk=policy.pk)
     return render(request, "matching/form.html", {
-        "form": form, "policy": policy, "rows": condition_rows(conditions), "choices": condition_choices(),
+        "form": form, "policy": policy, "rows": condition_rows(conditions), "condition_error": condition_error, "choices": condition_choices(),
         "pick_issuer": is_admin(request.user) and policy is None})
 
 
