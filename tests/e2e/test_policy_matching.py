@@ -61,7 +61,7 @@ def test_no_application_flow(browser: Any, live_server: Any, screenshot_dir: Pat
 
     door = _login(browser, live_server.url, firms.leni_user, width=420)
     door.goto(f"{live_server.url}/policies/door/")
-    assert "研发费用后补助" in door.content() and "figures:2025" in door.content()
+    assert "研发费用后补助" in door.content() and "2025 年度数据" in door.content()
     door.screenshot(path=str(screenshot_dir / "policy-door.png"), full_page=True)
 
     grant = Grant.objects.get(enterprise=firms.leni)

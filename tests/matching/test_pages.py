@@ -53,7 +53,7 @@ def test_the_enterprise_sees_its_policies_and_objects_on_its_own_door(world: Any
     r = c.get("/policies/door/")
     assert r.status_code == 200
     text = r.content.decode()
-    assert "研发费用后补助" in text and "figures:2025" in text
+    assert "研发费用后补助" in text and "yearly figures 2025" in text
     grant = Grant.objects.get(enterprise=world.firms.leni)
     assert c.get(f"/policies/grants/{grant.pk}/").status_code == 200
     assert c.post(f"/policies/grants/{grant.pk}/object/", {"reason": "数据有误"}).status_code == 302

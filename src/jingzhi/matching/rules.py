@@ -286,3 +286,11 @@ def describe(cond: dict[str, Any]) -> str:
     value = cond["value"]
     shown = "、".join(value) if isinstance(value, list) else (_("yes") if value is True else _("no") if value is False else value)
     return f"{spec.label} {OPS[cond['op']]} {shown}{(' ' + str(spec.unit)) if spec.unit else ''}"
+
+
+def source_label(source: str) -> str:
+    """Where a fact came from, in words: the registry, a year's figures, the dishonesty records."""
+    if source.startswith("figures:"):
+        return _("yearly figures %(year)s") % {"year": source.split(":", 1)[1]}
+    return {"registry": _("enterprise registry"), "registry:registered_at": _("registry: date registered"),
+            "dishonesty_records": _("dishonesty records")}.get(source, source)

@@ -26,7 +26,7 @@ from jingzhi.matching.forms import (
     conditions_from_post,
 )
 from jingzhi.matching.models import Grant, Policy
-from jingzhi.matching.rules import describe
+from jingzhi.matching.rules import describe, source_label
 from jingzhi.matching.services.grants import grant_decide, grant_object
 from jingzhi.matching.services.matching import decision_trace, matches_for_enterprise
 from jingzhi.matching.services.policies import (
@@ -191,7 +191,7 @@ def grant_object_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _trace_rows(trace: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**row, "text": describe(row)} for row in trace]
+    return [{**row, "text": describe(row), "source_text": source_label(row["source"])} for row in trace]
 
 
 def _enterprise_page(request: HttpRequest, enterprise: Enterprise, template: str) -> HttpResponse:
