@@ -104,3 +104,24 @@ def test_impossible_ranges_and_wrong_types_are_named() -> None:
                                      {"field": "employees", "op": "gte", "value": -1}])
     assert [e.split(":")[0] for e in errors] == ["Condition 1", "Condition 2", "Condition 3", "Condition 4"]
     assert "outside the possible range" in errors[0] and "cannot be compared" in errors[1]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(enterprises, min_size=1, max_size=8), st.lists(st.lists(conditions, max_size=5), min_size=1, max_size=4))
+def test_the_setwise_match_agrees_with_one_by_one_evaluation(firms: list[dict[str, Any]],
+                                                             rule_sets: list[list[dict[str, Any]]]) -> None:
+    from types import SimpleNamespace
+
+    from jingzhi.matching.services.matching import classify
+
+    facts = {i: as_facts(e) for i, e in enumerate(firms, start=1)}
+    policies = [(SimpleNamespace(pk=p), SimpleNamespace(conditions=validate_conditions(raw)[0]))
+                for p, raw in enumerate(rule_sets, start=1)]
+    wanted = classify(policies, facts)  # type: ignore[arg-type]
+    for policy, version in policies:
+        for eid, f in facts.items():
+            result = evaluate(version.conditions, f)
+            got = wanted.get((eid, policy.pk))
+            assert (got[1] if got else "not") == result.outcome
+            if result.outcome == "near":
+                assert got is not None and got[2] == result.missing
