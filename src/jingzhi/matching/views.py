@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -56,8 +56,14 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     unit_id = getattr(request.user, "unit_id", None)
     pending = access.grants_visible_to(request.user).filter(status=Grant.Status.PENDING, unit_id=unit_id).count() \
         if unit_id else 0
+    # Coverage (the leaders' figure): enterprises reached and money approved, per division, within the user's scope.
+    coverage = (access.grants_visible_to(request.user).values("enterprise__division__name")
+                .annotate(reached=Count("enterprise", distinct=True),
+                          approved=Sum("amount", filter=Q(status=Grant.Status.APPROVED)),
+                          pending=Count("pk", filter=Q(status=Grant.Status.PENDING)))
+                .order_by("enterprise__division__name"))
     return render(request, "matching/list.html", {"policies": policies, "may_create": access.is_policy_office(request.user),
-                                                  "pending": pending})
+                                                  "pending": pending, "coverage": coverage})
 
 
 @role_required(*access.POLICY_OFFICE_ROLES)
