@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "jingzhi.campaigns",
     "jingzhi.hotspots",
     "jingzhi.enterprises",
+    "jingzhi.matching",
     "jingzhi.earlywarning",
 
     "jingzhi.disputes",

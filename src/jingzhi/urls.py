@@ -17,6 +17,7 @@ urlpatterns = [
     path("metrics/", include("jingzhi.metrics.urls")),
     path("hotspots/", include("jingzhi.hotspots.urls")),
     path("enterprises/", include("jingzhi.enterprises.urls")),
+    path("policies/", include("jingzhi.matching.urls")),
     path("warnings/", include("jingzhi.earlywarning.urls")),
 
     path("disputes/", include("jingzhi.disputes.urls")),

@@ -403,6 +403,10 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
 
     with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
         load_enterprise_demo(now=now)
+    from jingzhi.matching.demo import load_matching_demo
+
+    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
+        load_matching_demo(now=now)
 
     from jingzhi.earlywarning.demo import load_warning_demo
 

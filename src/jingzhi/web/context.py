@@ -16,15 +16,15 @@ from jingzhi.org.models import Role
 
 # Which pages each role works in, in the order the nav shows them.
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    Role.OPERATOR: ("intake", "follow_up", "cases", "enterprises"),
-    Role.DISPATCHER: ("dispatch", "intake", "cases", "dispatch_model", "dashboard", "enterprises"),
-    Role.HANDLER: ("unit", "cases", "unit_dashboard", "disputes"),
-    Role.UNIT_HEAD: ("unit", "cases", "unit_dashboard", "metrics", "disputes"),
-    Role.SUPERVISOR: ("supervision", "follow_up", "cases", "dashboard", "enterprises", "disputes"),
-    Role.LEADER: ("dashboard", "cases", "enterprises", "disputes"),
+    Role.OPERATOR: ("intake", "follow_up", "cases", "enterprises", "policies"),
+    Role.DISPATCHER: ("dispatch", "intake", "cases", "dispatch_model", "dashboard", "enterprises", "policies"),
+    Role.HANDLER: ("unit", "cases", "unit_dashboard", "disputes", "policies"),
+    Role.UNIT_HEAD: ("unit", "cases", "unit_dashboard", "metrics", "disputes", "policies"),
+    Role.SUPERVISOR: ("supervision", "follow_up", "cases", "dashboard", "enterprises", "disputes", "policies"),
+    Role.LEADER: ("dashboard", "cases", "enterprises", "disputes", "policies"),
     Role.ADMIN: ("intake", "dispatch", "unit", "follow_up", "supervision", "cases", "dashboard", "dispatch_model", "enterprises",
-                 "disputes"),
-    Role.ENTERPRISE: ("door",),
+                 "disputes", "policies"),
+    Role.ENTERPRISE: ("door", "policy_door"),
 }
 # The knowledge base (issue 17) serves every staff role; an enterprise's users read the public Q&A pages instead.
 ROLE_PAGES = {role: pages if role == Role.ENTERPRISE else (*pages, "knowledge") for role, pages in ROLE_PAGES.items()}
@@ -45,6 +45,8 @@ PAGES: dict[str, tuple[str, str | Promise]] = {
     "unit_dashboard": ("metrics:unit_dashboard", _("Unit dashboard")),
     "enterprises": ("enterprises:list", _("Enterprises")),
     "door": ("enterprises:door", _("Our needs")),
+    "policies": ("matching:list", _("Policies")),
+    "policy_door": ("matching:door", _("Our policies")),
 
     "disputes": ("disputes:list", _("Disputes")),
 

@@ -15,6 +15,7 @@ from jingzhi.core.masking import mask_name, mask_phone
 from jingzhi.core.validators import clean_text, normalize_phone, validate_phone
 from jingzhi.enterprises.access import enterprises_visible_to, is_office
 from jingzhi.enterprises.checks import amount, count, credit_code_problem, industry_problem
+from jingzhi.enterprises.hooks import registry_changed
 from jingzhi.org.models import (
     Division,
     Enterprise,
@@ -93,6 +94,8 @@ def enterprise_save(
         if created or changes:
             audit_change(actor=actor, action="enterprise_create" if created else "enterprise_update",
                          object_type="enterprise", object_id=code, detail={"changes": changes})
+        # Policy matching re-matches this enterprise after the commit (enterprises/hooks.py).
+        registry_changed([row.pk])
     return row
 
 
@@ -141,6 +144,7 @@ def figures_set(
         if changes:
             audit_change(actor=actor, action="enterprise_figures_set", object_type="enterprise", object_id=row.credit_code,
                          detail={"year": y, "changes": changes})
+        registry_changed([row.pk])
     return figures
 
 
