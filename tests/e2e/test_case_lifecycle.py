@@ -74,7 +74,8 @@ class Site:
                 control.fill(str(value))
         if shot:
             self.shot(page, shot)
-        panel.locator("button[type=submit]").click()
+        # The action's own button is the form's last; the reply form also has 检查答复 before it.
+        panel.locator("form > button[type=submit]").last.click()
         page.wait_for_load_state()
         errors = page.locator(".form-error, .errorlist")
         assert errors.count() == 0, f"{action} failed: {errors.all_inner_texts()}"
