@@ -1,18 +1,22 @@
 """The enterprise's own door and the 专班 board in a browser: an enterprise user submits a need, follows every
-step, rates the answer; another enterprise cannot open it; a 专班 member sees it on the board.
+step, rates the answer; another enterprise cannot open it; a 专班 member sees it on the board; a 包保 official records
+a visit on a phone; the leader reads the figures (the enterprises not visited) and opens the 三率 ranking of needs.
 
-Screenshots enterprise-door.png, enterprise-need.png and task-force-board.png go to test-artifacts/screenshots/.
+Screenshots enterprise-door.png, enterprise-need.png, task-force-board.png, enterprise-visit-phone.png and
+enterprise-figures.png go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from jingzhi.cases import services as cs
-from jingzhi.enterprises.models import Need
+from jingzhi.enterprises.models import Need, Visit
 from tests.enterprises.conftest import Firms, make_firms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,3 +76,29 @@ def test_enterprise_door_and_task_force_board(browser: Any, live_server: Any, sc
     board.goto(f"{live_server.url}/enterprises/task-forces/{firms.task_force.pk}/")
     assert "银州经济开发区专班" in board.content() and board.locator("#board-load tbody tr").count() == 1
     board.screenshot(path=str(screenshot_dir / "task-force-board.png"), full_page=True)
+
+    # The 包保 official records a visit on a phone; its promise becomes a need with that day as its deadline.
+    official = _login(browser, live_server.url, firms.official, width=390)
+    official.goto(f"{live_server.url}/enterprises/{firms.leni.pk}/")
+    form = official.locator("#visit-form")
+    form.locator("input[name=visited_on]").fill(timezone.localdate().isoformat())
+    form.locator("input[name=met]").fill("张经理")
+    form.locator("textarea[name=asked]").fill("二期厂房用电增容")
+    form.locator("textarea[name=promised]").fill("协调供电公司现场踏勘")
+    form.locator("input[name=promise_due]").fill((timezone.localdate() + timedelta(days=3)).isoformat())
+    official.screenshot(path=str(screenshot_dir / "enterprise-visit-phone.png"), full_page=True)
+    form.locator("button[type=submit]").click()
+    official.wait_for_load_state()
+    visit = Visit.objects.get(enterprise=firms.leni)
+    assert visit.asked == "二期厂房用电增容" and visit.needs.count() == 1
+    assert timezone.localtime(visit.needs.get().close_due).date() == timezone.localdate() + timedelta(days=3)
+
+    # The leader's figures: 开原某机械公司 has never been visited, and the 三率 ranking is one click away.
+    leader = _login(browser, live_server.url, firms.city.leader)
+    leader.goto(f"{live_server.url}/enterprises/metrics/")
+    assert leader.locator("#not-visited tbody tr").count() == 1 and firms.other.name in leader.locator("#not-visited").inner_text()
+    leader.screenshot(path=str(screenshot_dir / "enterprise-figures.png"), full_page=True)
+    leader.click("a[href*='kind=enterprise']")
+    leader.wait_for_load_state()
+    assert leader.locator("select[name=kind]").input_value() == "enterprise"
+

@@ -43,10 +43,19 @@ def _credit_code(division: str, n: int) -> str:
     return first17 + credit_code_check_char(first17)
 
 
+# The report's counts are the city's: the named enterprises' own tags count towards them.
+REPORT_COUNTS: dict[str, int] = {T.TECH_SME: 305, T.HIGH_TECH: 135, T.EAGLET: 50, T.GAZELLE: 27}
+
+
+def _still_to_generate(tag: str) -> int:
+    return REPORT_COUNTS[tag] - sum(tag in tags for *_rest, tags in NAMED.values())
+
+
 def _generate(rng: random.Random, divisions: dict[str, Division]) -> list[Enterprise]:
-    """305 technology SMEs; 135 of them high-tech, 50 eaglets, 27 gazelles (the report's counts)."""
+    """Technology SMEs up to the report's 305, of them high-tech up to 135, 50 eaglets, 27 gazelles."""
     rows, names = [], set()
-    for i in range(305):
+    high_tech, eaglets, gazelles = (_still_to_generate(t) for t in (T.HIGH_TECH, T.EAGLET, T.GAZELLE))
+    for i in range(_still_to_generate(T.TECH_SME)):
         while True:
             name = f"铁岭{rng.choice(WORDS)}{rng.choice(WORDS)}{TRADES[i % len(TRADES)][0]}有限公司"
             if name not in names:
@@ -59,9 +68,9 @@ def _generate(rng: random.Random, divisions: dict[str, Division]) -> list[Enterp
                                legal_representative=rng.choice("王李张刘陈杨赵黄周吴") + "总", is_demo=True))
     created = Enterprise.objects.bulk_create(rows)
     tags = [EnterpriseTag(enterprise=e, tag=T.TECH_SME) for e in created]
-    tags += [EnterpriseTag(enterprise=e, tag=T.HIGH_TECH) for e in created[:135]]
-    tags += [EnterpriseTag(enterprise=e, tag=T.EAGLET) for e in created[135:185]]
-    tags += [EnterpriseTag(enterprise=e, tag=T.GAZELLE) for e in created[185:212]]
+    tags += [EnterpriseTag(enterprise=e, tag=T.HIGH_TECH) for e in created[:high_tech]]
+    tags += [EnterpriseTag(enterprise=e, tag=T.EAGLET) for e in created[high_tech:high_tech + eaglets]]
+    tags += [EnterpriseTag(enterprise=e, tag=T.GAZELLE) for e in created[high_tech + eaglets:high_tech + eaglets + gazelles]]
     tags += [EnterpriseTag(enterprise=e, tag=T.SPECIALISED) for e in created[:40]]
     EnterpriseTag.objects.bulk_create(tags)
     return created

@@ -1,7 +1,9 @@
-"""Enterprise-need figures: answered in time, closed, satisfaction — per unit and per 专班 — and the same three-rate
-ranking as cases (in-time, closed, satisfied), restricted to enterprise needs; enterprises not visited this quarter.
+"""Enterprise-need figures: answered in time, closed, satisfaction — per unit and per 专班 — and the enterprises not
+visited in the last quarter (each named, with its last visit).
 
 Counted in the database (one grouped query per table), over the needs the user may see (Case.objects.visible_to).
+The 三率 ranking restricted to enterprise needs is the metrics app's own ranking (/metrics/rankings/?kind=enterprise,
+the same rule and weights as every unit's); these pages link to it rather than keep a second formula.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jingzhi.cases.models import Case, Status
 from jingzhi.enterprises.access import enterprises_visible_to
@@ -45,11 +48,6 @@ class Row:
     def satisfied_rate(self) -> float | None:
         return self._rate(self.satisfied, self.rated)
 
-    @property
-    def score(self) -> float:
-        """The three rates' mean (a missing satisfaction rate counts as not yet known, so it is left out)."""
-        rates = [r for r in (self.in_time_rate, self.closed_rate, self.satisfied_rate) if r is not None]
-        return round(sum(rates) / len(rates), 1) if rates else 0.0
 
 
 def _counts() -> dict[str, Any]:
@@ -63,12 +61,20 @@ def _counts() -> dict[str, Any]:
     }
 
 
-def _rows(needs: Any, name: str) -> list[Row]:
-    """One row per value of `name`, best score first (the 三率 ranking)."""
-    grouped: list[dict[str, Any]] = list(needs.values(name).annotate(**_counts()))
-    rows = [Row(r[name] or "—", r["total"], r["in_time"], r["closed"], r["rated"], r["satisfied"]) for r in grouped]
-    rows.sort(key=lambda r: (-r.score, r.name))
+def _rows(needs: Any, name: str, empty: str = "—") -> list[Row]:
+    """One row per value of `name` (`empty` where there is none), most needs first."""
+    grouped: list[dict[str, Any]] = list(needs.values(name).annotate(**_counts()).order_by())
+    rows = [Row(r[name] or empty, r["total"], r["in_time"], r["closed"], r["rated"], r["satisfied"]) for r in grouped]
+    rows.sort(key=lambda r: (-r.total, r.name))
     return rows
+
+
+@dataclass
+class NotVisited:
+    name: str
+    credit_code: str
+    division: str
+    last_visit: date | None
 
 
 @dataclass
@@ -80,6 +86,8 @@ class Figures:
     total: Row
     not_visited: int
     enterprises: int
+    since: date  # "not visited" means no visit on or after this day (the last quarter: 91 days)
+    not_visited_list: list[NotVisited]
 
 
 def figures(user: Any, *, start: date | None = None, end: date | None = None) -> Figures:
@@ -88,36 +96,49 @@ def figures(user: Any, *, start: date | None = None, end: date | None = None) ->
     start, end = start or date(today.year, 1, 1), end or today
     needs = Need.objects.filter(case__in=Case.objects.visible_to(user), created_at__date__gte=start,
                                 created_at__date__lte=end)
-    units = _rows(needs, "case__lead_unit__name")
+    units = _rows(needs, "case__lead_unit__name", empty=gettext("(not dispatched)"))
     forces = _rows(needs.filter(enterprise__task_forces__isnull=False), "enterprise__task_forces__name")
     t = needs.aggregate(**_counts())
     total = Row("", t["total"], t["in_time"], t["closed"], t["rated"], t["satisfied"])
     firms = enterprises_visible_to(user)
-    quarter = today - timedelta(days=91)
+    quarter = today - timedelta(days=QUARTER_DAYS)
     visited = Visit.objects.filter(visited_on__gte=quarter).values("enterprise_id")
-    return Figures(start, end, units, forces, total, firms.exclude(pk__in=visited).count(), firms.count())
+    unvisited = (firms.exclude(pk__in=visited).annotate(last_visit=Max("visits__visited_on"))
+                 .order_by(F("last_visit").asc(nulls_first=True), "name")
+                 .values_list("name", "credit_code", "division__name", "last_visit"))
+    listed = [NotVisited(*row) for row in unvisited]
+    return Figures(start, end, units, forces, total, len(listed), firms.count(), quarter, listed)
+
+
+QUARTER_DAYS = 91
 
 
 def figures_workbook(f: Figures) -> bytes:
+    """The page as a clerk's workbook: a sheet per unit / 专班 table, and the enterprises not visited, each named."""
     import io
 
     import openpyxl
     from django.utils.translation import gettext as _
 
-    from jingzhi.core.workbooks import append_row
+    from jingzhi.core.workbooks import append_row, finish_sheet, start_sheet
 
     wb = openpyxl.Workbook()
     head = [_("Name"), _("Needs"), _("Answered in time"), _("Closed"), _("Rated"), _("Satisfied"),
-            _("In-time rate %"), _("Closed rate %"), _("Satisfaction %"), _("Score")]
+            _("In-time rate %"), _("Closed rate %"), _("Satisfaction %")]
     for index, (title, rows) in enumerate(((_("Units"), f.units), (_("Task forces"), f.task_forces))):
         ws = wb.active if index == 0 else wb.create_sheet()
         ws.title = title
-        append_row(ws, head)
+        start_sheet(ws, head, widths=[28, 8, 10, 8, 8, 8, 10, 10, 10])
         for r in rows:
             append_row(ws, [r.name, r.total, r.in_time, r.closed, r.rated, r.satisfied, r.in_time_rate,
-                            r.closed_rate, r.satisfied_rate, r.score])
+                            r.closed_rate, r.satisfied_rate])
+        finish_sheet(ws, columns=len(head), rows=len(rows))
+    ws = wb.create_sheet(_("Not visited"))
+    head = [_("Enterprise"), _("Unified social credit code"), _("Division"), _("Last visit")]
+    start_sheet(ws, head, widths=[34, 22, 14, 12])
+    for e in f.not_visited_list:
+        append_row(ws, [e.name, e.credit_code, e.division, e.last_visit])
+    finish_sheet(ws, columns=len(head), rows=len(f.not_visited_list))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-

@@ -6,10 +6,14 @@ from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from jingzhi.core.audit import audit_record
+from jingzhi.core.workbooks import attach, export_filename
 from jingzhi.enterprises.access import OFFICE_ROLES, OVERSIGHT_ROLES
 from jingzhi.enterprises.figures import figures, figures_workbook
+from jingzhi.org.access import ANALYST_ROLES, has_role
 from jingzhi.org.http import role_required
 
 ROLES = (*OFFICE_ROLES, *OVERSIGHT_ROLES)
@@ -24,20 +28,30 @@ def _dates(request: HttpRequest) -> tuple[date | None, date | None]:
     return parse("start"), parse("end")
 
 
+NOT_VISITED_SHOWN = 20  # on the page; the export lists them all
+
+
 @role_required(*ROLES)
 def figures_view(request: HttpRequest) -> HttpResponse:
     start, end = _dates(request)
-    return render(request, "enterprises/metrics.html", {"f": figures(request.user, start=start, end=end)})
+    f = figures(request.user, start=start, end=end)
+    return render(request, "enterprises/metrics.html", {
+        "f": f, "not_visited_shown": f.not_visited_list[:NOT_VISITED_SHOWN],
+        # The 三率 ranking over enterprise needs is the metrics app's page; offered to those who may read it.
+        "ranking_url": f"{reverse('metrics:rankings')}?kind=enterprise" if has_role(request.user, ANALYST_ROLES) else "",
+    })
 
 
 @role_required(*ROLES)
 def figures_export(request: HttpRequest) -> HttpResponse:
     start, end = _dates(request)
     f = figures(request.user, start=start, end=end)
-    audit_record(actor=request.user, action="export", object_type="metrics", detail={"what": "enterprise_needs",
-                                                                                     "start": f.start, "end": f.end})
+    filename = export_filename(_("Enterprise-need figures"), "", f.end)
+    audit_record(actor=request.user, action="export", object_type="metrics", request=request,
+                 detail={"what": "enterprise_needs", "file": filename, "start": f.start, "end": f.end,
+                         "not_visited": f.not_visited})
     response = HttpResponse(figures_workbook(f), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="enterprise-needs.xlsx"'
+    attach(response, filename)
     return response
 
 

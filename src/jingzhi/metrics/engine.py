@@ -1,7 +1,7 @@
 """The metrics of docs/domain.md §6 computed from summed roll-up counters, and who sees which roll-up rows.
 
-Everything here reads roll-up tables only (DailyRollup, DailyIntake, OpenSnapshot), through `read_db()`, which is
-the replica when one is configured. Rates are None when their denominator is zero (shown as "—").
+Everything here reads roll-up tables (DailyRollup, DailyIntake, OpenSnapshot) — except the per-kind ranking's
+counters, which the roll-ups do not keep — through `read_db()`, which is the replica when one is configured. Rates are None when their denominator is zero (shown as "—").
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
+from jingzhi.cases.models import Case, FollowUp, Status
 from jingzhi.core import replicas
 from jingzhi.metrics.models import (
     DailyCategoryRollup,
@@ -23,7 +24,7 @@ from jingzhi.metrics.models import (
     OpenSnapshot,
 )
 from jingzhi.metrics.periods import Period
-from jingzhi.metrics.rollup import COUNTERS, is_deep
+from jingzhi.metrics.rollup import COUNTERS, day_window, is_deep, tally_follow_ups
 from jingzhi.org.access import case_reach
 from jingzhi.org.models import Division, Unit
 
@@ -50,14 +51,15 @@ class Scope:
     def empty(self) -> bool:
         return not self.everything and self.division is None and self.unit_ids is None
 
-    def filter(self, qs: QuerySet[Any]) -> QuerySet[Any]:
-        """Narrow a roll-up or snapshot queryset (they all have division and unit) to this scope."""
+    def filter(self, qs: QuerySet[Any], *, division: str = "division", unit: str = "unit") -> QuerySet[Any]:
+        """Narrow a queryset to this scope: roll-ups and snapshots by their own division and unit; other tables name
+        the fields that play those parts (cases: division, lead_unit; follow-ups: case__division, unit)."""
         if self.empty:
             return qs.none()
         if self.division is not None:
-            qs = qs.filter(division__path__startswith=self.division.path)
+            qs = qs.filter(**{f"{division}__path__startswith": self.division.path})
         if self.unit_ids is not None:
-            qs = qs.filter(unit_id__in=self.unit_ids)
+            qs = qs.filter(**{f"{unit}_id__in": self.unit_ids})
         return qs
 
     def query(self) -> dict[str, str]:
@@ -276,3 +278,29 @@ def snapshot_time() -> Any:
 
 def weights(pol: MetricPolicy) -> dict[str, Decimal]:
     return {"response": pol.response_weight, "resolution": pol.resolution_weight, "satisfaction": pol.satisfaction_weight}
+
+
+def kind_unit_counts(scope: Scope, period: Period, kind: str) -> dict[int | None, dict[str, int]]:
+    """The ranking's counters per unit over the cases of one kind (e.g. enterprise needs).
+
+    The roll-ups keep no kind, so these come from the source tables: cases received (by lead unit) and follow-ups (by
+    the unit assessed), counted in the database and tallied by the roll-up's own rule. Kinds are a small share of
+    the cases; a year of one kind's follow-ups is a few grouped rows.
+    """
+    start, end = day_window(period.start)[0], day_window(period.end)[1]
+    db = read_db()
+    out: dict[int | None, dict[str, int]] = {}
+
+    def row(unit_id: int | None) -> dict[str, int]:
+        return out.setdefault(unit_id, dict.fromkeys(COUNTERS, 0))
+
+    cases = scope.filter(Case.objects.using(db).filter(kind=kind, created_at__gte=start, created_at__lt=end)
+                         .exclude(status=Status.MERGED), unit="lead_unit")
+    for unit_id, n in cases.values_list("lead_unit_id").annotate(n=Count("id")).order_by():
+        row(unit_id)["received"] += n
+    follow_ups = scope.filter(FollowUp.objects.using(db).filter(case__kind=kind, created_at__gte=start, created_at__lt=end),
+                              division="case__division")
+    grouped_answers = follow_ups.values_list("unit_id", "contacted", "resolution", "satisfaction").annotate(n=Count("id"))
+    for unit_id, contacted, resolution, satisfaction, n in grouped_answers.order_by():
+        tally_follow_ups(row(unit_id), contacted, resolution, satisfaction, n)
+    return out

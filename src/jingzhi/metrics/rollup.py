@@ -153,19 +153,23 @@ def compute_day(day: date) -> tuple[dict[Key, _Acc], dict[tuple[int, str, str], 
     )
     for row in follow_ups:
         a = acc[(row["case__division_id"], row["unit_id"], row["case__category_id"])]
-        n = row["n"]
-        a.counts["followed_up"] += n
-        if row["contacted"]:
-            a.counts["contacted"] += n
-        if row["resolution"] == Resolution.RESOLVED:
-            a.counts["resolved"] += n
-        elif row["resolution"] == Resolution.PARTLY:
-            a.counts["partly"] += n
-        if row["satisfaction"] == Satisfaction.SATISFIED:
-            a.counts["satisfied"] += n
-        elif row["satisfaction"] == Satisfaction.BASICALLY:
-            a.counts["basically"] += n
+        tally_follow_ups(a.counts, row["contacted"], row["resolution"], row["satisfaction"], row["n"])
     return acc, intake
+
+
+def tally_follow_ups(counts: dict[str, int], contacted: bool | None, resolution: str, satisfaction: str, n: int) -> None:
+    """Add `n` follow-ups with these answers to the 三率 counters (the roll-up's and the per-kind ranking's one rule)."""
+    counts["followed_up"] += n
+    if contacted:
+        counts["contacted"] += n
+    if resolution == Resolution.RESOLVED:
+        counts["resolved"] += n
+    elif resolution == Resolution.PARTLY:
+        counts["partly"] += n
+    if satisfaction == Satisfaction.SATISFIED:
+        counts["satisfied"] += n
+    elif satisfaction == Satisfaction.BASICALLY:
+        counts["basically"] += n
 
 
 def _lock_day(day: date) -> None:

@@ -117,6 +117,22 @@ def unit_ranking(scope: Scope, period: Period) -> list[Row]:
     return rank(rows, prev, min_volume=pol.min_volume)
 
 
+def kind_unit_rows(scope: Scope, period: Period, kind: str) -> list[Row]:
+    """One row per unit over the cases of one kind (the source tables; see engine.kind_unit_counts)."""
+    pol = engine.policy()
+    counts = engine.kind_unit_counts(scope, period, kind)
+    units = Unit.objects.using(engine.read_db()).in_bulk([k for k in counts if k is not None])
+    base = {**scope.query(), "kind": kind}
+    return [Row("unit", units[u], engine.compute(c, pol), {**base, "unit": units[u].code})
+            for u, c in counts.items() if u in units]
+
+
+def kind_unit_ranking(scope: Scope, period: Period, kind: str) -> list[Row]:
+    """The same 三率 ranking as the units', restricted to one kind of case (企业诉求: the enterprise service's)."""
+    pol = engine.policy()
+    return rank(kind_unit_rows(scope, period, kind), kind_unit_rows(scope, period.previous(), kind), min_volume=pol.min_volume)
+
+
 def division_ranking(scope: Scope, period: Period) -> list[Row]:
     pol = engine.policy()
     return rank(division_rows(scope, period), division_rows(scope, period.previous()), min_volume=pol.min_volume)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 
 from jingzhi.cases import selectors as case_selectors
-from jingzhi.cases.models import OPEN_STATUSES
+from jingzhi.cases.models import OPEN_STATUSES, Kind
 from jingzhi.core.audit import audit_record
 from jingzhi.core.dates import parse_query_date, parse_query_month
 from jingzhi.core.errors import ValidationFailed
@@ -39,10 +39,11 @@ from jingzhi.metrics.tables import (
     metric_cells,
     rank_cell,
 )
+from jingzhi.org.access import ANALYST_ROLES
 from jingzhi.org.http import role_required
 from jingzhi.org.models import Role
 
-ANALYSTS = (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.UNIT_HEAD)
+ANALYSTS = ANALYST_ROLES
 LEADERS = (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER)
 UNIT_PEOPLE = (Role.UNIT_HEAD, Role.HANDLER)
 
@@ -143,14 +144,20 @@ def rankings(request: HttpRequest) -> HttpResponse:
     period, errors = _period(request)
     if period is None:
         return render(request, "metrics/rankings.html", {"errors": errors, "tables": []}, status=400)
+    kind = (request.GET.get("kind") or "").strip()
+    if kind and kind not in Kind.values:
+        return render(request, "metrics/rankings.html", {"errors": {"kind": _("Unknown kind.")}, "tables": []}, status=400)
     pol = engine.policy()
     headers = [_("Rank"), _("Change in rank"), _("Composite score"), _("Change in score"), _("Followed up"), _("Received"),
                _("Response rate"), _("Resolution rate"), _("Satisfaction rate")]
     tables = []
-    for key, title, rows in (
+    # ?kind=enterprise: the same ranking over one kind of case (the enterprise service's 三率); units only, since the
+    # division ranking's roll-ups keep no kind.
+    rankings_shown = [("units", _("Units"), selectors.kind_unit_ranking(scope, period, kind))] if kind else [
         ("units", _("Units"), selectors.unit_ranking(scope, period)),
         ("divisions", _("Divisions"), selectors.division_ranking(scope, period)),
-    ):
+    ]
+    for key, title, rows in rankings_shown:
         table = Table(key, title, [_("Name"), *headers],
                       note=_("Fewer than %(n)s follow-ups in the period: listed, not ranked.") % {"n": pol.min_volume})
         for row in rows:
@@ -160,12 +167,13 @@ def rankings(request: HttpRequest) -> HttpResponse:
                 cells[5], Cell(row.change), cells[1], cells[0], cells[2], cells[3], cells[4],
             ])
         tables.append(table)
-    title = f"{selectors.scope_title(scope)} · {period.label()}"
+    kind_label = f" · {Kind(kind).label}" if kind else ""
+    title = f"{selectors.scope_title(scope)}{kind_label} · {period.label()}"
     if _wants_xlsx(request):
         return _export(request, tables, f"rankings-{period.start:%Y%m%d}", title)
     return render(request, "metrics/rankings.html", {
         "tables": tables, "period": period, "previous": period.previous(), "heading": title, "policy": pol,
-        "division_choices": _division_choices(scope), "errors": {},
+        "division_choices": _division_choices(scope), "errors": {}, "kind": kind, "kinds": Kind.choices,
     })
 
 

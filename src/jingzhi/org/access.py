@@ -37,6 +37,10 @@ def role_of(user: Any) -> str:
     return Role.ADMIN if getattr(user, "is_superuser", False) else getattr(user, "role", "") or ""
 
 
+# Who reads the city's figures and rankings (/metrics/ and the links to it from other apps' pages).
+ANALYST_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.UNIT_HEAD)
+
+
 def has_role(user: Any, roles: Iterable[str]) -> bool:
     """The user holds one of `roles`; administrators pass every role check."""
     return is_admin(user) or role_of(user) in set(roles)
