@@ -227,3 +227,24 @@ def test_a_retry_after_a_crash_before_the_suggestion_gets_the_case_suggested_and
     s.case_create(**kwargs)  # a third try changes nothing
     assert DispatchSuggestion.objects.filter(case=case).count() == 1
     assert CaseEvent.objects.filter(case=case, action="dispatch").count() == 1
+
+
+def test_the_demo_suggests_for_the_cases_waiting_when_its_model_is_trained(routed_city: Any, model_copy: Path) -> None:
+    """Issue 11.2: the demo trains its model after playing the cases; those still waiting get the suggestion the queue
+    shows, and stay in the queue (a sure suggestion does not dispatch them after the fact)."""
+    from jingzhi.demo.loader import _suggest_for_waiting_cases
+
+    waiting = _case(routed_city, CLEAR["环境保护"])
+    assert not DispatchSuggestion.objects.exists()
+    registry.clear_cache()
+    registry.model_register(actor=routed_city.admin, path=model_copy, activate=True)
+    try:
+        assert _suggest_for_waiting_cases() == 1
+        suggestion = DispatchSuggestion.objects.get(case=waiting)
+        assert suggestion.ranked[0]["label"] == "环境保护" and suggestion.lead_unit == routed_city.env
+        assert suggestion.confidence >= (suggestion.threshold or 0) and not suggestion.auto_dispatched
+        waiting.refresh_from_db()
+        assert waiting.status == Status.ACCEPTED and waiting.lead_unit is None
+        assert _suggest_for_waiting_cases() == 0  # once
+    finally:
+        registry.clear_cache()

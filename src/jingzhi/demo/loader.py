@@ -332,6 +332,15 @@ def _train_dispatch_model() -> None:
     model_train(actor=None, samples=samples, source="示范数据：随附的已标注留言", activate=True)
 
 
+def _suggest_for_waiting_cases() -> int:
+    """The cases still waiting for dispatch get the model's suggestion, as if it had been active at their intake; they
+    stay in the dispatcher's queue (suggested, not dispatched), which is what the queue is there to show."""
+    from jingzhi.dispatch.auto import case_suggest_and_route
+
+    waiting = Case.objects.filter(status__in=[Status.ACCEPTED, Status.RETURNED]).select_related("division")
+    return sum(case_suggest_and_route(case=case, may_dispatch=False) is not None for case in waiting)
+
+
 def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, seed: int = 20221215,
               progress: Callable[[int, int], None] | None = None) -> DemoSummary:
     """Load the whole demo city into an empty database (the caller checks demo_is_loaded first).
@@ -425,6 +434,7 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
                             dispatcher=User.objects.get(username="dispatcher"))
     sla_sweep(now=now)
     _train_dispatch_model()
+    _suggest_for_waiting_cases()
     summary.by_status = Counter(Case.objects.values_list("status", flat=True))
     summary.seconds = clock.perf_counter() - started
     return summary

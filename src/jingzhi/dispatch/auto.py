@@ -74,8 +74,11 @@ def propose(*, text: str, division: Division | None) -> Proposal | None:
     )
 
 
-def case_suggest_and_route(*, case: Case) -> DispatchSuggestion | None:
+def case_suggest_and_route(*, case: Case, may_dispatch: bool = True) -> DispatchSuggestion | None:
     """At intake: record the suggestion and, when the model is sure enough, dispatch the case on it.
+
+    `may_dispatch=False` records the suggestion only (the demo suggests for the cases already waiting when its model
+    is trained, and leaves them in the dispatcher's queue).
 
     The classifier never blocks intake: without an active model, or with a broken model file, the case
     simply waits in the dispatcher's queue (the error is logged and shown on the model page).
@@ -95,7 +98,7 @@ def case_suggest_and_route(*, case: Case) -> DispatchSuggestion | None:
     agrees = case.category_id is None or (top.category is not None and top.category.pk == case.category_id)
     # A submission held for review is never dispatched by the system (issue 10): a person releases it first.
     held = getattr(case, "review", "") == "held"
-    auto = bool(proposal.auto_dispatch and proposal.sure and lead is not None and agrees and case.status == Status.ACCEPTED
+    auto = bool(may_dispatch and proposal.auto_dispatch and proposal.sure and lead is not None and agrees and case.status == Status.ACCEPTED
                 and not held)
     suggestion = DispatchSuggestion.objects.create(
         case=case, model=proposal.model, confidence=top.confidence, threshold=proposal.threshold,

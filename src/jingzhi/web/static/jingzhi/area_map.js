@@ -23,10 +23,21 @@ if (box) {
       <th>${esc(L.overdue)}</th><th>${esc(L.hotspots)}</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
   }
 
+  // ECharts lays the map out in its box: a box of no size (styles not applied yet on a busy machine, or a page
+  // being resized for a full-page capture) gives the map a view it cannot invert, and it throws. So the map is
+  // drawn once the box has a size, and resized only while it has one, at most once a frame.
+  const hasSize = () => canvas.clientWidth > 0 && canvas.clientHeight > 0;
+  const sized = () => new Promise((resolve) => {
+    if (hasSize()) { resolve(); return; }
+    const watch = new ResizeObserver(() => { if (hasSize()) { watch.disconnect(); resolve(); } });
+    watch.observe(canvas);
+  });
+
   async function draw(data) {
     const echarts = await import(box.dataset.echarts);
     const geo = await fetchJson(data.boundaries);
     echarts.registerMap(data.city, geo);
+    await sized();
     const chart = echarts.init(canvas, null, { renderer: "canvas" });
     const L = data.labels;
     const show = (key) => {
@@ -57,7 +68,12 @@ if (box) {
       canvas.dataset.showing = key;
     };
     chart.on("click", (p) => { const a = p.data && p.data.area; if (a && a.url) window.location.href = a.url; });
-    window.addEventListener("resize", () => chart.resize());
+    let pending = false;
+    new ResizeObserver(() => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => { pending = false; if (hasSize()) chart.resize(); });
+    }).observe(canvas);
     buttons.innerHTML = ["per_10k", "overdue", "hotspots"].map((k) =>
       `<button type="button" class="btn btn-small" data-key="${k}">${esc(L[k])}</button>`).join(" ");
     buttons.addEventListener("click", (e) => { const k = e.target.closest("button")?.dataset.key; if (k) show(k); });
