@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jingzhi.web.context.navigation",
+                "jingzhi.web.context.kept_form",
             ],
         },
     },

@@ -76,3 +76,37 @@ def test_a_return_and_an_intake_typed_into_an_ended_session_survive_the_sign_in(
     assert page.locator("[name=requester_name]").input_value() == "王秀兰"
     assert Case.objects.count() == count
     context.close()
+
+
+def test_any_other_form_typed_into_an_ended_session_comes_back_filled_in(live_server: Any, browser: Any, city: Any) -> None:
+    """Issue 11.4: not only intake and the case actions — here a knowledge article, refilled by kept_form.js."""
+    from jingzhi.knowledge.models import Article
+
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(60000)
+    page.goto(f"{live_server.url}/login/")
+    sign_in(page, "operator")
+    page.goto(f"{live_server.url}/knowledge/new/")
+    answer = "居民可携带身份证到社区服务中心办理居住证明，当场出具，无需预约。"
+    page.fill("[name=title]", "如何办理居住证明")
+    page.fill("[name=questions]", "居住证明在哪里开\n开居住证明要带什么")
+    page.fill("[name=answer]", answer)
+    page.select_option("[name=unit]", str(city.housing.pk))
+    count = Article.objects.count()
+    Session.objects.all().delete()
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert "/login/" in page.url
+    sign_in(page, "operator")
+    assert page.url.endswith("/knowledge/new/")
+    page.wait_for_selector("form[data-kept='1']")
+    assert page.locator("[name=answer]").input_value() == answer
+    assert page.locator("[name=questions]").input_value() == "居住证明在哪里开\n开居住证明要带什么"
+    assert page.locator("[name=unit]").input_value() == str(city.housing.pk)
+    assert Article.objects.count() == count  # shown again, not sent
+    assert page.locator(".msg-warning").first.is_visible()  # "check it and send it again"
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert Article.objects.count() == count + 1
+    context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -114,3 +115,20 @@ def test_signing_out_keeps_nothing_and_goes_to_the_plain_sign_in_page(city: Any)
     response = client.post(reverse("web:logout"), HTTP_REFERER="http://testserver/cases/")
     assert response.status_code == 302 and response["Location"] == reverse("web:login")
     assert STASH not in client.session
+
+
+def test_any_form_page_gets_its_kept_fields_once_and_no_other_page_takes_them(city: Any) -> None:
+    """Issue 11.4: forms other than intake and the case actions are refilled in the browser (kept_form.js) from the
+    fields the page carries; the page the form was on takes them, once; another page leaves them alone."""
+    client = signed_in("operator")
+    Session.objects.all().delete()
+    page = reverse("knowledge:new")
+    response = client.post(page, {"title": "如何办理居住证明", "answer": "携带身份证到社区服务中心办理。"}, HTTP_REFERER=f"http://testserver{page}")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("web:login"))
+    client.post(reverse("web:login"), {"username": "operator", "password": PASSWORD, "next": page})
+    assert 'id="kept-form"' not in client.get(reverse("web:case_list")).content.decode()  # not the form's page
+    html = client.get(page).content.decode()
+    kept = json.loads(html.split('id="kept-form" type="application/json">')[1].split("</script>")[0])
+    assert kept["action"] == page and kept["fields"]["answer"] == ["携带身份证到社区服务中心办理。"]
+    assert "csrfmiddlewaretoken" not in kept["fields"] and "kept_form.js" in html
+    assert 'id="kept-form"' not in client.get(page).content.decode()  # once

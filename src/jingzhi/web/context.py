@@ -79,3 +79,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_admin": is_admin(user),
         "nav_poll_seconds": getattr(settings, "JINGZHI_NOTIFICATION_POLL_SECONDS", 60),
     }
+
+
+def kept_form(request: HttpRequest) -> dict[str, Any]:
+    """A form sent after its session had ended, for the page it was on (web/signin.py): its fields for
+    kept_form.js to fill in again, with the notice to check and send it."""
+    from jingzhi.web.signin import stash_notice, stash_take_for_page
+
+    if not getattr(getattr(request, "user", None), "is_authenticated", False):
+        return {}
+    kept = stash_take_for_page(request)
+    if kept is None:
+        return {}
+    stash_notice(request, kept.had_files)
+    return {"kept_form": {"action": kept.action, "fields": {key: kept.data.getlist(key) for key in kept.data}}}
+

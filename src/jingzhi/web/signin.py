@@ -168,6 +168,21 @@ def stash_take(request: HttpRequest, *, action: str | Callable[[str], bool]) -> 
     return KeptForm(action=path, data=data, had_files=bool(stash.get("had_files")))
 
 
+def stash_take_for_page(request: HttpRequest) -> KeptForm | None:
+    """On the page a kept form was on, any page (GET, not a fragment): the kept fields, once.
+
+    The intake form and the case page read their forms' fields themselves (stash_take, server-side, with the
+    form's own errors); every other form gets them back through web/static/jingzhi/kept_form.js, which fills the
+    form that posted to the kept action. So every form survives a re-authentication, not only those two.
+    """
+    if request.method != "GET" or request.headers.get("HX-Request"):
+        return None
+    stash = request.session.get(STASH) if hasattr(request, "session") else None
+    if not isinstance(stash, dict) or urlsplit(str(stash.get("page", ""))).path != request.path:
+        return None
+    return stash_take(request, action=lambda path: True)
+
+
 def stash_notice(request: HttpRequest, had_files: bool) -> None:
     """Tell the user the form is theirs from before the sign-in, to check and send again."""
     text = _("Your session had ended, so this form was not sent. What you typed is filled in again: check it and send it.")
