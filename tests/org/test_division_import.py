@@ -194,3 +194,7 @@ def test_an_administrator_imports_a_citys_tree_in_the_admin(client: Any, tmp_pat
     clerk = f.user("leader", None, Division.objects.get(code="211200"), username="clerk")
     client.force_login(clerk)
     assert client.get(url).status_code in (302, 403)
+    assert client.post(url, {"city": "2112", "depth": "county"}).status_code in (302, 403)
+    client.logout()
+    assert client.get(url).status_code == 302  # anonymous: to the admin's sign-in
+    assert AuditLog.objects.filter(action="division_tree_import").count() == 1
