@@ -1,6 +1,7 @@
 """How long `jingzhi demo` takes to build the Tieling demo city on a fresh SQLite file.
 
-Prints one JSON line: migrate_seconds, load_seconds, cases, events, queries_per_case.
+Prints one JSON line: migrate_seconds, load_seconds, cases, events, queries_per_case, and the seconds of each step
+after the cases (steps; their ratio to the seconds per case gives the progress bar's weights in demo/loader.py).
 Usage: python benchmarks/demo_load.py [--cases N]
 """
 
@@ -43,7 +44,7 @@ def main() -> int:
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(counting):
-            load_demo(password="Benchmark-only1", cases=args.cases)
+            summary = load_demo(password="Benchmark-only1", cases=args.cases)
         loaded = time.perf_counter()
         cases = Case.objects.count()
         print(json.dumps({
@@ -52,7 +53,9 @@ def main() -> int:
             "migrate_seconds": round(migrated - started, 2),
             "load_seconds": round(loaded - migrated, 2),
             "queries_per_case": round(count[0] / max(cases, 1), 1),
-        }))
+            "cases_seconds": round(summary.seconds - sum(summary.steps.values()), 2),
+            "steps": {label: round(seconds, 2) for label, seconds in summary.steps.items()},
+        }, ensure_ascii=False))
     return 0
 
 

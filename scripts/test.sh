@@ -90,7 +90,11 @@ DJANGO_SETTINGS_MODULE=jingzhi.settings "$PY" manage.py makemigrations --check -
 # shown when it ends.
 SQLITE_LOG="$(mktemp)"
 SQLITE_DATA_DIR="$(mktemp -d)"
-run_sqlite() { JINGZHI_DATA_DIR="$SQLITE_DATA_DIR" env -u DATABASE_URL "$PY" -m pytest "$@"; }
+# The browser tests drive the same pages whatever the database, so they run once, on PostgreSQL (production's);
+# the SQLite run leaves them out (JINGZHI_TEST_BROWSER_TWICE=1 runs them there too; a -m of the caller's wins).
+SQLITE_MARK=(-m "not browser")
+[ "${JINGZHI_TEST_BROWSER_TWICE:-}" = 1 ] && SQLITE_MARK=()
+run_sqlite() { JINGZHI_DATA_DIR="$SQLITE_DATA_DIR" env -u DATABASE_URL "$PY" -m pytest "${SQLITE_MARK[@]}" "$@"; }
 if [ "${JINGZHI_TEST_SERIAL:-}" = 1 ]; then
   echo "== tests on SQLite"
   run_sqlite "$@"

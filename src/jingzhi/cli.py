@@ -40,25 +40,31 @@ def _serve(host: str, port: int, threads: int) -> None:
 
 
 class ProgressBar:
-    """`[██████░░░░░░]  1,234/3,000 件 cases  41%` on one line, redrawn in place on a terminal (a line per tenth elsewhere)."""
+    """`[██████░░░░░░]  41%  工单 cases` on one line, redrawn in place on a terminal (elsewhere a line per tenth and
+    per step)."""
 
     WIDTH = 30
 
     def __init__(self, stream: Any) -> None:
         self.stream, self.tty = stream, bool(getattr(stream, "isatty", lambda: False)())
         self.last_tenth = -1
+        self.last_step = ""
+        self.last_width = 0
 
-    def update(self, done: int, total: int) -> None:
+    def update(self, done: int, total: int, step: str = "") -> None:
+        """`done` of `total` units of work; `step` names what is being built now (the cases, then each app's demo)."""
         share = done / total if total else 1.0
         filled = int(share * self.WIDTH)
-        line = f"[{'█' * filled}{'░' * (self.WIDTH - filled)}] {done:>6,}/{total:,} 件 cases {share:4.0%}"
+        line = f"[{'█' * filled}{'░' * (self.WIDTH - filled)}] {share:4.0%}  {step}"
         if self.tty:
-            self.stream.write("\r" + line)
+            self.stream.write("\r" + line.ljust(self.last_width))
+            self.last_width = len(line)
             self.stream.flush()
-        elif int(share * 10) != self.last_tenth:
+        elif int(share * 10) != self.last_tenth or (step and step != self.last_step):
             self.last_tenth = int(share * 10)
-            self.stream.write(line + "\n")
+            self.stream.write(line.rstrip() + "\n")
             self.stream.flush()
+        self.last_step = step
 
     def done(self) -> None:
         if self.tty:

@@ -87,8 +87,8 @@ def test_enterprise_door_and_task_force_board(browser: Any, live_server: Any, sc
     form.locator("textarea[name=promised]").fill("协调供电公司现场踏勘")
     form.locator("input[name=promise_due]").fill((timezone.localdate() + timedelta(days=3)).isoformat())
     official.screenshot(path=str(screenshot_dir / "enterprise-visit-phone.png"), full_page=True)
-    form.locator("button[type=submit]").click()
-    official.wait_for_load_state()
+    with official.expect_navigation():  # the POST done before the database is read (SQLite shares one connection)
+        form.locator("button[type=submit]").click()
     visit = Visit.objects.get(enterprise=firms.leni)
     assert visit.asked == "二期厂房用电增容" and visit.needs.count() == 1
     assert timezone.localtime(visit.needs.get().close_due).date() == timezone.localdate() + timedelta(days=3)

@@ -52,6 +52,14 @@ PAGES = [
     ("admin", "/knowledge/", "knowledge"),
     ("admin", "/warnings/", "earlywarning"),
     ("handler", "/notifications/", "notifications"),
+    # Pages merged after the phone work (issue 11.9 asks for every staff page).
+    ("unithead", "/queue/unit/reviews/", "unithead-reviews"),
+    ("leader", "/knowledge/replies/", "reply-board"),
+    ("leader", "/enterprises/metrics/", "enterprise-figures"),
+    ("leader", "/policies/", "policies"),
+    ("unithead", "/policies/queue/", "policy-queue"),
+    ("admin", "/policies/new/", "policy-form"),
+    ("leader", "/metrics/rankings/?kind=enterprise", "enterprise-ranking"),
 ]
 
 

@@ -36,11 +36,13 @@ def test_language_menu_names_each_language_in_itself(city: Any) -> None:
         assert ">English</option>" in html and ">简体中文</option>" in html and "英语" not in html
 
 
-def test_progress_bar_counts_up_on_one_line() -> None:
+def test_progress_bar_counts_up_and_names_each_step() -> None:
     out = io.StringIO()
-    bar = ProgressBar(out)
-    for done in (25, 1500, 3000):
-        bar.update(done, 3000)
+    bar = ProgressBar(out)  # not a terminal: a line per tenth and per step
+    for done, step in ((25, "工单 cases 25/3,000"), (1500, "工单 cases 1,500/3,000"), (3000, "企业 enterprises"),
+                       (3300, "知识库 knowledge"), (3540, "")):
+        bar.update(done, 3540, step)
     lines = out.getvalue().splitlines()
-    assert lines[-1].endswith("3,000/3,000 件 cases 100%") and "█" * ProgressBar.WIDTH in lines[-1]
-    assert any("1,500/3,000" in line for line in lines)
+    assert any(line.endswith("工单 cases 1,500/3,000") and " 42%" in line for line in lines)
+    assert any(line.endswith("企业 enterprises") for line in lines) and any(line.endswith("知识库 knowledge") for line in lines)
+    assert lines[-1].endswith("100%") and "█" * ProgressBar.WIDTH in lines[-1]

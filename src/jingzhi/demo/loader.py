@@ -75,6 +75,7 @@ class DemoSummary:
     cases: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step after the cases
 
     def describe(self) -> str:
         states = ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
@@ -332,6 +333,52 @@ def _train_dispatch_model() -> None:
     model_train(actor=None, samples=samples, source="示范数据：随附的已标注留言", activate=True)
 
 
+CASES_STEP = "工单 cases"
+
+
+def _in_transaction(load: Callable[[], Any]) -> Callable[[], None]:
+    def run() -> None:
+        with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
+            load()
+    return run
+
+
+def _feature_steps(now: datetime) -> list[tuple[str, int, Callable[[], None]]]:
+    """(label, weight in cases, run) of each step after the cases, in order. The weights are the steps' times
+    over the time of one case, measured on a 3,000-case build (docs/performance.md), so the bar moves evenly."""
+    from jingzhi.campaigns.demo import load_campaign_demo
+    from jingzhi.disputes.demo import load_dispute_demo
+    from jingzhi.earlywarning.demo import load_warning_demo
+    from jingzhi.enterprises.demo import load_enterprise_demo
+    from jingzhi.hotspots.demo import load_hotspot_demo
+    from jingzhi.knowledge.demo import load_knowledge_demo
+    from jingzhi.matching.demo import load_matching_demo
+
+    def people(name: str) -> User:
+        return User.objects.get(username=name)
+
+    def sweep() -> None:
+        sla_sweep(now=now)
+
+    def classifier() -> None:
+        _train_dispatch_model()
+        _suggest_for_waiting_cases()
+
+    return [
+        ("攻坚 campaigns", 60, _in_transaction(lambda: load_campaign_demo(now=now))),
+        ("热点 hotspots", 60, _in_transaction(lambda: load_hotspot_demo(now=now, operator=people("operator"),
+                                                                       dispatcher=people("dispatcher")))),
+        ("企业 enterprises", 60, _in_transaction(lambda: load_enterprise_demo(now=now))),
+        ("惠企政策 policies", 60, _in_transaction(lambda: load_matching_demo(now=now))),
+        ("预警 early warning", 60, _in_transaction(lambda: load_warning_demo(now=now))),
+        ("矛盾纠纷 disputes", 60, _in_transaction(lambda: load_dispute_demo(now=now))),
+        ("知识库 knowledge", 60, _in_transaction(lambda: load_knowledge_demo(now=now, operator=people("operator"),
+                                                                          dispatcher=people("dispatcher")))),
+        ("时限巡检 SLA sweep", 60, sweep),
+        ("智能分派模型 dispatch model", 60, classifier),
+    ]
+
+
 def _suggest_for_waiting_cases() -> int:
     """The cases still waiting for dispatch get the model's suggestion, as if it had been active at their intake; they
     stay in the dispatcher's queue (suggested, not dispatched), which is what the queue is there to show."""
@@ -342,10 +389,11 @@ def _suggest_for_waiting_cases() -> int:
 
 
 def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, seed: int = 20221215,
-              progress: Callable[[int, int], None] | None = None) -> DemoSummary:
+              progress: Callable[[int, int, str], None] | None = None) -> DemoSummary:
     """Load the whole demo city into an empty database (the caller checks demo_is_loaded first).
 
-    `progress(done, total)` is called as the cases are played (the console's progress bar).
+    `progress(done, total, step)` is called as the cases are played and as each later step starts (the console's
+    progress bar); `step` names what is being built ("" at the end).
     """
     # The demo password meets the same policy as any other; its users keep it (must_change_password stays off)
     # so the demo stays one command and one shared password away.
@@ -363,6 +411,7 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
     messages = demo_messages()
     rng.shuffle(messages)
     messages = messages[:cases]
+    steps_weight = sum(weight for _label, weight, _run in _feature_steps(now))
     # More cases in recent weeks than a year ago, so today's queues are full while history stays long.
     times = sorted(now - timedelta(days=365 * rng.random() ** 1.6, minutes=rng.randint(1, 600)) for _ in messages)
     # Cases go to the shipped communities only, so the demo is the same with or without the whole imported tree.
@@ -398,43 +447,21 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
             builder.play(case, *routes[key])
             summary.cases += 1
             if progress is not None and (summary.cases % 25 == 0 or summary.cases == len(messages)):
-                progress(summary.cases, len(messages))
-    from jingzhi.campaigns.demo import load_campaign_demo
-
-    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
-        load_campaign_demo(now=now)
-    from jingzhi.hotspots.demo import load_hotspot_demo
-
-    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
-        load_hotspot_demo(now=now, operator=User.objects.get(username="operator"),
-                          dispatcher=User.objects.get(username="dispatcher"))
-    from jingzhi.enterprises.demo import load_enterprise_demo
-
-    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
-        load_enterprise_demo(now=now)
-    from jingzhi.matching.demo import load_matching_demo
-
-    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
-        load_matching_demo(now=now)
-
-    from jingzhi.earlywarning.demo import load_warning_demo
-
-    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
-        load_warning_demo(now=now)
-
-    from jingzhi.disputes.demo import load_dispute_demo
-
-    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
-        load_dispute_demo(now=now)
-
-    from jingzhi.knowledge.demo import load_knowledge_demo
-
-    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
-        load_knowledge_demo(now=now, operator=User.objects.get(username="operator"),
-                            dispatcher=User.objects.get(username="dispatcher"))
-    sla_sweep(now=now)
-    _train_dispatch_model()
-    _suggest_for_waiting_cases()
+                progress(summary.cases, len(messages) + steps_weight, f"{CASES_STEP} {summary.cases:,}/{len(messages):,}")
+    # The feature apps' demos, the first sweep and the classifier: each a step of the progress bar (its weight is
+    # its time in cases, measured on this machine: docs/performance.md), each timed in the summary.
+    steps = _feature_steps(now)
+    total = len(messages) + sum(weight for _label, weight, _run in steps)
+    done = len(messages)
+    for label, weight, run in steps:
+        if progress is not None:
+            progress(done, total, label)
+        began = clock.perf_counter()
+        run()
+        summary.steps[label] = clock.perf_counter() - began
+        done += weight
+    if progress is not None:
+        progress(total, total, "")
     summary.by_status = Counter(Case.objects.values_list("status", flat=True))
     summary.seconds = clock.perf_counter() - started
     return summary
