@@ -345,7 +345,8 @@ def _in_transaction(load: Callable[[], Any]) -> Callable[[], None]:
 
 def _feature_steps(now: datetime) -> list[tuple[str, int, Callable[[], None]]]:
     """(label, weight in cases, run) of each step after the cases, in order. The weights are the steps' times
-    over the time of one case, measured on a 3,000-case build (docs/performance.md), so the bar moves evenly."""
+    over the time of one case (26 ms), measured on a 3,000-case build on a quiet machine (docs/performance.md,
+    `benchmarks/demo_load.py`), so the bar moves evenly."""
     from jingzhi.campaigns.demo import load_campaign_demo
     from jingzhi.disputes.demo import load_dispute_demo
     from jingzhi.earlywarning.demo import load_warning_demo
@@ -365,17 +366,17 @@ def _feature_steps(now: datetime) -> list[tuple[str, int, Callable[[], None]]]:
         _suggest_for_waiting_cases()
 
     return [
-        ("攻坚 campaigns", 60, _in_transaction(lambda: load_campaign_demo(now=now))),
-        ("热点 hotspots", 60, _in_transaction(lambda: load_hotspot_demo(now=now, operator=people("operator"),
+        ("攻坚 campaigns", 193, _in_transaction(lambda: load_campaign_demo(now=now))),
+        ("热点 hotspots", 8, _in_transaction(lambda: load_hotspot_demo(now=now, operator=people("operator"),
                                                                        dispatcher=people("dispatcher")))),
-        ("企业 enterprises", 60, _in_transaction(lambda: load_enterprise_demo(now=now))),
-        ("惠企政策 policies", 60, _in_transaction(lambda: load_matching_demo(now=now))),
-        ("预警 early warning", 60, _in_transaction(lambda: load_warning_demo(now=now))),
-        ("矛盾纠纷 disputes", 60, _in_transaction(lambda: load_dispute_demo(now=now))),
-        ("知识库 knowledge", 60, _in_transaction(lambda: load_knowledge_demo(now=now, operator=people("operator"),
+        ("企业 enterprises", 26, _in_transaction(lambda: load_enterprise_demo(now=now))),
+        ("惠企政策 policies", 13, _in_transaction(lambda: load_matching_demo(now=now))),
+        ("预警 early warning", 7, _in_transaction(lambda: load_warning_demo(now=now))),
+        ("矛盾纠纷 disputes", 32, _in_transaction(lambda: load_dispute_demo(now=now))),
+        ("知识库 knowledge", 128, _in_transaction(lambda: load_knowledge_demo(now=now, operator=people("operator"),
                                                                           dispatcher=people("dispatcher")))),
-        ("时限巡检 SLA sweep", 60, sweep),
-        ("智能分派模型 dispatch model", 60, classifier),
+        ("时限巡检 SLA sweep", 2, sweep),
+        ("智能分派模型 dispatch model", 256, classifier),
     ]
 
 
