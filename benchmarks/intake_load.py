@@ -194,11 +194,13 @@ def main() -> int:
     _key, secret = apikey_create(name=f"load-{run_id}", actor=None, role="operator")
     divisions = list(Division.objects.filter(level="county").order_by("code").values_list("code", flat=True))
 
+    current = {"run": "w"}  # each run's keys are its own: a key repeated from an earlier run is a replay (200), not a create
+
     def jingzhi_body(client: int, n: int) -> tuple[bytes, dict[str, str]]:
         title, content = MESSAGES[(client + n) % len(MESSAGES)]
-        body = {"kind": "complaint", "title": title, "content": f"{content}（{client}-{n}）",
+        body = {"kind": "complaint", "title": title, "content": f"{content}（{current['run']}-{client}-{n}）",
                 "division": divisions[(client * 7 + n) % len(divisions)], "requester_phone": "13812345678"}
-        return json.dumps(body, ensure_ascii=False).encode(), {"Idempotency-Key": f"load-{run_id}-{client}-{n}"}
+        return json.dumps(body, ensure_ascii=False).encode(), {"Idempotency-Key": f"load-{run_id}-r{current['run']}-{client}-{n}"}
 
     def peer_body(client: int, n: int) -> tuple[bytes, dict[str, str]]:
         title, content = MESSAGES[(client + n) % len(MESSAGES)]
@@ -216,7 +218,8 @@ def main() -> int:
         # Warm-up: every worker imports, connects and loads its caches before the clock starts.
         _load("127.0.0.1", port, "/api/v1/cases/", headers, lambda c, n: jingzhi_body(1000 + c, n), clients=4, seconds=3,
               ok=lambda s: s == 201)
-        for _ in range(args.runs):
+        for number in range(args.runs):
+            current["run"] = str(number)
             runs.append(_load("127.0.0.1", port, "/api/v1/cases/", headers, jingzhi_body, clients=args.clients,
                               seconds=args.seconds, ok=lambda s: s == 201))
             if args.peer:
