@@ -81,6 +81,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "warning_cancel": _("Warning cancelled"),
     "warning_rule_save": _("Warning rule saved"),
     "seasonal_rule_save": _("Seasonal expectation saved"),
+    "preparation_done": _("Seasonal preparation marked done"),
 }
 
 
@@ -116,6 +117,7 @@ OBJECT_LABELS: dict[str, Promise] = {
     "seasonal_rule": _("seasonal expectation"),
     "task_photo": _("on-site photo"),
     "danger_site": _("danger sites"),
+    "preparation_task": _("seasonal preparation task"),
 }
 
 

@@ -17,11 +17,12 @@ from jingzhi.org.access import (
     UNIT_ROLES,
     division_scope,
     has_role,
+    is_admin,
     is_signed_in,
     role_of,
     unit_scope,
 )
-from jingzhi.org.models import Role
+from jingzhi.org.models import Role, Unit
 
 NOTHING = Q(pk__in=[])
 # Who may keep the duty board and enter or import warnings.
@@ -76,3 +77,31 @@ def warning_filter(user: Any) -> Q:
         covered = Warning.divisions.through.objects.filter(division__path__startswith=division.path)
         return seen | Q(pk__in=covered.values("warning_id"))
     return seen
+
+
+def preparation_filter(user: Any) -> Q:
+    """Seasonal preparation tasks: the duty office and administrators all; leaders and supervisors those of the units
+    in their division's subtree; unit staff their own unit's."""
+    if not is_signed_in(user):
+        return NOTHING
+    role = role_of(user)
+    if role in CITYWIDE_ROLES:
+        return Q()
+    if role in SUBTREE_ROLES and (division := division_scope(user)) is not None:
+        return Q(unit__division__path__startswith=division.path)
+    if role in UNIT_ROLES:
+        return Q(unit__in=unit_scope(user))
+    return NOTHING
+
+
+def may_finish_preparation(user: Any, task: Any) -> bool:
+    """The unit the task was raised to marks it done (its head or handlers), or an administrator."""
+    if not is_signed_in(user):
+        return False
+    if is_admin(user):
+        return True
+    if role_of(user) not in UNIT_ROLES:
+        return False
+    scope = unit_scope(user)
+    return bool(scope) and Unit.objects.filter(pk__in=scope).filter(pk=task.unit_id).exists()
+

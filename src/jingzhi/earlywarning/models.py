@@ -325,6 +325,9 @@ class PreparationTask(models.Model):
     season_starts = models.DateField(_("season starts"))
     raised_at = models.DateTimeField(_("raised"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey("org.User", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("done by"))
+    done_note = models.CharField(_("what was done"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("preparation task")

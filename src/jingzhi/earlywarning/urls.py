@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/", views.board, name="board"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/report/", views.report, name="report"),
+    path("preparations/<int:pk>/done/", views.preparation_done, name="preparation_done"),
     path("tasks/<int:pk>/", views.task, name="task"),
     path("tasks/<int:pk>/photos/<int:photo>/", views.task_photo, name="task_photo"),
     path("tasks/<int:pk>/<str:step>/", views.task_step, name="task_step"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jingzhi.core.audit import audit_record
-from jingzhi.core.errors import ApplicationError, ValidationFailed
+from jingzhi.core.errors import ApplicationError, NotFound, ValidationFailed
 from jingzhi.core.http import apply_error
 from jingzhi.core.spreadsheets import template_workbook
 from jingzhi.earlywarning import imports, selectors, services, taskflow
@@ -63,11 +63,24 @@ class ReportForm(forms.Form):
     photos = PhotosField(label=gettext_lazy("Photos"), help_text=gettext_lazy("JPEG, PNG, GIF or WebP; at most 6, 10 MB each."))
 
 
+class PreparationDoneForm(forms.Form):
+    note = forms.CharField(max_length=500, label=gettext_lazy("What was prepared"),
+                           widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. 32 boilers checked, 3 repaired")}))
+
+
 def _index_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     import uuid
 
+    from jingzhi.earlywarning.access import may_finish_preparation
+    from jingzhi.earlywarning.preparations import preparations_for
+
     user = request.user
+    preparations = list(preparations_for(user)[:30])  # type: ignore[arg-type]
+    failed = extra.pop("preparation_failed", None)
     return {
+        "preparations": [(p, may_finish_preparation(user, p) and p.done_at is None,
+                          failed[1] if failed and failed[0] == p.pk else PreparationDoneForm(auto_id=f"id_prep{p.pk}_%s"))
+                         for p in preparations],
         "tasks": selectors.my_tasks(user)[:50],
         "warnings": selectors.warnings_for(user)[:30] if may_watch(user) else [],
         "may_watch": may_watch(user), "may_issue": may_issue(user),
@@ -80,6 +93,26 @@ def _index_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "earlywarning/index.html", _index_context(request))
+
+
+@login_required
+@require_POST
+def preparation_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit marks a seasonal preparation task done (earlywarning.preparations decides who may)."""
+    from jingzhi.earlywarning.preparations import preparation_done as mark_done
+
+    form = PreparationDoneForm(request.POST, auto_id=f"id_prep{pk}_%s")
+    if form.is_valid():
+        try:
+            mark_done(actor=request.user, task_id=pk, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+        except NotFound as e:
+            raise Http404 from e
+        except ApplicationError as e:
+            form.add_error(None, apply_error(form, e))
+        else:
+            messages.success(request, _("Preparation marked done."))
+            return redirect("earlywarning:index")
+    return render(request, "earlywarning/index.html", _index_context(request, preparation_failed=(pk, form)), status=400)
 
 
 @require_POST
