@@ -71,7 +71,7 @@ def test_the_access_matrix(client: Any, city: Any, raised: PreparationTask) -> N
     wrong_role = Client()
     wrong_role.force_login(city.supervisor)  # sees it (city-wide oversight) but may not mark it
     assert f'id="prep-{raised.pk}"' in wrong_role.get(reverse("earlywarning:index")).content.decode()
-    assert wrong_role.post(url, {"note": "x"}).status_code == 400
+    assert wrong_role.post(url, {"note": "x"}).status_code == 403
     assert PreparationTask.objects.get().done_at is None
     county_unit = f.unit("XF_ZJ", "西丰县住建局", city.county_a)
     assert list(preparations_for(f.user("handler", county_unit))) == []

@@ -412,7 +412,8 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
     messages = demo_messages()
     rng.shuffle(messages)
     messages = messages[:cases]
-    steps_weight = sum(weight for _label, weight, _run in _feature_steps(now))
+    steps = _feature_steps(now)
+    total = len(messages) + sum(weight for _label, weight, _run in steps)
     # More cases in recent weeks than a year ago, so today's queues are full while history stays long.
     times = sorted(now - timedelta(days=365 * rng.random() ** 1.6, minutes=rng.randint(1, 600)) for _ in messages)
     # Cases go to the shipped communities only, so the demo is the same with or without the whole imported tree.
@@ -448,11 +449,9 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
             builder.play(case, *routes[key])
             summary.cases += 1
             if progress is not None and (summary.cases % 25 == 0 or summary.cases == len(messages)):
-                progress(summary.cases, len(messages) + steps_weight, f"{CASES_STEP} {summary.cases:,}/{len(messages):,}")
+                progress(summary.cases, total, f"{CASES_STEP} {summary.cases:,}/{len(messages):,}")
     # The feature apps' demos, the first sweep and the classifier: each a step of the progress bar (its weight is
     # its time in cases, measured on this machine: docs/performance.md), each timed in the summary.
-    steps = _feature_steps(now)
-    total = len(messages) + sum(weight for _label, weight, _run in steps)
     done = len(messages)
     for label, weight, run in steps:
         if progress is not None:

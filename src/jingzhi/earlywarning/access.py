@@ -100,8 +100,6 @@ def may_finish_preparation(user: Any, task: Any) -> bool:
         return False
     if is_admin(user):
         return True
-    if role_of(user) not in UNIT_ROLES:
+    if role_of(user) not in UNIT_ROLES or getattr(user, "unit_id", None) is None:
         return False
-    scope = unit_scope(user)
-    return bool(scope) and Unit.objects.filter(pk__in=scope).filter(pk=task.unit_id).exists()
-
+    return Unit.objects.filter(pk__in=unit_scope(user), pk=task.unit_id).exists()

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,12 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jingzhi.core.audit import audit_record
-from jingzhi.core.errors import ApplicationError, NotFound, ValidationFailed
+from jingzhi.core.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from jingzhi.core.http import apply_error
 from jingzhi.core.spreadsheets import template_workbook
 from jingzhi.earlywarning import imports, selectors, services, taskflow
-from jingzhi.earlywarning.access import DUTY_ROLES, may_issue, may_watch
+from jingzhi.earlywarning.access import DUTY_ROLES, may_finish_preparation, may_issue, may_watch
 from jingzhi.earlywarning.models import TaskStatus, WarningLevel, WarningType
+from jingzhi.earlywarning.preparations import NOTE_MAX, preparations_for
+from jingzhi.earlywarning.preparations import preparation_done as mark_done
 from jingzhi.org.http import allowed_by, role_required
 from jingzhi.org.models import Division, Role
 
@@ -64,15 +67,12 @@ class ReportForm(forms.Form):
 
 
 class PreparationDoneForm(forms.Form):
-    note = forms.CharField(max_length=500, label=gettext_lazy("What was prepared"),
+    note = forms.CharField(max_length=NOTE_MAX, label=gettext_lazy("What was prepared"),
                            widget=forms.TextInput(attrs={"placeholder": gettext_lazy("e.g. 32 boilers checked, 3 repaired")}))
 
 
 def _index_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     import uuid
-
-    from jingzhi.earlywarning.access import may_finish_preparation
-    from jingzhi.earlywarning.preparations import preparations_for
 
     user = request.user
     preparations = list(preparations_for(user)[:30])  # type: ignore[arg-type]
@@ -99,14 +99,14 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def preparation_done(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit marks a seasonal preparation task done (earlywarning.preparations decides who may)."""
-    from jingzhi.earlywarning.preparations import preparation_done as mark_done
-
     form = PreparationDoneForm(request.POST, auto_id=f"id_prep{pk}_%s")
     if form.is_valid():
         try:
             mark_done(actor=request.user, task_id=pk, note=form.cleaned_data["note"])  # type: ignore[arg-type]
         except NotFound as e:
             raise Http404 from e
+        except PermissionDenied as e:
+            raise DjangoPermissionDenied(str(e.message)) from e
         except ApplicationError as e:
             form.add_error(None, apply_error(form, e))
         else:

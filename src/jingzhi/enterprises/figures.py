@@ -49,7 +49,6 @@ class Row:
         return self._rate(self.satisfied, self.rated)
 
 
-
 def _counts() -> dict[str, Any]:
     rating = Q(rating__in=SATISFIED) | Q(rating="", case__satisfaction__in=SATISFIED)
     return {
@@ -69,6 +68,9 @@ def _rows(needs: Any, name: str, empty: str = "—") -> list[Row]:
     return rows
 
 
+QUARTER_DAYS = 91
+
+
 @dataclass
 class NotVisited:
     name: str
@@ -84,10 +86,13 @@ class Figures:
     units: list[Row]
     task_forces: list[Row]
     total: Row
-    not_visited: int
     enterprises: int
-    since: date  # "not visited" means no visit on or after this day (the last quarter: 91 days)
+    since: date  # "not visited" means no visit on or after this day (the last quarter)
     not_visited_list: list[NotVisited]
+
+    @property
+    def not_visited(self) -> int:
+        return len(self.not_visited_list)
 
 
 def figures(user: Any, *, start: date | None = None, end: date | None = None) -> Figures:
@@ -106,11 +111,7 @@ def figures(user: Any, *, start: date | None = None, end: date | None = None) ->
     unvisited = (firms.exclude(pk__in=visited).annotate(last_visit=Max("visits__visited_on"))
                  .order_by(F("last_visit").asc(nulls_first=True), "name")
                  .values_list("name", "credit_code", "division__name", "last_visit"))
-    listed = [NotVisited(*row) for row in unvisited]
-    return Figures(start, end, units, forces, total, len(listed), firms.count(), quarter, listed)
-
-
-QUARTER_DAYS = 91
+    return Figures(start, end, units, forces, total, firms.count(), quarter, [NotVisited(*row) for row in unvisited])
 
 
 def figures_workbook(f: Figures) -> bytes:

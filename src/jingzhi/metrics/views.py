@@ -43,7 +43,6 @@ from jingzhi.org.access import ANALYST_ROLES
 from jingzhi.org.http import role_required
 from jingzhi.org.models import Role
 
-ANALYSTS = ANALYST_ROLES
 LEADERS = (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER)
 UNIT_PEOPLE = (Role.UNIT_HEAD, Role.HANDLER)
 
@@ -104,7 +103,7 @@ def _division_choices(scope: Scope) -> list[tuple[str, str]]:
 
 # ---- the figures ---------------------------------------------------------------------------------------------
 
-@role_required(*ANALYSTS)
+@role_required(*ANALYST_ROLES)
 @reads_from_replica
 def metrics_page(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
@@ -137,7 +136,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-@role_required(*ANALYSTS)
+@role_required(*ANALYST_ROLES)
 @reads_from_replica
 def rankings(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
@@ -298,7 +297,7 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
 
 # ---- reports -------------------------------------------------------------------------------------------------
 
-@role_required(*ANALYSTS)
+@role_required(*ANALYST_ROLES)
 @reads_from_replica
 def daily_brief(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
@@ -315,7 +314,7 @@ def daily_brief(request: HttpRequest) -> HttpResponse:
                                                    "errors": {}, "division_choices": _division_choices(scope)})
 
 
-@role_required(*ANALYSTS)
+@role_required(*ANALYST_ROLES)
 @reads_from_replica
 def monthly_report(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)

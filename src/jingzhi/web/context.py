@@ -93,4 +93,3 @@ def kept_form(request: HttpRequest) -> dict[str, Any]:
         return {}
     stash_notice(request, kept.had_files)
     return {"kept_form": {"action": kept.action, "fields": {key: kept.data.getlist(key) for key in kept.data}}}
-
