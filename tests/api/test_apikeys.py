@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from jingzhi.api.models import ApiKey
 from jingzhi.cli import main
+from jingzhi.core.models import AuditLog
 
 
 def test_cli_creates_an_integration_key_prints_it_once_and_revokes_it(city: Any, capsys: Any) -> None:
@@ -35,6 +36,29 @@ def test_cli_refuses_bad_input_with_a_message(city: Any, capsys: Any) -> None:
     err = capsys.readouterr().err
     assert "role" in err and "000000" in err and "nobody" in err
     assert not ApiKey.objects.exists()
+
+
+def test_cli_gives_an_integration_key_its_own_rate_and_changes_it(city: Any, capsys: Any) -> None:
+    """A call-centre integration gets its own budget from the command line; each change is audited."""
+    assert main(["apikey", "create", "--name", "callcentre", "--role", "operator", "--rate", "2/min"]) == 0
+    secret = capsys.readouterr().out.strip().splitlines()[-1]
+    assert ApiKey.objects.get(name="callcentre").rate == "2/min"
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert [client.get("/api/v1/units/").status_code for _ in range(3)] == [200, 200, 429]
+    assert main(["apikey", "rate", "callcentre", "6000/min"]) == 0
+    assert "6000/min" in capsys.readouterr().out
+    assert client.get("/api/v1/units/").status_code == 200
+    assert main(["apikey", "list"]) == 0
+    assert "6000/min" in capsys.readouterr().out
+    assert AuditLog.objects.filter(action="apikey_rate", detail__name="callcentre", detail__to="6000/min").count() == 1
+    # Bad rates are refused with the reason and change nothing.
+    assert main(["apikey", "rate", "callcentre", "lots"]) == 2
+    assert main(["apikey", "create", "--name", "other", "--role", "operator", "--rate", "5 a minute"]) == 2
+    assert main(["apikey", "rate", "nobody", "10/min"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("per second, minute, hour or day") == 2 and "nobody" in err
+    assert ApiKey.objects.get(name="callcentre").rate == "6000/min"
+    assert not ApiKey.objects.filter(name="other").exists()
 
 
 def test_admin_creates_a_key_shows_the_secret_once_and_revokes(city: Any) -> None:

@@ -48,7 +48,8 @@ def test_open311_refuses_a_key_in_the_address(city: Any, taxonomy: Any, key_for:
     assert Client(HTTP_AUTHORIZATION=f"Bearer {key}").post(f"{BASE}/requests.json", {**data, "description": "又坏了"}).status_code == 201
 
 
-def test_a_key_has_its_own_rate(city: Any) -> None:
+def test_a_key_has_its_own_rate(city: Any, shared_cache: str) -> None:  # noqa: F811
+    """On the database cache and on Redis, as every process of a production server would count it."""
     _key, secret = apikey_create(name="busy", actor=None, role="operator", rate="3/min")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert [client.get("/api/v1/units/").status_code for _ in range(4)] == [200, 200, 200, 429]
@@ -60,3 +61,5 @@ def test_a_key_has_its_own_rate(city: Any) -> None:
     with pytest.raises(ValidationFailed):
         apikey_create(name="bad", actor=None, role="operator", rate="3 per minute")
     assert ApiKey.objects.get(name="busy").rate == ""
+    # The refusal was a security event, audited once for its window (not once per request).
+    assert AuditLog.objects.filter(action="ratelimit.refused", object_id="api.key").count() == 1
