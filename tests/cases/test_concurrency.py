@@ -351,3 +351,33 @@ def test_two_supervisors_approving_one_suspension_at_once_suspend_once(city: Any
     assert fresh(case).status == Status.SUSPENDED
     assert CaseEvent.objects.filter(case=case, action="suspend").count() == 1
     assert SuspensionRequest.objects.get(pk=request.pk).state == SuspensionRequest.State.APPROVED
+
+
+def test_two_sweeps_at_once_write_exactly_what_one_sweep_writes(city: Any) -> None:
+    """Two workers sweeping the same backlog at the same moment (SKIP LOCKED): nothing twice, nothing left out.
+
+    The reference is one sweep over the same backlog, rolled back; then two sweeps race in small batches, so
+    their batches overlap and each must skip the rows the other holds or finds already raised.
+    """
+    from jingzhi.cases.sweep import sla_sweep
+    from tests.cases.test_sweep_bulk import MOMENTS, _backlog, _written
+
+    _backlog(city)
+    moment = MOMENTS[2]
+    with transaction.atomic():
+        alone = sla_sweep(now=moment, batch_size=3)
+        reference = _written()
+        transaction.set_rollback(True)
+    assert alone.reminded + alone.supervised + alone.flagged >= 10  # enough work for the race to mean something
+    assert _written()[0] == []
+
+    results = race(lambda: sla_sweep(now=moment, batch_size=3), lambda: sla_sweep(now=moment, batch_size=3))
+    assert [kind for kind, _value in results] == ["ok", "ok"], results
+    together = [value for _kind, value in results]
+    assert _written() == reference
+    assert sum(r.reminded + r.supervised + r.flagged for r in together) == (
+        alone.reminded + alone.supervised + alone.flagged)
+    assert sum(r.errors for r in together) == 0
+    # And a third sweep at the same moment finds nothing left to do.
+    again = sla_sweep(now=moment, batch_size=3)
+    assert again.reminded + again.supervised + again.flagged == 0
