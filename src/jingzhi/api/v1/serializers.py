@@ -65,7 +65,8 @@ class FieldsBuiltOnce:
         fields = FieldsBuiltOnce._built.get(cls)
         if fields is None:
             fields = FieldsBuiltOnce._built[cls] = super().get_fields()  # type: ignore[misc]
-        return copy.deepcopy(fields)
+        return {name: copy.deepcopy(f) if isinstance(f, serializers.BaseSerializer) else copy.copy(f)
+                for name, f in fields.items()}
 
 
 class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
