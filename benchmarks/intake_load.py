@@ -9,7 +9,9 @@ lifted for the run (JINGZHI_API_RATE_KEY): this measures the work of a create, n
 
 Prints one JSON line: jingzhi_rps (acknowledged creates per second), p50_ms, p95_ms (of every request),
 errors (non-201 answers and failed connections), acknowledged (201 answers), created (cases of this run found
-in the database afterwards, by their idempotency keys), and peer_rps / ratio.
+in the database afterwards, by their idempotency keys), and peer_rps / ratio. It also prints the CPU one create
+costs: server_cpu_ms_per_create (the server's processes, from /proc) and db_cpu_ms_per_create (the PostgreSQL
+backends serving the database): on a shared machine the rates move with its load, these much less.
 
 Peer: with --peer URL the same clients alternate runs against another system's ticket-create endpoint (Jingzhi,
 peer, Jingzhi, … --runs times each; the figures are the medians over runs). The adapter is deliberately
@@ -119,6 +121,57 @@ def _load(host: str, port: int, path: str, headers: dict[str, str], body_for: An
     }
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, from /proc (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (the server and its workers)."""
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            continue
+    return out
+
+
+def _cpu_sample(server_pid: int) -> dict[str, float]:
+    """CPU used so far by the server's processes and by the PostgreSQL backends serving this database.
+
+    The machine may be shared: wall-clock rates move with its load, CPU per create much less, so both are printed.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        backends = [row[0] for row in cursor.fetchall()]
+    return {"server": sum(_proc_cpu(p) for p in _tree(server_pid)),
+            **{f"pg{pid}": _proc_cpu(pid) for pid in backends}}
+
+
+def _cpu_ms_per_create(before: dict[str, float], after: dict[str, float], creates: int) -> dict[str, float | None]:
+    if not creates:
+        return {"server_cpu_ms_per_create": None, "db_cpu_ms_per_create": None}
+    server = after["server"] - before["server"]
+    # A backend that connected during the run started from zero; one that left took its CPU with it (not counted).
+    db = sum(v - before.get(k, 0.0) for k, v in after.items() if k != "server")
+    return {"server_cpu_ms_per_create": round(server * 1000 / creates, 2), "db_cpu_ms_per_create": round(db * 1000 / creates, 2)}
+
+
 def _setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "jingzhi.settings"
@@ -220,8 +273,12 @@ def main() -> int:
               ok=lambda s: s == 201)
         for number in range(args.runs):
             current["run"] = str(number)
-            runs.append(_load("127.0.0.1", port, "/api/v1/cases/", headers, jingzhi_body, clients=args.clients,
-                              seconds=args.seconds, ok=lambda s: s == 201))
+            before = _cpu_sample(server.pid)
+            run = _load("127.0.0.1", port, "/api/v1/cases/", headers, jingzhi_body, clients=args.clients,
+                        seconds=args.seconds, ok=lambda s: s == 201)
+            run.update(_cpu_ms_per_create(before, _cpu_sample(server.pid), run["acknowledged"]))
+            run["load_average"] = round(os.getloadavg()[0], 2)
+            runs.append(run)
             if args.peer:
                 peer = urlsplit(args.peer)
                 if peer.hostname not in ("127.0.0.1", "localhost"):
@@ -252,6 +309,8 @@ def main() -> int:
         "jingzhi_rps": jingzhi_rps, "peer_rps": peer_rps,
         "ratio": round(jingzhi_rps / peer_rps, 2) if peer_rps else None,
         "p50_ms": med(runs, "p50_ms"), "p95_ms": med(runs, "p95_ms"),
+        "server_cpu_ms_per_create": med(runs, "server_cpu_ms_per_create"),
+        "db_cpu_ms_per_create": med(runs, "db_cpu_ms_per_create"),
         "errors": sum(r["errors"] for r in runs), "acknowledged": sum(r["acknowledged"] for r in runs), "created": created,
         "runs": runs, "peer_runs": peer_runs,
     }))
