@@ -163,8 +163,8 @@ def application_decide(*, actor: User, application: Application, action: str, re
             raise PermissionDenied(_("Only the issuing unit decides this application."))
         new = TRANSITIONS.get((row.status, action))
         if new is None:
-            raise InvalidTransition(_("This application is %(status)s: it cannot be %(action)s now.")
-                                    % {"status": row.get_status_display(), "action": action})
+            raise InvalidTransition(_("This application is %(status)s: that step is not possible now.")
+                                    % {"status": row.get_status_display()})
         now = timezone.now()
         fields = ["status"]
         row.status = new
