@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jingzhi.matching.models import FactSnapshot, Grant, Policy, PolicyVersion
 
@@ -72,11 +73,12 @@ class Application(models.Model):
     """
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        ACCEPTED = "accepted", _("Accepted")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        PAID = "paid", _("Paid")
+        # With a context: "Submitted", "Paid"… are column headers in other apps' catalogues.
+        SUBMITTED = "submitted", pgettext_lazy("policy application", "Submitted")
+        ACCEPTED = "accepted", pgettext_lazy("policy application", "Accepted")
+        APPROVED = "approved", pgettext_lazy("policy application", "Approved")
+        REJECTED = "rejected", pgettext_lazy("policy application", "Rejected")
+        PAID = "paid", pgettext_lazy("policy application", "Paid")
 
     enterprise = models.ForeignKey("org.Enterprise", on_delete=models.PROTECT, related_name="policy_applications",
                                    verbose_name=_("enterprise"))
