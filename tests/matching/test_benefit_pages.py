@@ -3,6 +3,7 @@ works its application queue, decides and pays; who may open and post to each."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -88,7 +89,7 @@ def test_the_enterprise_applies_from_its_door_and_the_unit_decides_and_pays(worl
 def test_an_overdue_application_is_flagged_in_the_queue(world: Any, client_for: Any) -> None:
     policy = apply_policy(world.city.env)
     app, _ = application_submit(actor=world.firms.leni_user, policy=policy, statement="", account=LENI_ACCOUNT)
-    Application.objects.filter(pk=app.pk).update(decide_due=timezone.now() - timezone.timedelta(hours=1))
+    Application.objects.filter(pk=app.pk).update(decide_due=timezone.now() - timedelta(hours=1))
     text = client_for(world.city.env_handler).get("/policies/applications/").content.decode()
     assert '<tr class="overdue">' in text
 

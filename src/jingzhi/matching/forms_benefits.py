@@ -26,9 +26,11 @@ class ApplyForm(AccountForm):
                                 widget=forms.Textarea(attrs={"rows": 3}))
 
 
+DECISION_CHOICES = [("accept", _("Accept (受理)")), ("approve", _("Approve")), ("reject", _("Reject"))]
+
+
 class ApplicationDecideForm(forms.Form):
-    action = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Accept (受理)")), ("approve", _("Approve")),
-                                                            ("reject", _("Reject"))])
+    action = forms.ChoiceField(label=_("Decision"), choices=DECISION_CHOICES)
     amount = forms.CharField(label=_("Approved amount (10,000 yuan)"), max_length=20, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +19,13 @@ from jingzhi.core.http import apply_error
 from jingzhi.enterprises.access import is_enterprise_user
 from jingzhi.matching import access
 from jingzhi.matching.benefits_access import applications_visible_to, is_own_enterprise, mask_account
-from jingzhi.matching.forms_benefits import AccountForm, ApplicationDecideForm, ApplyForm, PayForm
+from jingzhi.matching.forms_benefits import (
+    DECISION_CHOICES,
+    AccountForm,
+    ApplicationDecideForm,
+    ApplyForm,
+    PayForm,
+)
 from jingzhi.matching.models import Grant, Policy
 from jingzhi.matching.models_benefits import Application, GrantConfirmation, PayeeAccount, Payment
 from jingzhi.matching.rules import describe, source_label
@@ -196,7 +203,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     keeps = access.keeps(request.user, app.policy)
     actions = [a for a in ("accept", "approve", "reject") if (app.status, a) in TRANSITIONS]
     decide_form = ApplicationDecideForm(initial={"amount": app.amount})
-    decide_form.fields["action"].choices = [c for c in decide_form.fields["action"].choices if c[0] in actions]
+    field = decide_form.fields["action"]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [c for c in DECISION_CHOICES if c[0] in actions]  # only the steps the table allows now
     return render(request, "matching/application.html", {
         "a": app, "trace": _trace_rows(decision_trace(app.version, app.snapshot)),
         "missing": {**app.missing, "text": describe(app.missing)} if app.missing else None,

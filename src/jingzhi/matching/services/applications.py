@@ -83,7 +83,7 @@ def application_submit(*, actor: User, policy: Policy, statement: str, account: 
     today = timezone.localdate(now)
     statement = clean_text(statement, multiline=True)[:4000]
     with transaction.atomic():
-        enterprise = Enterprise.objects.filter(pk=actor.enterprise_id).first()
+        enterprise = Enterprise.objects.filter(pk=actor.enterprise_id or 0).first()
         row = policies_visible_to_enterprise().select_related("current").filter(pk=policy.pk).first()
         if enterprise is None or row is None or row.current is None:
             raise NotFound(_("This policy does not exist."))
