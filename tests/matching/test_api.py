@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jingzhi.matching.models import Grant
 from jingzhi.matching.models_benefits import Application, Payment
+from jingzhi.matching.services.accounts import AccountInput
 from jingzhi.matching.services.applications import application_submit
 from jingzhi.matching.services.policies import policy_create
 from tests.matching.benefits import LENI_ACCOUNT, apply_policy, approved_grant
@@ -154,3 +155,33 @@ def test_access_matrix(world: Any, api: Any) -> None:
         r = post(Client(), url, body) if method == "post" else Client().get(url)
         assert r.status_code == 401, url
     assert Application.objects.get().status == "submitted" and Grant.objects.get().status == "pending"
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_grant_and_application_lists_do_not_grow_with_their_rows(world: Any, api: Any) -> None:
+    from jingzhi.enterprises.services.registry import figures_set
+    from jingzhi.matching.services.matching import rematch
+
+    office = api(world.city.env_handler)
+    policy = apply_policy(world.city.env)
+    application_submit(actor=world.firms.leni_user, policy=policy, statement="", account=LENI_ACCOUNT)
+    approved_grant(world)
+    _queries(office, "/api/v1/grants/")  # the key's first use stamps last_used_at once
+    few = {url: _queries(office, url) for url in ("/api/v1/grants/", "/api/v1/applications/")}
+    # 开原某机械 now qualifies too: a second grant, with no account and no payment, and a second application.
+    figures_set(actor=None, enterprise=world.firms.other, year=2025, output="1000", tax="50", rd_spend="40",
+                employees="300")
+    rematch(enterprise_ids=[world.firms.other.pk])
+    other = AccountInput("开原某机械公司", "农行开原支行", "6228480000000000", "李", "13900139000")
+    application_submit(actor=world.firms.other_user, policy=policy, statement="", account=other)
+    assert Grant.objects.count() == 2 and Application.objects.count() == 2
+    for url, n in few.items():
+        assert _queries(office, url) == n, url

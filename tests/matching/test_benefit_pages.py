@@ -152,3 +152,34 @@ def test_posts_by_the_wrong_people_change_nothing(world: Any, client_for: Any) -
     assert client_for(city.env_handler).post(f"/policies/grants/{grant.pk}/account/", ACCOUNT_POST).status_code == 403
     assert client_for(city.handler).post(f"/policies/applications/{app.pk}/reveal/").status_code == 404
     assert Application.objects.get().status == "submitted" and not Payment.objects.exists()
+
+
+def test_an_approved_grant_unpaid_after_sixty_days_is_flagged_in_the_queue(world: Any, client_for: Any) -> None:
+    grant = approved_grant(world)
+    office = client_for(world.city.env_handler)
+    assert '<tr class="overdue">' not in office.get("/policies/queue/").content.decode()
+    Grant.objects.filter(pk=grant.pk).update(decided_at=timezone.now() - timedelta(days=61))
+    assert '<tr class="overdue">' in office.get("/policies/queue/").content.decode()
+
+
+def test_the_application_queue_does_not_grow_with_its_rows(world: Any, client_for: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jingzhi.matching.services.policies import policy_create, policy_publish
+    from tests.matching.benefits import APPLY_POLICY
+
+    office = client_for(world.city.env_handler)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert office.get("/policies/applications/").status_code == 200
+        return len(ctx.captured_queries)
+
+    application_submit(actor=world.firms.leni_user, policy=apply_policy(world.city.env), statement="", account=LENI_ACCOUNT)
+    few = count()
+    for n in range(3):
+        p, _ = policy_create(actor=None, issuer=world.city.env, content={**APPLY_POLICY, "title": f"奖励{n}"})
+        policy_publish(actor=None, policy=p)
+        application_submit(actor=world.firms.leni_user, policy=p, statement="", account=LENI_ACCOUNT)
+    assert Application.objects.count() == 4 and count() == few

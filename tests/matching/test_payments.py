@@ -160,3 +160,11 @@ def test_coverage_counts_reached_approved_paid_and_days_within_the_users_scope(w
     assert (xf.reached, xf.approved, xf.paid, xf.payments) == (1, Decimal("40.00"), Decimal("40.00"), 1)
     assert xf.median_from_policy == 0 and xf.median_from_start == 10
     assert "西丰县" not in {r.county for r in coverage(world.city.county_leader)}
+
+
+def test_a_benefit_without_money_is_not_paid(world: Any) -> None:
+    grant = approved_grant(world)
+    Grant.objects.filter(pk=grant.pk).update(amount=None)
+    with pytest.raises(InvalidTransition, match="no money"):
+        grant_pay(actor=world.city.env_handler, grant=grant, amount="1", paid_on=_today(), reference="PZ-1")
+    assert not Payment.objects.exists()

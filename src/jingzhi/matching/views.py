@@ -143,7 +143,8 @@ def grant_queue(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(unit_id=getattr(request.user, "unit_id", 0) or 0)
     return render(request, "matching/queue.html", {
         "pending": qs.filter(status__in=[Grant.Status.PENDING, Grant.Status.OBJECTED])[:200],
-        "decided": qs.filter(status__in=[Grant.Status.APPROVED, Grant.Status.REJECTED])[:50], "form": DecideForm(),
+        "decided": views_benefits.flag_unpaid(qs.filter(status__in=[Grant.Status.APPROVED, Grant.Status.REJECTED])[:50]),
+        "form": DecideForm(),
         "open_applications": applications_visible_to(request.user).filter(
             unit_id=getattr(request.user, "unit_id", 0) or 0, status__in=OPEN).count()})
 

@@ -3,6 +3,7 @@ works its application queue, decides and pays. Views parse input and call one se
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -36,6 +37,7 @@ from jingzhi.matching.services.applications import (
     application_decide,
     application_submit,
     is_overdue,
+    pay_due,
 )
 from jingzhi.matching.services.matching import decision_trace, explain
 from jingzhi.matching.services.payments import application_pay, grant_pay
@@ -83,6 +85,15 @@ def grant_extras(request: HttpRequest, grant: Grant) -> dict[str, Any]:
         "pay_form": PayForm(initial={"amount": grant.amount, "paid_on": timezone.localdate().isoformat()}),
         "may_reveal": keeps and conf is not None,
     }
+
+
+def flag_unpaid(grants: Iterable[Grant]) -> list[Grant]:
+    """Mark approved grants still unpaid past the payment limit (60 days after the decision), for the queue."""
+    now, rows = timezone.now(), list(grants)
+    for g in rows:
+        g.overdue = (g.status == Grant.Status.APPROVED and g.decided_at is not None  # type: ignore[attr-defined]
+                     and not hasattr(g, "payment") and now > pay_due(g.decided_at))
+    return rows
 
 
 def _error_text(e: ApplicationError) -> str:

@@ -108,6 +108,8 @@ def grant_pay(*, actor: User, grant: Grant, amount: Any, paid_on: Any, reference
             raise NotFound(_("This grant does not exist."))
         if not keeps(actor, Policy.objects.get(pk=row.policy_id)):
             raise PermissionDenied(_("Only the issuing unit pays this grant."))
+        if row.amount is None:
+            raise InvalidTransition(_("This benefit carries no money: there is nothing to pay."))
         value, day, ref = _clean(amount, paid_on, reference, most=row.amount,
                                  earliest=timezone.localdate(row.decided_at) if row.decided_at else date.min)
         earlier = _existing(row.enterprise_id, row.policy_id, row.period, grant=row, application=None, amount=value,
@@ -138,6 +140,8 @@ def application_pay(*, actor: User, application: Application, amount: Any, paid_
             raise NotFound(_("This application does not exist."))
         if not keeps(actor, Policy.objects.get(pk=row.policy_id)):
             raise PermissionDenied(_("Only the issuing unit pays this application."))
+        if row.status in (Application.Status.APPROVED, Application.Status.PAID) and row.approved_amount is None:
+            raise InvalidTransition(_("This benefit carries no money: there is nothing to pay."))
         value, day, ref = _clean(amount, paid_on, reference, most=row.approved_amount,
                                  earliest=timezone.localdate(row.decided_at) if row.decided_at else date.min)
         earlier = _existing(row.enterprise_id, row.policy_id, row.period, grant=None, application=row, amount=value,
