@@ -10,6 +10,7 @@ import pytest
 from jingzhi.demo.loader import load_demo
 from jingzhi.matching.access import grants_visible_to, policies_visible_to
 from jingzhi.matching.models import Grant, Match, Policy
+from jingzhi.matching.models_benefits import Application, GrantConfirmation, Payment
 from jingzhi.org.models import User
 
 pytestmark = pytest.mark.django_db
@@ -26,5 +27,10 @@ def test_demo_policies() -> None:
     titles = {g.version.title for g in grants_visible_to(leni)}
     assert "规上工业企业稳岗补贴" in titles
     assert Grant.objects.filter(unit__code="KJJ").count() > 10
+    # From a decision to money (ADR 027): an account confirmed, a grant paid, an application being worked.
+    assert GrantConfirmation.objects.filter(grant__enterprise=leni.enterprise).exists()
+    paid = Payment.objects.select_related("grant").get()
+    assert paid.grant is not None and paid.grant.status == "approved" and paid.amount == paid.grant.amount
+    assert Application.objects.filter(status="accepted", unit__code="KJJ").count() == 1
     draft = Policy.objects.get(status="draft")
     assert not policies_visible_to(User.objects.get(username="h_kjj")).filter(pk=draft.pk).exists()

@@ -132,12 +132,12 @@ def test_a_draft_is_seen_only_by_its_unit(city: Any, client_for: Any) -> None:
     assert client_for(city.handler).post(f"/policies/{draft.pk}/publish/").status_code == 404
 
 
-def test_coverage_by_division_within_the_users_scope(world: Any, client_for: Any) -> None:
+def test_coverage_by_county_within_the_users_scope(world: Any, client_for: Any) -> None:
     from jingzhi.matching.services.grants import grant_decide
 
     grant = Grant.objects.get(enterprise=world.firms.leni)
     grant_decide(actor=world.city.env_handler, grant=grant, action="approve")
     text = client_for(world.city.leader).get("/policies/").content.decode()
-    assert "<td>西丰县</td><td>1</td><td>0</td><td>40" in text
+    assert "<td>西丰县</td><td>1</td><td>40.00</td><td>0</td><td>0</td>" in text  # reached, approved, paid, payments
     other = client_for(world.city.county_leader).get("/policies/").content.decode()
     assert "<td>西丰县" not in other  # 开原市's leader does not see 西丰县's money

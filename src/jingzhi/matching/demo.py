@@ -2,7 +2,8 @@
 免申即享 — one dishonesty record, a policy office at the science bureau, and the matches and grants they make.
 
 Invented: the titles are modelled on the kinds of policy the city issues (研发费用后补助, 稳岗补贴, 专精特新奖励,
-园区扶持); the document numbers, amounts and conditions are illustrative, not the real documents.
+园区扶持); the document numbers, amounts and conditions are illustrative, not the real documents. So are the bank
+accounts, payment references and the application of the money flows at the end.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from typing import Any
 from django.utils import timezone
 
 from jingzhi.matching.facts import facts_for
-from jingzhi.matching.models import DishonestyRecord
+from jingzhi.matching.models import DishonestyRecord, Grant, Match, Policy
+from jingzhi.matching.services.accounts import AccountInput, grant_confirm_account
+from jingzhi.matching.services.applications import application_decide, application_submit
+from jingzhi.matching.services.grants import grant_decide
 from jingzhi.matching.services.matching import rematch
+from jingzhi.matching.services.payments import grant_pay
 from jingzhi.matching.services.policies import policy_create, policy_publish
 from jingzhi.org.models import Enterprise, Role, Unit, User
 from jingzhi.org.services import user_upsert
@@ -86,4 +91,45 @@ def load_matching_demo(*, now: datetime) -> dict[str, int]:
         DishonestyRecord.objects.create(enterprise_id=listed, authority="铁岭市市场监督管理局", listed_on=date(today.year, 3, 1),
                                         note="经营异常名录（示范数据）")
     summary = rematch(on=today)
-    return {"policies": made, "qualified": summary.qualified, "near": summary.near, "grants": summary.grants}
+    flows = _money_flows(now=now, password=password)
+    return {"policies": made, "qualified": summary.qualified, "near": summary.near, "grants": summary.grants, **flows}
+
+
+def _account(enterprise: Enterprise, n: int) -> AccountInput:
+    return AccountInput(enterprise.name, "中国工商银行铁岭分行营业部", f"07160012092{n:08d}", "财务联络员", f"1390410{n:04d}")
+
+
+def _door_user(enterprise: Enterprise, username: str, password: str) -> User:
+    found = User.objects.filter(role=Role.ENTERPRISE, enterprise=enterprise, is_active=True).order_by("pk").first()
+    return found or user_upsert(actor=None, username=username, role=Role.ENTERPRISE, display_name=f"{enterprise.name[:10]}联络员",
+                                enterprise=enterprise, division=enterprise.division, password_hash=password)
+
+
+def _money_flows(*, now: datetime, password: str) -> dict[str, int]:
+    """From a decision to money (ADR 027): 莱尼 confirmed the account for its 稳岗补贴; one R&D grant of the science
+    bureau approved and paid; one application for the high-tech award accepted and awaiting the decision."""
+    office = User.objects.get(username="h_kjj")
+    done = {"confirmed": 0, "paid": 0, "applications": 0}
+    leni_user = User.objects.filter(username="qiye_leni").select_related("enterprise").first()
+    leni_grant = Grant.objects.filter(enterprise_id=getattr(leni_user, "enterprise_id", 0), status=Grant.Status.PENDING).first()
+    if leni_user is not None and leni_grant is not None:
+        grant_confirm_account(actor=leni_user, grant=leni_grant, data=_account(leni_user.enterprise, 1))  # type: ignore[arg-type]
+        done["confirmed"] += 1
+    paid = (Grant.objects.filter(unit__code="KJJ", status=Grant.Status.PENDING, amount__gt=0)
+            .select_related("enterprise").order_by("pk").first())
+    if paid is not None:
+        user = _door_user(paid.enterprise, "qiye_paid", password)
+        grant_confirm_account(actor=user, grant=paid, data=_account(paid.enterprise, 2))
+        grant_decide(actor=office, grant=paid, action="approve")
+        grant_pay(actor=office, grant=paid, amount=paid.amount, paid_on=timezone.localdate(),
+                  reference="铁财国库〔示范〕0001")
+        done["paid"] += 1
+    award = Policy.objects.filter(issuer__code="KJJ", current__no_application=False, status=Policy.Status.PUBLISHED).first()
+    match = Match.objects.filter(policy=award).select_related("enterprise").order_by("pk").first()
+    if award is not None and match is not None:
+        user = _door_user(match.enterprise, "qiye_apply", password)
+        app, _created = application_submit(actor=user, policy=award, statement="我单位已通过高新技术企业认定，申请认定奖励。（示范数据）",
+                                           account=_account(match.enterprise, 3), now=now)
+        application_decide(actor=office, application=app, action="accept")
+        done["applications"] += 1
+    return done

@@ -229,3 +229,13 @@ class MatchingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_id} {self.action}"
+
+
+# Accounts, applications and payments (ADR 027) live in their own module; importing them registers them.
+from jingzhi.matching.models_benefits import (  # noqa: E402, F401
+    Application,
+    ApplicationEvent,
+    GrantConfirmation,
+    PayeeAccount,
+    Payment,
+)

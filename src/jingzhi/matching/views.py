@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 from jingzhi.core.errors import ApplicationError
 from jingzhi.core.http import apply_error
 from jingzhi.enterprises.access import enterprises_visible_to, is_enterprise_user
-from jingzhi.matching import access
+from jingzhi.matching import access, views_benefits
+from jingzhi.matching.benefits_access import applications_visible_to
+from jingzhi.matching.coverage import coverage
 from jingzhi.matching.forms import (
     DecideForm,
     ObjectForm,
@@ -27,6 +29,7 @@ from jingzhi.matching.forms import (
 )
 from jingzhi.matching.models import Grant, Policy
 from jingzhi.matching.rules import describe, source_label
+from jingzhi.matching.services.applications import OPEN
 from jingzhi.matching.services.grants import grant_decide, grant_object
 from jingzhi.matching.services.matching import decision_trace, matches_for_enterprise
 from jingzhi.matching.services.policies import (
@@ -56,14 +59,10 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     unit_id = getattr(request.user, "unit_id", None)
     pending = access.grants_visible_to(request.user).filter(status=Grant.Status.PENDING, unit_id=unit_id).count() \
         if unit_id else 0
-    # Coverage (the leaders' figure): enterprises reached and money approved, per division, within the user's scope.
-    coverage = (access.grants_visible_to(request.user).values("enterprise__division__name")
-                .annotate(reached=Count("enterprise", distinct=True),
-                          approved=Sum("amount", filter=Q(status=Grant.Status.APPROVED)),
-                          pending=Count("pk", filter=Q(status=Grant.Status.PENDING)))
-                .order_by("enterprise__division__name"))
+    # Coverage (the leaders' figures, ADR 027): per county within the user's scope.
+    figures = coverage(request.user)
     return render(request, "matching/list.html", {"policies": policies, "may_create": access.is_policy_office(request.user),
-                                                  "pending": pending, "coverage": coverage})
+                                                  "pending": pending, "coverage": figures})
 
 
 @role_required(*access.POLICY_OFFICE_ROLES)
@@ -138,12 +137,16 @@ def policy_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @role_required(*access.VIEW_ROLES)
 def grant_queue(request: HttpRequest) -> HttpResponse:
     """The 免申即享 review queue of the user's unit (an administrator: every unit's), and decided grants below."""
-    qs = access.grants_visible_to(request.user).select_related("enterprise", "policy__current", "version", "unit")
+    qs = access.grants_visible_to(request.user).select_related("enterprise", "policy__current", "version", "unit",
+                                                               "confirmation", "payment")
     if not is_admin(request.user):
         qs = qs.filter(unit_id=getattr(request.user, "unit_id", 0) or 0)
     return render(request, "matching/queue.html", {
         "pending": qs.filter(status__in=[Grant.Status.PENDING, Grant.Status.OBJECTED])[:200],
-        "decided": qs.filter(status__in=[Grant.Status.APPROVED, Grant.Status.REJECTED])[:50], "form": DecideForm()})
+        "decided": views_benefits.flag_unpaid(qs.filter(status__in=[Grant.Status.APPROVED, Grant.Status.REJECTED])[:50]),
+        "form": DecideForm(),
+        "open_applications": applications_visible_to(request.user).filter(
+            unit_id=getattr(request.user, "unit_id", 0) or 0, status__in=OPEN).count()})
 
 
 @role_required(*access.VIEW_ROLES, Role.ENTERPRISE)
@@ -154,7 +157,8 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matching/grant.html", {
         "g": grant, "trace": _trace_rows(decision_trace(grant.version, grant.snapshot)), "may_decide": access.keeps(request.user, grant.policy),
         "may_object": is_enterprise_user(request.user) and grant.status == Grant.Status.PENDING,
-        "decide_form": DecideForm(), "object_form": ObjectForm(), "events": grant.events.select_related("actor")})
+        "decide_form": DecideForm(), "object_form": ObjectForm(), "events": grant.events.select_related("actor"),
+        **views_benefits.grant_extras(request, grant)})
 
 
 @require_POST
@@ -200,12 +204,13 @@ def _trace_rows(trace: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**row, "text": describe(row), "source_text": source_label(row["source"])} for row in trace]
 
 
-def _enterprise_page(request: HttpRequest, enterprise: Enterprise, template: str) -> HttpResponse:
+def _enterprise_page(request: HttpRequest, enterprise: Enterprise, template: str,
+                     extra: dict[str, Any] | None = None) -> HttpResponse:
     rows = [{"policy": p, "v": v, "outcome": r.outcome, "trace": _trace_rows(r.trace),
              "missing": {**r.missing, "text": describe(r.missing)} if r.missing else None}
             for p, v, r in matches_for_enterprise(enterprise)]
     grants = access.grants_visible_to(request.user).filter(enterprise=enterprise).select_related("version")
-    return render(request, template, {"enterprise": enterprise, "rows": rows, "grants": grants})
+    return render(request, template, {"enterprise": enterprise, "rows": rows, "grants": grants, **(extra or {})})
 
 
 @role_required(Role.ENTERPRISE)
@@ -214,7 +219,7 @@ def door(request: HttpRequest) -> HttpResponse:
     enterprise = Enterprise.objects.filter(pk=getattr(request.user, "enterprise_id", 0) or 0).first()
     if enterprise is None:
         raise Http404
-    return _enterprise_page(request, enterprise, "matching/door.html")
+    return _enterprise_page(request, enterprise, "matching/door.html", views_benefits.door_extras(request, enterprise))
 
 
 @role_required(*access.VIEW_ROLES)

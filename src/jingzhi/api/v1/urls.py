@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.api.v1 import campaigns, cases, disputes, earlywarning, enterprises, reference
+from jingzhi.api.v1 import campaigns, cases, disputes, earlywarning, enterprises, policies, reference
 from jingzhi.api.v1.actions import ENDPOINTS, make_view
 
 urlpatterns = [
@@ -48,6 +48,19 @@ urlpatterns = [
     path("warning-tasks/<int:pk>/report/", earlywarning.TaskReport.as_view(), name="warning_task_report"),
     path("warning-tasks/<int:pk>/photos/<int:photo>/", earlywarning.TaskPhotoDownload.as_view(),
          name="warning_task_photo"),
+
+    path("policies/", policies.PolicyList.as_view(), name="policy_list"),
+    path("policies/<int:pk>/", policies.PolicyDetail.as_view(), name="policy_detail"),
+    path("enterprises/<int:pk>/matches/", policies.EnterpriseMatches.as_view(), name="enterprise_matches"),
+    path("grants/", policies.GrantList.as_view(), name="grant_list"),
+    path("grants/<int:pk>/", policies.GrantDetail.as_view(), name="grant_detail"),
+    path("grants/<int:pk>/decide/", policies.GrantDecide.as_view(), name="grant_decide"),
+    path("grants/<int:pk>/account/", policies.GrantAccount.as_view(), name="grant_account"),
+    path("grants/<int:pk>/pay/", policies.GrantPay.as_view(), name="grant_pay"),
+    path("applications/", policies.ApplicationListCreate.as_view(), name="application_list"),
+    path("applications/<int:pk>/", policies.ApplicationDetail.as_view(), name="application_detail"),
+    path("applications/<int:pk>/decide/", policies.ApplicationDecide.as_view(), name="application_decide"),
+    path("applications/<int:pk>/pay/", policies.ApplicationPay.as_view(), name="application_pay"),
 
     path("disputes/", disputes.DisputeListCreate.as_view(), name="dispute_list"),
     path("disputes/from-case/", disputes.DisputeFromCase.as_view(), name="dispute_from_case"),
