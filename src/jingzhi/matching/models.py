@@ -229,3 +229,15 @@ class MatchingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_id} {self.action}"
+
+
+# Divisions to programmes (ADR 028) keep their models in their own module; imported here so Django finds them.
+from jingzhi.matching.programmes.models import (  # noqa: E402, F401
+    DivisionFigures,
+    DivisionMatch,
+    Effort,
+    Programme,
+    ProgrammeEvent,
+    ProgrammeOffice,
+    ProgrammeVersion,
+)
