@@ -12,7 +12,12 @@ from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.matching.programmes.facts import division_facts
 from jingzhi.matching.programmes.matching import evaluate_division, replay
 from jingzhi.matching.programmes.models import DivisionMatch, Programme, ProgrammeEvent
-from jingzhi.matching.programmes.services import figures_set, programme_create, programme_publish, programme_revise
+from jingzhi.matching.programmes.services import (
+    figures_set,
+    programme_create,
+    programme_publish,
+    programme_revise,
+)
 from jingzhi.matching.rules import DIVISION_FIELDS, FIELDS, Fact, validate_conditions
 from tests.matching.programme_fixtures import XIFENG, ZONE, make_prog
 

@@ -59,11 +59,11 @@ def effort_open(*, actor: User | None, programme: Programme, division: Division,
         errors["deadline"] = _("Enter the deadline as YYYY-MM-DD.")
     elif deadline < timezone.localdate():
         errors["deadline"] = _("The deadline has passed already.")
-    if errors:
+    if errors or official is None or deadline is None:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
     with transaction.atomic():
         p = Programme.objects.select_for_update().filter(pk=programme.pk).first()
-        if p is None or p.status != Programme.Status.PUBLISHED:
+        if p is None or p.status != Programme.Status.PUBLISHED or p.current is None:
             raise InvalidTransition(_("Applications are opened for published programmes only."))
         m = DivisionMatch.objects.filter(programme=p, division=division).first()
         if m is None or m.outcome == DivisionMatch.Outcome.NOT:
@@ -72,7 +72,7 @@ def effort_open(*, actor: User | None, programme: Programme, division: Division,
             raise InvalidTransition(_("An application for this programme and division is already open."))
         try:
             with transaction.atomic():
-                effort = Effort.objects.create(programme=p, version_id=p.current_id, division=division, official=official,
+                effort = Effort.objects.create(programme=p, version=p.current, division=division, official=official,
                                                deadline=deadline, opened_by=actor, is_demo=is_demo,
                                                idempotency_key=idempotency_key or None)
         except IntegrityError:

@@ -35,8 +35,9 @@ def division_facts(division_ids: Iterable[int] | None = None) -> dict[int, dict[
     out: dict[int, dict[str, Fact]] = {}
     for pk, path in rows:
         facts: dict[str, Fact] = {"division": Fact(path, "division", "")}
-        fig = latest.get(pk)
-        if fig is not None:
+        found = latest.get(pk)
+        if found is not None:
+            fig = found
             source, year = f"{SOURCE}:{fig.year}|{fig.source}", str(fig.year)
             for name in NUMBERS:
                 value = getattr(fig, name)

@@ -69,6 +69,7 @@ def rematch(*, division_ids: Iterable[int] | None = None, programme_ids: Iterabl
         now = timezone.now()
         for p in published:
             version = p.current
+            assert version is not None  # published programmes have a version (filtered above)
             for did, f in facts.items():
                 wanted.add((did, p.pk))
                 r = evaluate_division(list(version.conditions), f)  # type: ignore[union-attr]

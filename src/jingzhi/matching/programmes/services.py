@@ -148,7 +148,8 @@ def programme_revise(*, actor: User | None, programme: Programme, content: dict[
         locked = _locked(actor, programme)
         if locked.status == Programme.Status.WITHDRAWN:
             raise InvalidTransition(_("A withdrawn programme is not edited."))
-        current = ProgrammeVersion.objects.get(pk=locked.current_id)
+        current = locked.current
+        assert current is not None  # every programme is made with its version 1
         if all(getattr(current, k) == clean[k] for k in CONTENT):
             return current
         if locked.status == Programme.Status.PUBLISHED and not (clean["window_opens"] and clean["window_closes"]):
@@ -171,7 +172,8 @@ def programme_publish(*, actor: User | None, programme: Programme) -> Programme:
         locked = _locked(actor, programme)
         if locked.status != Programme.Status.DRAFT:
             raise InvalidTransition(_("Only a draft is published."))
-        v = ProgrammeVersion.objects.get(pk=locked.current_id)
+        v = locked.current
+        assert v is not None
         if not (v.window_opens and v.window_closes):
             raise ValidationFailed(_("A programme without an application window cannot be published."),
                                    fields={"window_opens": _("Enter when applications open and close.")})
@@ -228,16 +230,16 @@ def figures_set(*, actor: User | None, division: Division, year: Any, values: di
         Division.objects.select_for_update().filter(pk=division.pk).first()
         fig, created = DivisionFigures.objects.select_for_update().get_or_create(
             division=division, year=y, defaults={**clean, "source": src, "entered_by": actor, "is_demo": is_demo})
+        changed: dict[str, list[str | None]]
         if not created:
             before = {k: str(getattr(fig, k)) for k in clean}
-            old_source = fig.source
+            changed = {k: [before[k], str(v)] for k, v in clean.items() if before[k] != str(v)}
+            if not changed and fig.source == src:
+                return fig  # a resubmitted form: nothing to record, nothing to re-match
             for k, v in clean.items():
                 setattr(fig, k, v)
             fig.source, fig.entered_by, fig.entered_at = src, actor, timezone.now()
             fig.save()
-            changed = {k: [before[k], str(v)] for k, v in clean.items() if before[k] != str(v)}
-            if not changed and old_source == src:
-                return fig  # a resubmitted form: nothing to record, nothing to re-match
         else:
             changed = {k: [None, str(v)] for k, v in clean.items() if v not in (None, False)}
         _event(action="figures", actor=actor, division=division, year=y, changed=changed)

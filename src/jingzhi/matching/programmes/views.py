@@ -19,7 +19,13 @@ from jingzhi.core.errors import ApplicationError
 from jingzhi.core.http import apply_error
 from jingzhi.matching.forms import condition_rows, conditions_from_post
 from jingzhi.matching.programmes import access
-from jingzhi.matching.programmes.efforts import OPEN_STAGES, effort_open, effort_record, overdue, suggested_official
+from jingzhi.matching.programmes.efforts import (
+    OPEN_STAGES,
+    effort_open,
+    effort_record,
+    overdue,
+    suggested_official,
+)
 from jingzhi.matching.programmes.facts import FLAGS, NUMBERS, division_facts, source_label
 from jingzhi.matching.programmes.forms import (
     EffortOpenForm,
@@ -127,7 +133,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     matches = {m.division_id: m for m in DivisionMatch.objects.filter(programme=programme, division__in=seen.values("pk"))
                .select_related("version")}
     facts = division_facts(list(seen.values_list("pk", flat=True))) if v is not None else {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d in seen.order_by("code"):
         m = matches.get(d.pk)
         # The standing decision where there is one; a draft is evaluated live (nothing is stored for it).
@@ -168,7 +174,7 @@ def programme_state(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def division_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A county's programmes: qualifies, nearly (what is missing, by how much), why not; its figures by year."""
     division = _division_for(request, pk)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for m in (access.matches_visible_to(request.user).filter(division=division)
               .select_related("programme__current", "version")):
         r = match_trace(m)
