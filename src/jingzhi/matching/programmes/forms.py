@@ -42,7 +42,7 @@ class FiguresForm(forms.Form):
 
 class EffortOpenForm(forms.Form):
     official = forms.CharField(label=_("Responsible official (user name)"), max_length=150, required=False)
-    deadline = forms.CharField(label=_("Deadline"), required=False, widget=DATE)
+    deadline = forms.CharField(label=_("Due date"), required=False, widget=DATE)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
