@@ -52,7 +52,7 @@ def test_a_county_that_does_not_qualify_gets_no_effort(city: Any) -> None:
     prog = make_prog(city)
     from jingzhi.matching.programmes.services import figures_set
 
-    figures_set(actor=city.env_handler, division=city.county_a, year=2025, values={"grain_output": "1"}, source="x")
+    figures_set(actor=city.env_handler, division=city.county_a, year=2025, values={"grain_output": "1", "mechanisation": "10"}, source="x")
     with pytest.raises(InvalidTransition):
         effort_open(actor=city.leader, programme=prog.programme, division=city.county_a, official=city.leader,
                     deadline=timezone.localdate() + timedelta(days=3))
@@ -174,3 +174,25 @@ def test_other_county_and_wrong_role_cannot_write(city: Any, firms: Any, client_
     assert Programme.objects.get(pk=prog.programme.pk).status == "published"
     assert client_for(city.county_leader).post(url, {"stage": "submitted", "note": "已报"}).status_code == 302
     assert Effort.objects.get(pk=e.pk).stage == "submitted"
+
+
+def test_figures_come_from_a_spreadsheet_whole_file_or_nothing(city: Any, client_for: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jingzhi.matching.programmes.models import DivisionFigures, DivisionMatch
+
+    prog = make_prog(city)
+    c = client_for(city.env_handler)
+    header = "区划代码,年度,数据来源,粮食产量(万吨),森林覆盖率(%),省级农业现代化示范区\n"
+    bad = header + "211223,2025,2025年统计公报,52,52,是\n999999,2025,x,1,1,是\n211282,2025,公报,60,50,也许\n211282,2024,公报,60,140,否\n"
+    r = c.post("/programmes/figures/import/", {"file": SimpleUploadedFile("f.csv", bad.encode(), "text/csv")}, **ZH)
+    text = r.content.decode()
+    assert r.status_code == 200 and "999999" in text and "也许" in text and "超出范围" in text, text.split("import-result")[-1]
+    assert DivisionFigures.objects.get(division=city.county_a, year=2025).grain_output == 45  # nothing saved
+    good = header + "211223,2025,2025年统计公报（修订）,52,52,是\n"
+    r = c.post("/programmes/figures/import/", {"file": SimpleUploadedFile("f.csv", good.encode(), "text/csv")})
+    assert r.status_code == 200 and 'id="import-result"' in r.content.decode()
+    assert DivisionFigures.objects.get(division=city.county_a, year=2025).grain_output == 52
+    assert DivisionMatch.objects.get(programme=prog.programme, division=city.county_a).outcome == "qualified"
+    assert client_for(city.handler).get("/programmes/figures/import/").status_code == 404  # not a programme office
+    assert client_for(city.operator).get("/programmes/figures/import/").status_code == 403

@@ -202,6 +202,7 @@ def figures_set(*, actor: User | None, division: Division, year: Any, values: di
                 is_demo: bool = False) -> DivisionFigures:
     """Enter (or correct) one year of a county's figures; the county is re-matched after the commit.
 
+    `values` maps figure names (facts.NUMBERS, facts.FLAGS) to raw input; names it leaves out keep their value.
     Every bad value is named; an impossible one (a share over 100 %, a negative count) is refused."""
     if actor is not None and not access.may_enter_figures(actor, division):
         raise PermissionDenied(_("Only a programme office over this division enters its figures."))
@@ -216,11 +217,14 @@ def figures_set(*, actor: User | None, division: Division, year: Any, values: di
     if not 2000 <= y <= this_year:
         errors["year"] = _("Enter a year between 2000 and %(year)d.") % {"year": this_year}
     clean: dict[str, Any] = {}
+    # Figures not named in `values` are left as they are (an import of some columns); a named blank is "not known".
     for name in NUMBERS:
-        spec = DIVISION_FIELDS[name]
-        clean[name] = _decimal(values.get(name), spec.label, errors, name, maximum=spec.maximum)
+        if name in values:
+            spec = DIVISION_FIELDS[name]
+            clean[name] = _decimal(values.get(name), spec.label, errors, name, maximum=spec.maximum)
     for name in FLAGS:
-        clean[name] = values.get(name) in (True, "on", "true", "1", 1, "是", "yes")
+        if name in values:
+            clean[name] = values.get(name) in (True, "on", "true", "1", 1, "是", "yes")
     src = clean_text(str(source or ""))[:100]
     if not src:
         errors["source"] = _("Say where the figures come from (e.g. 2025年统计公报).")

@@ -221,6 +221,34 @@ def figures_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matching/programmes/figures.html", {"division": division, "form": form, "fields": fields})
 
 
+@role_required(*access.OFFICE_ROLES)
+def figures_import(request: HttpRequest) -> HttpResponse:
+    """County figures from Excel or CSV (a programme office): the whole file checked first, every bad row listed."""
+    from jingzhi.enterprises.forms import ImportForm
+    from jingzhi.matching.programmes.imports import import_division_figures
+
+    if not access.is_programme_office(request.user):
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = import_division_figures(rows_file=form.cleaned_data["file"], actor=request.user)  # type: ignore[arg-type]
+    return render(request, "matching/programmes/import.html", {"form": form, "result": result})
+
+
+@role_required(*access.OFFICE_ROLES)
+def figures_template(request: HttpRequest) -> HttpResponse:
+    from jingzhi.core.spreadsheets import template_workbook
+    from jingzhi.matching.programmes.imports import COLUMNS
+
+    if not access.is_programme_office(request.user):
+        raise Http404
+    response = HttpResponse(template_workbook(COLUMNS, title=_("Division figures")),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="division-figures-template.xlsx"'
+    return response
+
+
 def _parse_date(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw.strip())
