@@ -60,3 +60,5 @@ class PolicyVersionAdmin(ReadOnlyAdmin):
 class GrantAdmin(ReadOnlyAdmin):
     list_display = ["enterprise", "policy", "period", "amount", "status"]
     list_filter = ["status"]
+
+from jingzhi.matching.programmes import admin as _programmes_admin  # noqa: E402, F401 — registers its models

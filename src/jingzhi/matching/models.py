@@ -239,3 +239,14 @@ from jingzhi.matching.models_benefits import (  # noqa: E402, F401
     PayeeAccount,
     Payment,
 )
+
+# Divisions to programmes (ADR 028) keep their models in their own module; imported here so Django finds them.
+from jingzhi.matching.programmes.models import (  # noqa: E402, F401
+    DivisionFigures,
+    DivisionMatch,
+    Effort,
+    Programme,
+    ProgrammeEvent,
+    ProgrammeOffice,
+    ProgrammeVersion,
+)

@@ -96,14 +96,16 @@ def _list(raw: Any) -> list[str] | None:
     return [x.strip() for x in raw]
 
 
-def validate_conditions(raw: Any) -> tuple[list[dict[str, Any]], list[str]]:
-    """Clean a list of conditions; return (clean, errors), each error naming the condition (1-based) in words."""
+def validate_conditions(raw: Any, *, fields: dict[str, FieldSpec] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Clean a list of conditions; return (clean, errors), each error naming the condition (1-based) in words.
+
+    `fields` is the table the conditions may name: FIELDS (an enterprise's facts) unless told (DIVISION_FIELDS)."""
     if not isinstance(raw, list):
         return [], [_("The conditions must be a list.")]
     clean: list[dict[str, Any]] = []
     errors: list[str] = []
     for i, cond in enumerate(raw, start=1):
-        problem, row = _validate_one(cond)
+        problem, row = _validate_one(cond, FIELDS if fields is None else fields)
         if problem:
             errors.append(_("Condition %(n)d: %(problem)s") % {"n": i, "problem": problem})
         else:
@@ -111,11 +113,11 @@ def validate_conditions(raw: Any) -> tuple[list[dict[str, Any]], list[str]]:
     return clean, errors
 
 
-def _validate_one(cond: Any) -> tuple[str, dict[str, Any]]:
+def _validate_one(cond: Any, fields: dict[str, FieldSpec] = FIELDS) -> tuple[str, dict[str, Any]]:
     if not isinstance(cond, dict):
         return _("not a condition."), {}
     field, op, value = cond.get("field"), cond.get("op"), cond.get("value")
-    spec = FIELDS.get(field) if isinstance(field, str) else None
+    spec = fields.get(field) if isinstance(field, str) else None
     if spec is None:
         return _("unknown field “%(field)s”.") % {"field": field}, {}
     if op not in spec.ops:
@@ -280,9 +282,9 @@ def benefit_amount(version: Any, facts: dict[str, Fact]) -> Decimal | None:
     return None
 
 
-def describe(cond: dict[str, Any]) -> str:
-    """A condition in words, for pages and messages."""
-    spec = FIELDS[cond["field"]]
+def describe(cond: dict[str, Any], *, fields: dict[str, FieldSpec] | None = None) -> str:
+    """A condition in words, for pages and messages (over `fields`: FIELDS unless told)."""
+    spec = (FIELDS if fields is None else fields)[cond["field"]]
     value = cond["value"]
     shown = "、".join(value) if isinstance(value, list) else (_("yes") if value is True else _("no") if value is False else value)
     return f"{spec.label} {OPS[cond['op']]} {shown}{(' ' + str(spec.unit)) if spec.unit else ''}"
@@ -294,3 +296,27 @@ def source_label(source: str) -> str:
         return _("yearly figures %(year)s") % {"year": source.split(":", 1)[1]}
     return {"registry": _("enterprise registry"), "registry:registered_at": _("registry: date registered"),
             "dishonesty_records": _("dishonesty records")}.get(source, source)
+
+
+# ------------------------------------------------------------------------------------------------ division facts
+# The same language over the facts of a county-level division (上级项目, programmes/facts.py): its yearly figures
+# (DivisionFigures) and the division itself. Units are those of the statistical yearbooks; maxima refuse the
+# impossible (a share over 100 %). ADR 028.
+DIVISION_FIELDS: dict[str, FieldSpec] = {
+    "division": FieldSpec("division", gettext_lazy("Division"), ("within",)),
+    "population": FieldSpec("number", gettext_lazy("Resident population"), ("gte", "lte"), 10_000,
+                            gettext_lazy("10,000 people")),
+    "gdp": FieldSpec("number", gettext_lazy("GDP"), ("gte", "lte"), 1_000_000, gettext_lazy("100 million yuan")),
+    "primary_share": FieldSpec("number", gettext_lazy("Primary industry share of GDP"), ("gte", "lte"), 100, "%"),
+    "grain_output": FieldSpec("number", gettext_lazy("Grain output"), ("gte", "lte"), 100_000,
+                              gettext_lazy("10,000 tonnes")),
+    "cultivated_land": FieldSpec("number", gettext_lazy("Cultivated land"), ("gte", "lte"), 100_000,
+                                 gettext_lazy("10,000 mu")),
+    "mechanisation": FieldSpec("number", gettext_lazy("Farm mechanisation rate"), ("gte", "lte"), 100, "%"),
+    "forest_cover": FieldSpec("number", gettext_lazy("Forest cover"), ("gte", "lte"), 100, "%"),
+    "water_length": FieldSpec("number", gettext_lazy("Rivers and channels"), ("gte", "lte"), 100_000, "km"),
+    "rural_road_coverage": FieldSpec("number", gettext_lazy("Villages on hardened roads"), ("gte", "lte"), 100, "%"),
+    "provincial_demo": FieldSpec("flag", gettext_lazy("Holds a provincial agricultural modernisation demonstration zone"),
+                                 ("is",)),
+    "water_plan": FieldSpec("flag", gettext_lazy("County water-system plan approved"), ("is",)),
+}
