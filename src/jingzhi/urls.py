@@ -18,6 +18,7 @@ urlpatterns = [
     path("hotspots/", include("jingzhi.hotspots.urls")),
     path("enterprises/", include("jingzhi.enterprises.urls")),
     path("policies/", include("jingzhi.matching.urls")),
+    path("supply/", include("jingzhi.supplydemand.urls")),
     path("warnings/", include("jingzhi.earlywarning.urls")),
 
     path("disputes/", include("jingzhi.disputes.urls")),
