@@ -25,7 +25,7 @@ def test_the_schema_is_openapi_3_and_lists_every_operation(db: None) -> None:
     expected = {"cases_list", "cases_create", "cases_retrieve", "cases_dispatch", "cases_acknowledge", "cases_return",
                 "cases_extension", "cases_extension_approve", "cases_extension_reject", "cases_reply", "cases_follow_up",
                 "cases_reopen", "cases_close", "cases_merge", "units_list", "divisions_list", "categories_list",
-                "routing_dry_run"}
+                "routing_dry_run", "listings_list", "listings_create", "listing_suggestions"}
     assert expected <= operations
     create = schema["paths"]["/api/v1/cases/"]["post"]["responses"]
     assert {"200", "201", "400", "401", "403", "409", "413", "415", "429"} <= set(create)

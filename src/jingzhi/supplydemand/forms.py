@@ -14,23 +14,24 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ListingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Listing.Kind.choices, widget=forms.RadioSelect)
+    # Choices are shown as lists but parsed as text: the service checks every field at once and names each.
+    kind = forms.CharField(label=_("Kind"), required=False, widget=forms.RadioSelect(choices=Listing.Kind.choices))
     enterprise = forms.IntegerField(label=_("Enterprise"), required=False, widget=forms.Select)
     title = forms.CharField(label=_("Product"), max_length=100, required=False)
     description = forms.CharField(label=_("Description"), max_length=1000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     quantity = forms.CharField(label=_("Quantity (a need: in all; a capability: per month)"), max_length=20, required=False)
-    unit = forms.ChoiceField(label=_("Unit"), choices=[("", "—"), *Unit.choices], required=False)
+    unit = forms.CharField(label=_("Unit"), required=False, widget=forms.Select(choices=[("", "—"), *Unit.choices]))
     wanted_by = forms.CharField(label=_("Wanted by (a need)"), required=False, widget=DATE)
     available_from = forms.CharField(label=_("Available from (a capability)"), required=False, widget=DATE)
-    place_code = forms.ChoiceField(label=_("Place"), required=False)
+    place_code = forms.CharField(label=_("Place"), required=False, widget=forms.Select)
     industry = forms.CharField(label=_("Industry (GB/T 4754, optional)"), max_length=10, required=False)
     valid_until = forms.CharField(label=_("Open until"), required=False, widget=DATE)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, enterprises: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place_code"].choices = [("", _("The enterprise's own place")), *place_choices()]
+        self.fields["place_code"].widget.choices = [("", _("The enterprise's own place")), *place_choices()]
         if enterprises is None:
             del self.fields["enterprise"]
         else:

@@ -24,7 +24,7 @@ from jingzhi.enterprises.access import enterprises_visible_to
 from jingzhi.org.models import Enterprise, Role, User
 from jingzhi.supplydemand import access, places
 from jingzhi.supplydemand.models import Introduction, Listing, SupplyEvent, Unit
-from jingzhi.supplydemand.suggest import index_listing, score_pair, listing_terms
+from jingzhi.supplydemand.suggest import index_listing, listing_terms, score_pair
 
 _INDUSTRY = re.compile(r"^[A-T](\d{2}(\d{1,2})?)?$", re.ASCII)
 MAX_QUANTITY = Decimal("1000000000")
@@ -97,7 +97,9 @@ def _check(kind: str, fields: dict[str, Any], today: date) -> tuple[dict[str, An
         if available_from is None:
             available_from = today
     if valid_until is None and "valid_until" not in errors:
-        valid_until = wanted_by if isinstance(wanted_by, date) else today + timedelta(days=DEFAULT_OPEN_DAYS)
+        # A need stays open until its date; a wrong date is reported once, on its own field.
+        valid_until = wanted_by if isinstance(wanted_by, date) and "wanted_by" not in errors else \
+            today + timedelta(days=DEFAULT_OPEN_DAYS)
     if isinstance(valid_until, date):
         if valid_until < today:
             errors["valid_until"] = _("The listing would be closed already: choose a later date.")

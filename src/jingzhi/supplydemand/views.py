@@ -16,11 +16,22 @@ from django.views.decorators.http import require_POST
 
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.core.http import apply_error
-from jingzhi.enterprises.access import OFFICE_ROLES, STAFF_ROLES, enterprises_visible_to, is_enterprise_user, is_office
+from jingzhi.enterprises.access import (
+    OFFICE_ROLES,
+    STAFF_ROLES,
+    enterprises_visible_to,
+    is_enterprise_user,
+    is_office,
+)
 from jingzhi.org.http import role_required
 from jingzhi.org.models import Enterprise, Role
 from jingzhi.supplydemand import selectors
-from jingzhi.supplydemand.access import introductions_visible_to, listings_visible_to, may_introduce, may_publish_for
+from jingzhi.supplydemand.access import (
+    introductions_visible_to,
+    listings_visible_to,
+    may_introduce,
+    may_publish_for,
+)
 from jingzhi.supplydemand.forms import AdvanceForm, CloseForm, IntroduceForm, ListingForm
 from jingzhi.supplydemand.models import Introduction, Listing, Unit
 from jingzhi.supplydemand.services import (
@@ -31,6 +42,7 @@ from jingzhi.supplydemand.services import (
     listing_create,
 )
 from jingzhi.supplydemand.suggest import suggestions_for
+
 
 def _labelled(events: Any) -> list[Any]:
     """Events with their action in the user's language."""
