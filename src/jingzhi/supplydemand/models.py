@@ -90,7 +90,10 @@ class ListingTerm(models.Model):
     valid_until = models.DateField()
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "term", "valid_until"], name="supplydemand_term_lookup"),
+        # Covering on PostgreSQL (INCLUDE): the suggestion query reads the index alone, no row of the table
+        # (ADR 029); SQLite has no INCLUDE and gets the plain index.
+        indexes = [models.Index(fields=["kind", "term", "valid_until"], include=["listing", "weight", "enterprise_id"],
+                                name="supplydemand_term_lookup"),
                    models.Index(fields=["listing"], name="supplydemand_term_listing")]
 
     def __str__(self) -> str:

@@ -22,6 +22,7 @@ from jingzhi.supplydemand import places, text
 from jingzhi.supplydemand.models import Listing, ListingTerm
 
 CANDIDATES = 60
+QUERY_TERMS = 10
 # How the score (0–100) is made up; the reasons show each part.
 WEIGHTS = {"text": 50.0, "industry": 20.0, "place": 15.0, "capacity": 10.0, "timing": 5.0}
 PLACE_SCORE = {"county": 1.0, "city": 0.6, "province": 0.3, "": 0.0}
@@ -126,10 +127,13 @@ def _candidates(source: Listing, terms: dict[str, float], today: date) -> list[i
 def suggestions_for(source: Listing, *, limit: int = 10, today: date | None = None) -> list[Suggestion]:
     """The best `limit` open listings of the other kind and of other enterprises for `source`, best first."""
     today = today or timezone.localdate()
-    own = dict(ListingTerm.objects.filter(listing=source).values_list("term", "weight"))
-    if not own:
-        own = {t.term: t.weight for t in listing_terms(source)}
-    query = {t: (INDUSTRY_KEY_WEIGHT if t.startswith("#") else w) for t, w in own.items()}
+    # The listing's own terms are recomputed (jieba, well under a millisecond) rather than read back: the same
+    # values as its stored rows, one round trip fewer.
+    own = {t.term: t.weight for t in listing_terms(source)}
+    # Candidates come from the heaviest words only (the light ones are boilerplate pairs with long posting lists);
+    # every shared term still counts in the score below.
+    words = sorted((t for t in own if not t.startswith("#")), key=lambda t: -own[t])[:QUERY_TERMS]
+    query = {t: own[t] for t in words} | {t: INDUSTRY_KEY_WEIGHT for t in own if t.startswith("#")}
     ids = _candidates(source, query, today)
     if not ids:
         return []
