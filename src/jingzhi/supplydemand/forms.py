@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jingzhi.supplydemand.models import Listing, Unit
 from jingzhi.supplydemand.places import place_choices
@@ -15,10 +16,10 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class ListingForm(forms.Form):
     # Choices are shown as lists but parsed as text: the service checks every field at once and names each.
-    kind = forms.CharField(label=_("Kind"), required=False, widget=forms.RadioSelect(choices=Listing.Kind.choices))
+    kind = forms.CharField(label=pgettext_lazy("supply", "Kind"), required=False, widget=forms.RadioSelect(choices=Listing.Kind.choices))
     enterprise = forms.IntegerField(label=_("Enterprise"), required=False, widget=forms.Select)
     title = forms.CharField(label=_("Product"), max_length=100, required=False)
-    description = forms.CharField(label=_("Description"), max_length=1000, required=False,
+    description = forms.CharField(label=pgettext_lazy("supply", "Description"), max_length=1000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     quantity = forms.CharField(label=_("Quantity (a need: in all; a capability: per month)"), max_length=20, required=False)
     unit = forms.CharField(label=_("Unit"), required=False, widget=forms.Select(choices=[("", "—"), *Unit.choices]))
@@ -50,7 +51,7 @@ class IntroduceForm(forms.Form):
 
 
 class AdvanceForm(forms.Form):
-    action = forms.ChoiceField(label=_("Step"), choices=[("contact", _("Contacted")), ("negotiate", _("Negotiating")),
+    action = forms.ChoiceField(label=pgettext_lazy("supply", "Step"), choices=[("contact", _("Contacted")), ("negotiate", _("Negotiating")),
                                                          ("sign", _("Contract signed")), ("fail", _("Not concluded"))])
     value = forms.CharField(label=_("Contract value (10,000 yuan)"), max_length=20, required=False)
     signed_on = forms.CharField(label=_("Contract date"), required=False, widget=DATE)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Unit(models.TextChoices):
@@ -34,14 +35,14 @@ class Listing(models.Model):
         CAPABILITY = "capability", _("Capability (产品/产能)")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("supply", "Open")
+        CLOSED = "closed", pgettext_lazy("supply", "Closed")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("supply", "kind"), max_length=10, choices=Kind.choices)
     enterprise = models.ForeignKey("org.Enterprise", on_delete=models.PROTECT, related_name="listings",
                                    verbose_name=_("enterprise"))
     title = models.CharField(_("product"), max_length=100)
-    description = models.CharField(_("description"), max_length=1000, blank=True)
+    description = models.CharField(pgettext_lazy("supply", "description"), max_length=1000, blank=True)
     # A need: the quantity wanted by `wanted_by`; a capability: what it can make or supply per month.
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
@@ -53,7 +54,7 @@ class Listing(models.Model):
     industry = models.CharField(_("industry (GB/T 4754)"), max_length=5, blank=True)
     valid_until = models.DateField(_("open until"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("supply", "closed at"), null=True, blank=True)
     close_reason = models.CharField(_("why closed"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("entered by"))
@@ -90,9 +91,9 @@ class ListingTerm(models.Model):
     valid_until = models.DateField()
 
     class Meta:
-        # Covering on PostgreSQL (INCLUDE): the suggestion query reads the index alone, no row of the table
-        # (ADR 029); SQLite has no INCLUDE and gets the plain index.
-        indexes = [models.Index(fields=["kind", "term", "valid_until"], include=["listing", "weight", "enterprise_id"],
+        # Covering: the columns the suggestion query reads are in the index, so it never reads a row of the table
+        # (ADR 029). Key columns rather than INCLUDE, which SQLite does not have.
+        indexes = [models.Index(fields=["kind", "term", "valid_until", "enterprise_id", "listing", "weight"],
                                 name="supplydemand_term_lookup"),
                    models.Index(fields=["listing"], name="supplydemand_term_listing")]
 
@@ -148,9 +149,9 @@ class SupplyEvent(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
     introduction = models.ForeignKey(Introduction, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="events")
-    action = models.CharField(_("action"), max_length=20)
+    action = models.CharField(pgettext_lazy("supply", "action"), max_length=20)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("by"))
+                              related_name="+", verbose_name=pgettext_lazy("supply", "by"))
     at = models.DateTimeField(_("time"), default=timezone.now)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 

@@ -71,6 +71,12 @@ def _industry(a: str, b: str) -> tuple[float, str]:
     return 0.0, ""
 
 
+def _plain(value: Decimal) -> str:
+    """A quantity as people write it: 50100, 12.5 (no trailing zeros, no exponent)."""
+    text = f"{value.quantize(Decimal('0.01')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _capacity(need: Listing, capability: Listing, today: date) -> tuple[float, dict[str, Any]]:
     """Does the capability's monthly capacity cover the need's quantity by its date? (share 0–1, detail)."""
     if need.unit != capability.unit:
@@ -79,8 +85,7 @@ def _capacity(need: Listing, capability: Listing, today: date) -> tuple[float, d
     months = max(1.0, ((need.wanted_by or start) - start).days / DAYS_PER_MONTH)
     supply = capability.quantity * Decimal(str(round(months, 2)))
     share = float(min(Decimal(1), supply / need.quantity)) if need.quantity > 0 else 1.0
-    return share, {"months": round(months, 1), "supply": str(supply.quantize(Decimal("0.01"))),
-                   "quantity": str(need.quantity), "unit": need.unit}
+    return share, {"months": round(months, 1), "supply": _plain(supply), "quantity": _plain(need.quantity), "unit": need.unit}
 
 
 def _timing(need: Listing, capability: Listing, today: date) -> tuple[float, int]:
@@ -107,8 +112,10 @@ def score_pair(source: Listing, source_terms: dict[str, float], other: Listing, 
              "timing": timing}
     total = sum(WEIGHTS[k] * v for k, v in parts.items())
     words = sorted((t for t in shared if len(t) > 1), key=lambda t: -source_terms[t] * other_terms[t])
-    # A word that contains a shown pair says it already (橡胶密封圈 covers 密封).
-    shown = [w for w in words if not any(w != o and w in o for o in words[:8])][:6]
+    # Dictionary words first; a bare character pair (型密) is shown only when no word is shared. A word inside a
+    # longer shown one says nothing more (密封圈 covers 密封).
+    known = [w for w in words if text.is_word(w)] or words
+    shown = [w for w in known if not any(w != o and w in o for o in known[:8])][:6]
     reasons = {"words": shown, "industry": prefix, "place": near, "capacity": capacity_detail, "late_days": late,
                "parts": {k: round(WEIGHTS[k] * v, 1) for k, v in parts.items()}}
     return Suggestion(other, round(total, 1), parts, shown, reasons)

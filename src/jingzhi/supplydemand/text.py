@@ -84,6 +84,12 @@ def idf(term: str) -> float:
     return _idf.get(term, _idf_default)
 
 
+def is_word(term: str) -> bool:
+    """A word of jieba's dictionary (橡胶, 密封圈), not a bare character pair (型密)."""
+    _load()
+    return term in _idf
+
+
 def vector(title: str, description: str = "") -> dict[str, float]:
     """L2-normalised TF-IDF of the product words (title twice the description), the MAX_TERMS heaviest kept."""
     raw: dict[str, float] = {}

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from jingzhi.core.errors import ApplicationError, NotFound
@@ -46,7 +47,7 @@ from jingzhi.supplydemand.suggest import suggestions_for
 
 def _labelled(events: Any) -> list[Any]:
     """Events with their action in the user's language."""
-    labels = {"publish": _("Published"), "close": _("Closed"), "introduce": _("Introduced"), "contact": _("Contacted"),
+    labels = {"publish": _("Published"), "close": pgettext("supply", "Closed"), "introduce": _("Introduced"), "contact": _("Contacted"),
               "negotiate": _("Negotiating"), "sign": _("Contract signed"), "fail": _("Not concluded")}
     rows = list(events)
     for e in rows:
