@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jingzhi.hotspots",
     "jingzhi.enterprises",
     "jingzhi.matching",
+    "jingzhi.supplydemand",
     "jingzhi.earlywarning",
 
     "jingzhi.disputes",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("enterprises/", include("jingzhi.enterprises.urls")),
     path("policies/", include("jingzhi.matching.urls")),
     path("programmes/", include("jingzhi.matching.programmes.urls")),
+    path("supply/", include("jingzhi.supplydemand.urls")),
     path("warnings/", include("jingzhi.earlywarning.urls")),
 
     path("disputes/", include("jingzhi.disputes.urls")),

@@ -29,7 +29,9 @@ def test_the_schema_is_openapi_3_and_lists_every_operation(db: None) -> None:
                 # policy matching (ADR 027)
                 "policies_list", "policies_retrieve", "enterprise_matches_list", "grants_list", "grants_retrieve",
                 "grants_decide", "grants_confirm_account", "grants_pay", "applications_list", "applications_create",
-                "applications_retrieve", "applications_decide", "applications_pay"}
+                "applications_retrieve", "applications_decide", "applications_pay",
+                # supply and demand (ADR 029)
+                "listings_list", "listings_create", "listing_suggestions"}
     assert expected <= operations
     create = schema["paths"]["/api/v1/cases/"]["post"]["responses"]
     assert {"200", "201", "400", "401", "403", "409", "413", "415", "429"} <= set(create)

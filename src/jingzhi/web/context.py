@@ -31,6 +31,9 @@ ROLE_PAGES = {role: pages if role == Role.ENTERPRISE else (*pages, "knowledge") 
 # The board of sent replies and their check (issue 17, ADR 025).
 ROLE_PAGES = {role: (*pages, "replies") if role in (Role.SUPERVISOR, Role.LEADER, Role.UNIT_HEAD, Role.ADMIN) else pages
               for role, pages in ROLE_PAGES.items()}
+# Supply ↔ demand (issue 15, ADR 029): the enterprise's door to it, and the listings for the roles that see enterprises.
+ROLE_PAGES = {role: (*pages, "supply_door") if role == Role.ENTERPRISE else
+              (*pages, "supply") if "enterprises" in pages else pages for role, pages in ROLE_PAGES.items()}
 
 PAGES: dict[str, tuple[str, str | Promise]] = {
     "intake": ("web:intake", _("Intake")),
@@ -47,6 +50,8 @@ PAGES: dict[str, tuple[str, str | Promise]] = {
     "door": ("enterprises:door", _("Our needs")),
     "policies": ("matching:list", _("Policies")),
     "policy_door": ("matching:door", _("Our policies")),
+    "supply": ("supplydemand:list", _("Supply and demand")),
+    "supply_door": ("supplydemand:door", _("Supply and demand")),
 
     "disputes": ("disputes:list", _("Disputes")),
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.api.v1 import campaigns, cases, disputes, earlywarning, enterprises, policies, reference
+from jingzhi.api.v1 import campaigns, cases, disputes, earlywarning, enterprises, policies, reference, supplydemand
 from jingzhi.api.v1.actions import ENDPOINTS, make_view
 
 urlpatterns = [
@@ -34,6 +34,8 @@ urlpatterns = [
     path("enterprises/<int:pk>/", enterprises.EnterpriseDetail.as_view(), name="enterprise_detail"),
     path("enterprises/<int:pk>/needs/", enterprises.NeedListCreate.as_view(), name="enterprise_needs"),
     path("enterprises/<int:pk>/visits/", enterprises.VisitListCreate.as_view(), name="enterprise_visits"),
+    path("listings/", supplydemand.ListingListCreate.as_view(), name="listing_list"),
+    path("listings/<int:pk>/suggestions/", supplydemand.ListingSuggestions.as_view(), name="listing_suggestions"),
 
     path("sites/", earlywarning.SiteList.as_view(), name="site_list"),
     path("sites/import/", earlywarning.SiteImport.as_view(), name="site_import"),
