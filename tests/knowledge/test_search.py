@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from jingzhi.core.errors import PermissionDenied, ValidationFailed
 from jingzhi.knowledge import selectors
-from jingzhi.knowledge.models import Article
+from jingzhi.knowledge.models import Article, SearchTerm
 from jingzhi.knowledge.search import search
 from jingzhi.knowledge.services import article_update, synonym_save
 
@@ -65,3 +65,34 @@ def test_odd_input_gives_no_error(city: Any, kb: Any) -> None:
     for text in ["'\"", "KB-000001 OR 1=1", "a" * 600, "\u0000\u200b", "😀😀", "NEAR(公积金)", "*"]:
         selectors.article_list(city.operator, q=text)
         selectors.public_search(text)
+
+
+def _df(term: str) -> int:
+    return SearchTerm.objects.filter(term=term).values_list("df", flat=True).first() or 0
+
+
+def test_term_counts_follow_every_write(city: Any, kb: Any) -> None:
+    # What the ranking weighs terms by: how many articles hold each term, kept by the services on every write.
+    docs, fund = _df(""), _df("公积金")
+    assert docs == Article.objects.count() and fund == 1
+    article_update(actor=city.unit_head, article=kb.heat, questions="暖气费可以用公积金交吗")
+    assert _df("公积金") == 2 and _df("") == docs
+    article_update(actor=city.unit_head, article=kb.heat, questions="今年几号开始供暖")
+    assert _df("公积金") == 1
+    synonym_save(actor=city.admin, words="供暖 采暖 供热")  # re-indexes every article: the counts stay true
+    assert _df("") == docs and _df("供暖") == 1 and _df("采暖") == 0
+
+
+def test_an_article_whose_title_the_question_covers_comes_first(city: Any, kb: Any) -> None:
+    # A long answer that shares many of the question's common words does not push out the article whose short
+    # title the question states in full (the second stage's coverage share; ADR 018).
+    from jingzhi.knowledge.services import article_create
+    from tests.knowledge.conftest import publish
+
+    long_answer = "小区物业管理，业主委员会，物业费收取，小区停车，小区绿化，物业服务合同，小区门禁。" * 4
+    general = publish(article_create(actor=city.handler, title="物业管理常见问题", answer=long_answer, unit=city.housing))
+    lift = publish(article_create(actor=city.handler, title="加装电梯扰民", unit=city.housing,
+                                  answer="施工时间为每日8时至18时，噪声超标可向街道反映。"))
+    question = "我们小区物业不管，小区正在加装电梯，每天早上6点就开始施工，严重扰民，物业说不归他们管，小区业主很无奈。"
+    top = [h.article.pk for h in selectors.intake_suggestions(city.operator, question)]
+    assert top[0] == lift.pk and general.pk in top

@@ -161,6 +161,20 @@ class Synonym(models.Model):
         return [w for w in re.split(r"[\s,，、]+", self.words) if w]
 
 
+class SearchTerm(models.Model):
+    """How many articles hold a search term (document frequency), kept by `search.index_articles` (ADR 018).
+
+    The ranking weighs a term by how rare it is in this base, and picks the rarest terms of a question to find
+    candidates; reading these counts is one indexed lookup. The row with the empty term counts the indexed articles.
+    """
+
+    term = models.CharField(max_length=64, unique=True)
+    df = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.df}"
+
+
 # ----------------------------------------------------------------------------------- the reply check (ADR 025)
 
 

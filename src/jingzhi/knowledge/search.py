@@ -1,14 +1,24 @@
 """Search over articles: the database finds candidates, one scoring function ranks them (ADR 018).
 
-PostgreSQL: a `tsvector` column (title and question forms weight A, answer weight D) with a GIN index, matched
-with an OR query and ordered by `ts_rank`. SQLite: an FTS5 table ordered by `bm25`. Both index the same terms
-(text.py), so they find the same candidates; the final order is `text.score` in Python over at most
-`CANDIDATES` rows, which is the same on both databases. The columns and tables are created by migration 0002
-for the database in use; services keep them current through `index_articles`.
+Two stages, the same on both databases:
+1. Candidates. The question's terms (text.py) are looked up in `SearchTerm` (how many articles hold each term);
+   the rarest ones, up to a budget of postings, are matched in the full-text index, and two lists are taken: the
+   best `CANDIDATES` by the database's BM25 over the whole article, and the best `CANDIDATES` by the title and
+   question forms alone (an article whose short title is all in the question is often the one, and its long
+   answer may not rank it). PostgreSQL: a `tsvector` column (title and question forms weight A, answer weight
+   D) with a GIN index and `ts_rank`; SQLite: an FTS5 table and `bm25`. Common terms (小区, 问题…) are left out
+   of this stage: they would make the database rank most of the base, and they cannot decide between articles.
+2. Rescoring in Python over the candidates' stored terms: BM25 over two fields with the base's own IDF (every
+   term of the question, counted with 1 + ln n), plus `COVER` × the share of the article's title and question
+   terms (by IDF) that the question contains. Both databases give the same candidates and the same order.
+
+The columns and tables are created by migrations 0002 and 0004 for the database in use; services keep them and
+the term counts current through `index_articles`. Figures and how the constants were chosen: ADR 018.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,10 +27,18 @@ from django.core.cache import cache
 from django.db import connection
 
 from jingzhi.knowledge import text
-from jingzhi.knowledge.models import Article, ArticleQuerySet, Synonym
+from jingzhi.knowledge.models import Article, ArticleQuerySet, SearchTerm, Synonym
 
-CANDIDATES = 60
+CANDIDATES = 60  # per list (whole article, title and questions): up to 120 rescored
+CANDIDATE_TERMS = 64  # at most this many of the rarest question terms go to the full-text index
+POSTINGS_BUDGET = 0.6  # … and their document counts add up to at most this share of the base (see ADR 018)
+POSTINGS_FLOOR = 5000  # … or this many, whichever is more (a small base is searched with every term)
+QUERY_TERMS = 200  # a pasted document: its 200 rarest distinct terms by jieba's table are enough
+COVER = 1.5  # weight of the title-coverage share against the best BM25 score (1.0)
+HEAD_WEIGHT, K1, B, AVG_HEAD, AVG_BODY = 2.0, 1.2, 0.75, 30.0, 200.0
+MAX_TERM = 64  # longer "words" (a run of letters) are not indexed
 _SYNONYMS_KEY = "knowledge:synonyms:v1"
+_DOCS = ""  # the SearchTerm row that counts indexed articles
 
 
 def synonym_map() -> dict[str, str]:
@@ -36,22 +54,37 @@ def synonyms_changed() -> None:
     cache.delete(_SYNONYMS_KEY)
 
 
+def _indexable(terms: list[str]) -> list[str]:
+    return [t for t in terms if len(t) <= MAX_TERM]
+
+
 def article_terms(article: Article, synonyms: dict[str, str]) -> tuple[str, str]:
     """(head, body) as space-separated terms: what the index holds and what the scorer reads back."""
-    head = " ".join(text.terms(f"{article.title}\n{article.questions}", synonyms))
-    body = " ".join(text.terms(article.answer, synonyms))
+    head = " ".join(_indexable(text.terms(f"{article.title}\n{article.questions}", synonyms)))
+    body = " ".join(_indexable(text.terms(article.answer, synonyms)))
     return head, body
 
 
+def _term_set(head: str, body: str) -> set[str]:
+    return set(head.split()) | set(body.split())
+
+
 def index_articles(articles: Sequence[Article], synonyms: dict[str, str] | None = None) -> None:
-    """Recompute and store the search terms of these articles (inside the caller's transaction)."""
+    """Recompute and store the search terms of these articles and the term counts (inside the caller's transaction)."""
     synonyms = synonym_map() if synonyms is None else synonyms
+    if not articles:
+        return
+    before = {pk: _term_set(h, b) for pk, h, b in
+              Article.objects.filter(pk__in=[a.pk for a in articles]).values_list("pk", "search_head", "search_body")}
     rows = []
+    delta: Counter[str] = Counter()
     for a in articles:
         a.search_head, a.search_body = article_terms(a, synonyms)
         rows.append((a.search_head, a.search_body, a.pk))
-    if not rows:
-        return
+        old, new = before.get(a.pk, set()), _term_set(a.search_head, a.search_body)
+        delta.update(new - old)
+        delta.subtract(old - new)
+        delta[_DOCS] += bool(new) - bool(old)
     Article.objects.bulk_update(articles, ["search_head", "search_body"], batch_size=500)
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
@@ -61,6 +94,11 @@ def index_articles(articles: Sequence[Article], synonyms: dict[str, str] | None 
         else:
             c.executemany("DELETE FROM knowledge_fts WHERE rowid = %s", [(r[2],) for r in rows])
             c.executemany("INSERT INTO knowledge_fts (rowid, head, body) VALUES (%s, %s, %s)", [(r[2], r[0], r[1]) for r in rows])
+        # Sorted, so that two writers lock the rows in the same order (no deadlock on PostgreSQL).
+        c.executemany(
+            "INSERT INTO knowledge_searchterm (term, df) VALUES (%s, %s) "
+            "ON CONFLICT (term) DO UPDATE SET df = knowledge_searchterm.df + excluded.df",
+            sorted((t, n) for t, n in delta.items() if n))
 
 
 def reindex_all(batch: int = 1000) -> int:
@@ -82,48 +120,106 @@ class Hit:
     passage: list[tuple[str, bool]] = field(default_factory=list)
 
 
-def _candidates(query: Counter[str], scope: ArticleQuerySet, limit: int) -> list[int]:
-    """Ids of up to `limit` articles in `scope` matching any query term, best first by the database's rank."""
-    terms = [t for t in query if "'" not in t and '"' not in t]
+def _document_counts(terms: Sequence[str]) -> tuple[dict[str, int], int]:
+    """({term: articles holding it} for the terms some article holds, number of indexed articles)."""
+    found = dict(SearchTerm.objects.filter(term__in=[*terms, _DOCS], df__gt=0).values_list("term", "df"))
+    return found, found.pop(_DOCS, 0)
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _candidate_terms(df: dict[str, int], n: int) -> list[str]:
+    """The rarest terms, while their document counts stay within the budget (always at least one)."""
+    chosen: list[str] = []
+    spent = 0
+    for t in sorted(df, key=lambda t: (df[t], t)):
+        if chosen and (len(chosen) >= CANDIDATE_TERMS or spent + df[t] > max(POSTINGS_BUDGET * n, POSTINGS_FLOOR)):
+            break
+        chosen.append(t)
+        spent += df[t]
+    return [t for t in chosen if "'" not in t and '"' not in t]
+
+
+def _candidates(terms: list[str], scope: ArticleQuerySet, limit: int) -> list[int]:
+    """Ids of up to `limit` articles of `scope` by the database's rank on the whole article, and up to `limit` by
+    the title and question forms alone."""
     if not terms:
         return []
     scope_sql, scope_params = scope.values("pk").query.sql_with_params()
+    ids: list[int] = []
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
-            tsquery = " | ".join(f"'{t}'" for t in terms)
+            whole = " | ".join(f"'{t}'" for t in terms)
+            head = " | ".join(f"'{t}':A" for t in terms)
             c.execute(
-                "SELECT id FROM knowledge_article WHERE search_vector @@ %s::tsquery "  # noqa: S608 — Django's compiled SQL; values are parameters
-                f"AND id IN ({scope_sql}) ORDER BY ts_rank(search_vector, %s::tsquery, 1) DESC, id LIMIT %s",
-                [tsquery, *scope_params, tsquery, limit])
+                f"(SELECT id FROM knowledge_article WHERE search_vector @@ %s::tsquery AND id IN ({scope_sql}) "  # noqa: S608 — Django's compiled SQL; values are parameters
+                "ORDER BY ts_rank(search_vector, %s::tsquery, 1) DESC, id LIMIT %s) UNION ALL "
+                f"(SELECT id FROM knowledge_article WHERE search_vector @@ %s::tsquery AND id IN ({scope_sql}) "
+                "ORDER BY ts_rank('{0, 0, 0, 1}', search_vector, %s::tsquery, 1) DESC, id LIMIT %s)",
+                [whole, *scope_params, whole, limit, head, *scope_params, head, limit])
         else:
-            match = " OR ".join(f'"{t}"' for t in terms)
+            whole = " OR ".join(f'"{t}"' for t in terms)
             # The scope is applied outside the FTS query: given to FTS5 as a rowid constraint, it made every
             # query seconds long (the constraint is pushed into the virtual table and checked term by term).
             c.execute(
-                "SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 2.0, 1.0) AS r FROM knowledge_fts "  # noqa: S608
-                f"WHERE knowledge_fts MATCH %s) f WHERE +f.id IN ({scope_sql}) ORDER BY f.r, f.id LIMIT %s",
-                [match, *scope_params, limit])
-        return [row[0] for row in c.fetchall()]
+                "SELECT id FROM (SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 2.0, 1.0) AS r FROM knowledge_fts "  # noqa: S608
+                f"WHERE knowledge_fts MATCH %s) f WHERE +f.id IN ({scope_sql}) ORDER BY f.r, f.id LIMIT %s) UNION ALL "
+                "SELECT id FROM (SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 1.0, 0.0) AS r FROM knowledge_fts "
+                f"WHERE knowledge_fts MATCH %s) f WHERE +f.id IN ({scope_sql}) ORDER BY f.r, f.id LIMIT %s)",
+                [whole, *scope_params, limit, f"{{head}} : ({whole})", *scope_params, limit])
+        for (pk,) in c.fetchall():
+            if pk not in ids:
+                ids.append(pk)
+    return ids
+
+
+def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[int, str, str]]) -> list[tuple[float, int]]:
+    """(score, id) best first: BM25 over head and body with the base's IDF, plus COVER × title coverage."""
+    weight = {t: _idf(df[t], n) * (1 + math.log(query[t])) for t in query if t in df}
+    heads = [set(h.split()) for _pk, h, _b in rows]
+    # The head terms the question lacks need their counts too, for the coverage share's denominator.
+    missing = set().union(*heads) - df.keys() if heads else set()
+    head_df = {**df, **_document_counts(sorted(missing))[0]} if missing else df
+    bm25: list[float] = []
+    cover: list[float] = []
+    for (_pk, head_text, body_text), head_set in zip(rows, heads, strict=True):
+        head, body = head_text.split(), body_text.split()
+        tf_head, tf_body = Counter(t for t in head if t in weight), Counter(t for t in body if t in weight)
+        norm_head = HEAD_WEIGHT / (1 - B + B * len(head) / AVG_HEAD)
+        norm_body = 1 / (1 - B + B * len(body) / AVG_BODY)
+        total = 0.0
+        for t in tf_head.keys() | tf_body.keys():
+            tf = tf_head[t] * norm_head + tf_body[t] * norm_body
+            total += weight[t] * tf * (K1 + 1) / (tf + K1)
+        bm25.append(total)
+        mass = sum(_idf(head_df.get(t, 1), n) for t in head_set)
+        cover.append(sum(_idf(head_df[t], n) for t in head_set if t in query) / mass if mass else 0.0)
+    best = max(bm25, default=0.0) or 1.0
+    scored = [(b / best + COVER * c, pk) for (pk, _h, _b), b, c in zip(rows, bm25, cover, strict=True)]
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return scored
 
 
 def search(query_text: str, scope: ArticleQuerySet, *, limit: int = 10, passages: bool = True) -> list[Hit]:
     """The best `limit` articles of `scope` for a question in everyday words, each with its matching passage."""
     synonyms = synonym_map()
-    query = text.query_terms(query_text, synonyms)
-    ids = _candidates(query, scope, CANDIDATES)
+    counts = Counter(_indexable(text.terms(query_text, synonyms)))
+    if len(counts) > QUERY_TERMS:
+        counts = Counter({t: counts[t] for t in sorted(counts, key=lambda t: (-text.idf(t), t))[:QUERY_TERMS]})
+    if not counts:
+        return []
+    df, n = _document_counts(sorted(counts))
+    ids = _candidates(_candidate_terms(df, n), scope, max(CANDIDATES, limit))
     if not ids:
         return []
-    # Score on the stored terms only; the articles themselves are read for the few that are shown.
-    scored = []
-    for pk, head_text, body_text in Article.objects.filter(pk__in=ids).values_list("pk", "search_head", "search_body"):
-        head, body = head_text.split(), body_text.split()
-        scored.append((-text.score(query, Counter(head), Counter(body), len(head), len(body)), pk))
-    scored.sort()
-    best = scored[:limit]
+    rows = list(Article.objects.filter(pk__in=ids).values_list("pk", "search_head", "search_body"))
+    best = _rescore(counts, df, n, rows)[:limit]
     articles = Article.objects.select_related("unit", "category").in_bulk([pk for _s, pk in best])
-    hits = [Hit(articles[pk], -s) for s, pk in best if pk in articles]
+    hits = [Hit(articles[pk], s) for s, pk in best if pk in articles]
     if passages:
-        plain = set(text.words(query_text, None)) | set(query)
+        plain = set(text.words(query_text, None)) | set(counts)
         for h in hits:
             h.passage = text.highlight(h.article.answer, plain)
     return hits
