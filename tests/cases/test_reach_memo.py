@@ -17,7 +17,7 @@ from jingzhi.cases.models import Case
 from jingzhi.core.errors import NotFound
 from jingzhi.org.access import case_reach, reach_memo
 from tests.cases.helpers import MONDAY, make_case
-from tests.cases.test_visibility import World, _seen, world  # noqa: F401 — `world` is a fixture, found by name
+from tests.cases.test_visibility import World, _seen, world  # noqa: F401 — the `world` fixture, found by its name
 from tests.enterprises.conftest import make_firms
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ WHO = ["operator", "leader", "county_leader", "supervisor", "handler", "env_hand
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_inside_the_memo_everyone_sees_exactly_what_they_see_outside_it(world: World, who: str) -> None:
+def test_inside_the_memo_everyone_sees_exactly_what_they_see_outside_it(world: World, who: str) -> None:  # noqa: F811
     user = getattr(world.city, who)
     outside = _seen(user)
     with reach_memo():
@@ -35,7 +35,7 @@ def test_inside_the_memo_everyone_sees_exactly_what_they_see_outside_it(world: W
     assert _seen(user) == outside
 
 
-def test_the_memo_holds_a_units_reach_as_concrete_ids_once_per_user(world: World) -> None:
+def test_the_memo_holds_a_units_reach_as_concrete_ids_once_per_user(world: World) -> None:  # noqa: F811
     with reach_memo():
         reach = case_reach(world.city.unit_head)
         assert case_reach(world.city.unit_head) is reach
@@ -45,7 +45,7 @@ def test_the_memo_holds_a_units_reach_as_concrete_ids_once_per_user(world: World
     assert case_reach(world.city.unit_head) is not reach  # outside the memo: worked out afresh, lazily
 
 
-def test_inside_the_memo_a_case_moved_away_leaves_the_units_view_at_once(world: World) -> None:
+def test_inside_the_memo_a_case_moved_away_leaves_the_units_view_at_once(world: World) -> None:  # noqa: F811
     case = world.cases["a_housing"]
     with reach_memo(), transaction.atomic():
         assert "a_housing" in _seen(world.city.handler)  # the handler's reach is remembered from here on
