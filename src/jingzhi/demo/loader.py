@@ -422,7 +422,7 @@ def _feature_steps(now: datetime) -> list[tuple[str, int, Callable[[], None]]]:
         ("知识库 knowledge", 128, _in_transaction(lambda: load_knowledge_demo(now=now, operator=people("operator"),
                                                                           dispatcher=people("dispatcher")))),
         ("时限巡检 SLA sweep", 2, sweep),
-        ("智能分派模型 dispatch model", 256, classifier),
+        ("智能分派模型 dispatch model", 40, classifier),
     ]
 
 
