@@ -11,10 +11,15 @@ import csv
 import gzip
 import io
 import json
+import logging
+import multiprocessing
+import os
 import random
 import time as clock
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import resources
@@ -31,6 +36,7 @@ from jingzhi.cases.sweep import sla_sweep
 from jingzhi.core import notify
 from jingzhi.dispatch.selectors import route_for
 from jingzhi.dispatch.services import category_tree_import, routing_rule_set
+from jingzhi.org.access import reach_memo
 from jingzhi.org.models import Division, Enterprise, Role, Unit, User
 from jingzhi.org.services import (
     division_upsert,
@@ -42,6 +48,7 @@ from jingzhi.org.services import (
 from jingzhi.taxonomy.models import Category
 
 DEMO_MARKER_UNIT = "SZX"
+log = logging.getLogger(__name__)
 
 
 def _data(name: str) -> bytes:
@@ -324,13 +331,52 @@ def _load_organisation(facts: dict[str, Any], password: str, summary: DemoSummar
     summary.divisions, summary.units, summary.users = Division.objects.count(), len(units), len(users)
 
 
-def _train_dispatch_model() -> None:
-    """The demo's dispatch classifier, trained on the bundled labelled messages (about 1,000; a few seconds)."""
-    from jingzhi.dispatch.classifier.data import Sample
-    from jingzhi.dispatch.registry import model_train
+_MODEL_SOURCE = "示范数据：随附的已标注留言"
+# The classifier being fitted in a second process while the cases are played (see _start_training); None when not.
+_early_training: ContextVar[Future[Any] | None] = ContextVar("jingzhi_demo_early_training", default=None)
 
-    samples = [Sample(text=f"{m['title']} {m['detail']}".strip(), label=m["label"]) for m in demo_messages() if m.get("label")]
-    model_train(actor=None, samples=samples, source="示范数据：随附的已标注留言", activate=True)
+
+def _training_samples() -> list[Any]:
+    from jingzhi.dispatch.classifier.data import Sample
+
+    return [Sample(text=f"{m['title']} {m['detail']}".strip(), label=m["label"]) for m in demo_messages() if m.get("label")]
+
+
+def _start_training() -> Future[Any] | None:
+    """Fit the demo's classifier in a second process while this one plays the cases, so the build uses the machine's
+    second core for its longest step (5–7 s). The fit reads only the bundled messages, never the database, and the
+    classifier package imports no Django (a fresh "spawn" process: nothing of this one's connections is inherited).
+    None on a one-core machine or when no process can be started: the model is then fitted here, as before."""
+    if (os.cpu_count() or 1) < 2:
+        return None
+    from jingzhi.dispatch.classifier.model import train
+
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        future = pool.submit(train, _training_samples(), source=_MODEL_SOURCE)
+        pool.shutdown(wait=False)  # the process ends once it has handed the model back
+    except (OSError, RuntimeError) as e:
+        log.warning("demo classifier not fitted in a second process (%s); fitting it in this one", e)
+        return None
+    return future
+
+
+def _train_dispatch_model() -> None:
+    """The demo's dispatch classifier, trained on the bundled labelled messages (about 1,000; a few seconds): the fit
+    started by _start_training when there is one, else fitted here. Either way the same code on the same samples."""
+    from jingzhi.dispatch.registry import model_store, model_train
+
+    pending = _early_training.get()
+    _early_training.set(None)  # taken once
+    if pending is not None:
+        try:
+            model = pending.result()
+        except Exception as e:  # a second process that died (killed, out of memory): fit the model here instead
+            log.warning("demo classifier fit in a second process failed (%s); fitting it in this one", e)
+        else:
+            model_store(actor=None, model=model, activate=True)
+            return
+    model_train(actor=None, samples=_training_samples(), source=_MODEL_SOURCE, activate=True)
 
 
 CASES_STEP = "工单 cases"
@@ -380,7 +426,7 @@ def _feature_steps(now: datetime) -> list[tuple[str, int, Callable[[], None]]]:
         ("知识库 knowledge", 128, _in_transaction(lambda: load_knowledge_demo(now=now, operator=people("operator"),
                                                                           dispatcher=people("dispatcher")))),
         ("时限巡检 SLA sweep", 2, sweep),
-        ("智能分派模型 dispatch model", 256, classifier),
+        ("智能分派模型 dispatch model", 40, classifier),
     ]
 
 
@@ -410,6 +456,8 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
     summary = DemoSummary()
     rng = random.Random(seed)
     now = now or timezone.now()
+    # The classifier is fitted in a second process meanwhile; its step at the end only stores it.
+    training = _early_training.set(_start_training())
     facts = city_facts()
     with transaction.atomic(), notify.suppressed():
         _load_organisation(facts, password, summary)
@@ -428,7 +476,8 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
         county = d.parent.parent if d.parent and d.parent.parent else d
         by_county.setdefault(county.name, []).append(d)
     categories = {c.name: c for c in Category.objects.filter(parent=None)}
-    with transaction.atomic(), notify.suppressed(), sla.frozen_policy():
+    # The cases' year in one transaction; the org does not change meanwhile, so each actor's reach is worked out once.
+    with transaction.atomic(), notify.suppressed(), sla.frozen_policy(), reach_memo():
         builder = _Builder(now=now, rng=rng)
         routes: dict[tuple[int, int], tuple[Unit, list[Unit]]] = {}
         for message, received in zip(messages, times, strict=True):
@@ -468,4 +517,5 @@ def load_demo(*, password: str, now: datetime | None = None, cases: int = 3000, 
         progress(total, total, "")
     summary.by_status = Counter(Case.objects.values_list("status", flat=True))
     summary.seconds = clock.perf_counter() - started
+    _early_training.reset(training)
     return summary

@@ -53,12 +53,13 @@ class Proposal:
         return self.threshold is not None and self.top.confidence >= self.threshold
 
 
-def propose(*, text: str, division: Division | None) -> Proposal | None:
-    """Rank categories for `text` with the active model; None when no model is active.
+def propose(*, text: str, division: Division | None, row: ClassifierModel | None = None) -> Proposal | None:
+    """Rank categories for `text` with the active model (`row` when the caller has just read it); None when no model is
+    active.
 
     Raises ModelFileError when the active model's file cannot be loaded.
     """
-    row = registry.active_model()
+    row = row or registry.active_model()
     if row is None:
         return None
     model = registry.load_model(row)
@@ -83,10 +84,13 @@ def case_suggest_and_route(*, case: Case, may_dispatch: bool = True) -> Dispatch
     The classifier never blocks intake: without an active model, or with a broken model file, the case
     simply waits in the dispatcher's queue (the error is logged and shown on the model page).
     """
+    row = registry.active_model()
+    if row is None:
+        return None  # no model yet (a new city, the demo while it plays its year): asked before anything else
     if DispatchSuggestion.objects.filter(case=case).exists():
         return None  # already suggested (a retried submission runs the intake hooks again)
     try:
-        proposal = propose(text=f"{case.title} {case.content}", division=case.division)
+        proposal = propose(text=f"{case.title} {case.content}", division=case.division, row=row)
     except ModelFileError as e:
         log.error("dispatch model unavailable, case %s left for the dispatcher: %s", case.number, e)
         return None

@@ -205,6 +205,13 @@ def model_train(*, actor: User | None, samples: list[Sample], source: str, level
     except DatasetError as e:
         msg = _("Not enough closed cases with a category to train on: %(error)s") % {"error": e}
         raise ValidationFailed(msg, fields={"level": msg}) from None
+    return model_store(actor=actor, model=model, level=level, activate=activate)
+
+
+def model_store(*, actor: User | None, model: DispatchClassifier, level: int = 1, activate: bool = False) -> ClassifierModel:
+    """Save a freshly trained model under the data directory and register it (the second half of model_train, for a
+    model fitted elsewhere: the demo fits its model in a second process while it plays its cases)."""
+    _require_admin(actor)
     model.metadata["training"]["corrections"] = DispatchCorrection.objects.count()
     from jingzhi.paths import data_dir
 

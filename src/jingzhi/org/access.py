@@ -7,8 +7,10 @@ API call these functions instead of repeating the rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -94,7 +96,7 @@ class Reach:
     enterprise_id: int | None = None
     # 包保: the enterprises this user answers for (a lazy subquery). Their cases are visible on top of the reach
     # above, so the official an enterprise need escalates to can open it.
-    enterprises: models.QuerySet[Any] | None = None
+    enterprises: models.QuerySet[Any] | list[int] | None = None
 
     @property
     def nothing(self) -> bool:
@@ -110,6 +112,24 @@ class Reach:
         return tuple(sorted(self.units))
 
 
+# The reaches already worked out in this bulk run, by user id (see reach_memo); None outside one.
+_reach_memo: ContextVar[dict[int, Reach] | None] = ContextVar("jingzhi_reach_memo", default=None)
+
+
+@contextmanager
+def reach_memo() -> Iterator[None]:
+    """Within one bulk run whose users, units and responsibilities do not change (the demo playing its year of
+    cases), work out each user's reach once, with its units and enterprises read into concrete ids, instead of
+    building its subqueries again for every write. The rule itself is unchanged and still asked of every row: a
+    case moved to another unit is out of reach at once. Only for such runs: a unit or 包保 change inside one is
+    not seen until it ends."""
+    token = _reach_memo.set({})
+    try:
+        yield
+    finally:
+        _reach_memo.reset(token)
+
+
 def case_reach(user: Any) -> Reach:
     """The cases a user may see, as a scope: the rule behind Case.objects.visible_to and the dashboards' scope.
 
@@ -117,6 +137,20 @@ def case_reach(user: Any) -> Reach:
     handlers and unit heads the cases their units lead or assist (unit_scope); an enterprise user the cases
     of their own enterprise (issue 14). Everyone else sees nothing.
     """
+    memo = _reach_memo.get()
+    if memo is None or not is_signed_in(user):
+        return _case_reach(user)
+    if user.pk not in memo:
+        reach = _case_reach(user)
+        enterprises = reach.enterprises
+        memo[user.pk] = replace(
+            reach, units=list(reach.unit_ids() or ()) if reach.units is not None else None,
+            enterprises=list(enterprises.values_list(*enterprises.query.values_select or ("pk",), flat=True))
+            if enterprises is not None else None)
+    return memo[user.pk]
+
+
+def _case_reach(user: Any) -> Reach:
     if not is_signed_in(user):
         return Reach()
     role = role_of(user)

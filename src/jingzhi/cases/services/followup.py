@@ -47,7 +47,7 @@ def case_follow_up(
         before = case.status
         FollowUp.objects.create(
             case=case, actor=actor, contacted=contacted, resolution=resolution, satisfaction=satisfaction,
-            note=clean_text(note, multiline=True), unit=case.lead_unit, created_at=at,
+            note=clean_text(note, multiline=True), unit_id=case.lead_unit_id, created_at=at,
         )
         case.status = Status.FOLLOWED_UP
         case.contacted, case.resolution, case.satisfaction = contacted, resolution, satisfaction
