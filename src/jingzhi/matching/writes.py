@@ -1,0 +1,84 @@
+"""The decision rows of a re-match: read the standing ones, delete the changed, stream in the new (one statement
+each, whatever the number of rows).
+
+A full match of 10,000 enterprises × 500 policies keeps up to two million rows (benchmarks/matching.py). Through
+the ORM that is minutes; here PostgreSQL gets one `COPY` of text lines built directly from the decisions (the
+near-miss JSON is made once per distinct condition and fact, setwise.py), and a second writer never races
+this one: re-matches take one transaction-level advisory lock, so the rows a re-match read are the rows it
+replaces, and the inserts need no conflict handling. SQLite (one writer at a time anyway) uses `bulk_create`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection
+
+from jingzhi.matching.bulk import insert_rows
+from jingzhi.matching.models import Match
+
+# pg_advisory_xact_lock key of re-matching ("15" for issue 15, then "match").
+REMATCH_LOCK = 15_0001
+MATCH_FIELDS = ("enterprise_id", "policy_id", "version_id", "outcome", "missing", "snapshot_id", "evaluated_on",
+                "evaluated_at")
+
+
+def lock_matches() -> None:
+    """One re-match writes at a time (held until the transaction ends); SQLite serialises writers itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REMATCH_LOCK])
+
+
+def existing_matches(enterprise_ids: Sequence[int] | None,
+                     policy_ids: Sequence[int] | None) -> dict[tuple[int, int], tuple[int, int, str, int]]:
+    """(enterprise, policy) → (pk, version, outcome, snapshot) of the standing rows in the product of the two sets."""
+    qs = Match.objects.all()
+    if enterprise_ids is not None:
+        qs = qs.filter(enterprise_id__in=enterprise_ids)
+    if policy_ids is not None:
+        qs = qs.filter(policy_id__in=policy_ids)
+    return {(eid, pid): (pk, vid, outcome, snap) for pk, eid, pid, vid, outcome, snap in
+            qs.values_list("pk", "enterprise_id", "policy_id", "version_id", "outcome", "snapshot_id").iterator(chunk_size=20_000)}
+
+
+def delete_matches(pks: list[int]) -> None:
+    if not pks:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Match._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608 — the model's own table
+        return
+    for chunk in range(0, len(pks), 500):
+        Match.objects.filter(pk__in=pks[chunk:chunk + 500]).delete()
+
+
+def _copy_text(text: str) -> str:
+    # COPY's text format: backslash is the escape character; JSON never holds a raw tab or newline.
+    return text.replace("\\", "\\\\") if "\\" in text else text
+
+
+def insert_matches(rows: Sequence[tuple[Any, ...]], *, on: date, now: datetime) -> None:
+    """Insert decisions given as (enterprise, policy, version, outcome, missing, missing as JSON text, snapshot)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        insert_rows(Match, MATCH_FIELDS, [(e, p, v, o, m, s, on, now) for e, p, v, o, m, _t, s in rows])
+        return
+    meta = Match._meta
+    table = connection.ops.quote_name(meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(meta.get_field(f.removesuffix("_id")).column) for f in MATCH_FIELDS)
+    tail = f"\t{on.isoformat()}\t{now.isoformat()}\n"
+    escaped: dict[str, str] = {}
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        for start in range(0, len(rows), 50_000):
+            lines = []
+            for e, p, v, o, _m, text, s in rows[start:start + 50_000]:
+                t = escaped.get(text)
+                if t is None:
+                    t = escaped[text] = _copy_text(text)
+                lines.append(f"{e}\t{p}\t{v}\t{o}\t{t}\t{s}{tail}")
+            copy.write("".join(lines))
