@@ -118,20 +118,21 @@ class Columns:
             mask = self._holds[key] = ok[codes]
         return mask
 
-    def near(self, i: int, cond: dict[str, Any], rows: np.ndarray) -> list[tuple[dict[str, Any], str]]:
+    def near(self, i: int, cond: dict[str, Any], rows: np.ndarray) -> tuple[list[dict[str, Any]], list[str]]:
         """The near-miss explanation of each enterprise number in `rows` failing condition `i` (the trace row, and
         the compact JSON a decision row stores), built once per distinct fact."""
         codes, distinct = self.column(cond["field"])
         key = json.dumps(cond, sort_keys=True)
         uniq, inverse = np.unique(codes[rows], return_inverse=True)
-        made = []
-        for code in uniq.tolist():
+        rows_made, texts_made = np.empty(len(uniq), dtype=object), np.empty(len(uniq), dtype=object)
+        for k, code in enumerate(uniq.tolist()):
             found = self._near.get((key, i, code))
             if found is None:
                 missing = trace_row(i, cond, distinct[code])
                 found = self._near[(key, i, code)] = (missing, stored_missing(missing))
-            made.append(found)
-        return [made[k] for k in inverse.tolist()]
+            rows_made[k], texts_made[k] = found
+        inverse = inverse.reshape(-1)
+        return rows_made[inverse].tolist(), texts_made[inverse].tolist()
 
 
 def stored_missing(missing: dict[str, Any]) -> str:

@@ -11,13 +11,16 @@ replaces, and the inserts need no conflict handling. SQLite (one writer at a tim
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
+from psycopg.copy import QueuedLibpqWriter
 
 from jingzhi.matching.bulk import insert_rows
 from jingzhi.matching.models import Match
+from jingzhi.matching.setwise import STORED_MISSING
 
 # pg_advisory_xact_lock key of re-matching ("15" for issue 15, then "match").
 REMATCH_LOCK = 15_0001
@@ -61,24 +64,54 @@ def _copy_text(text: str) -> str:
     return text.replace("\\", "\\\\") if "\\" in text else text
 
 
-def insert_matches(rows: Sequence[tuple[Any, ...]], *, on: date, now: datetime) -> None:
-    """Insert decisions given as (enterprise, policy, version, outcome, missing, missing as JSON text, snapshot)."""
-    if not rows:
-        return
+@dataclass
+class Block:
+    """Decisions of one policy with one outcome: the enterprises, their facts snapshots and, for near misses,
+    what each misses (the trace row, and the JSON text kept of it)."""
+
+    policy_id: int
+    version_id: int
+    outcome: str
+    enterprises: list[int]
+    snapshots: list[int]
+    texts: list[str] | None
+    missing: list[dict[str, Any]] | None
+
+
+COPY_FIELDS = ("policy_id", "version_id", "outcome", "evaluated_on", "evaluated_at", "enterprise_id", "snapshot_id",
+               "missing")
+
+
+def insert_matches(blocks: Sequence[Block], *, on: date, now: datetime) -> int:
+    """Insert the decisions of `blocks`; return the number of rows."""
+    total = sum(len(b.enterprises) for b in blocks)
+    if not total:
+        return 0
     if connection.vendor != "postgresql":
-        insert_rows(Match, MATCH_FIELDS, [(e, p, v, o, m, s, on, now) for e, p, v, o, m, _t, s in rows])
-        return
+        insert_rows(Match, MATCH_FIELDS, [
+            (eid, b.policy_id, b.version_id, b.outcome, {k: m[k] for k in STORED_MISSING} if b.missing else {}, snap, on, now)
+            for b in blocks for eid, snap, m in zip(b.enterprises, b.snapshots, b.missing or [None] * len(b.enterprises),
+                                                    strict=True)])
+        return total
     meta = Match._meta
     table = connection.ops.quote_name(meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(meta.get_field(f.removesuffix("_id")).column) for f in MATCH_FIELDS)
-    tail = f"\t{on.isoformat()}\t{now.isoformat()}\n"
+    cols = ", ".join(connection.ops.quote_name(meta.get_field(f.removesuffix("_id")).column) for f in COPY_FIELDS)
+    stamp = f"{on.isoformat()}\t{now.isoformat()}"
     escaped: dict[str, str] = {}
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-        for start in range(0, len(rows), 50_000):
-            lines = []
-            for e, p, v, o, _m, text, s in rows[start:start + 50_000]:
+    # The queued writer sends to the server from a thread of its own: the lines of the next block are built while
+    # the server stores the last (two cores: Python and PostgreSQL overlap).
+    with connection.cursor() as cursor, \
+            cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN", writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+        for b in blocks:
+            head = f"{b.policy_id}\t{b.version_id}\t{b.outcome}\t{stamp}\t"
+            if b.texts is None:
+                copy.write("".join([f"{head}{e}\t{s}\t{{}}\n" for e, s in zip(b.enterprises, b.snapshots, strict=True)]))
+                continue
+            texts = []
+            for text in b.texts:
                 t = escaped.get(text)
                 if t is None:
                     t = escaped[text] = _copy_text(text)
-                lines.append(f"{e}\t{p}\t{v}\t{o}\t{t}\t{s}{tail}")
-            copy.write("".join(lines))
+                texts.append(t)
+            copy.write("".join([f"{head}{e}\t{s}\t{t}\n" for e, s, t in zip(b.enterprises, b.snapshots, texts, strict=True)]))
+    return total

@@ -37,7 +37,7 @@ from jingzhi.matching.rules import (
     serialise,
     trace_row,
 )
-from jingzhi.matching.setwise import STORED_MISSING, Columns, classify_policy, stored_missing
+from jingzhi.matching.setwise import Columns, classify_policy, stored_missing
 from jingzhi.org.models import Enterprise, Role, User
 
 
@@ -106,7 +106,9 @@ class Decided:
     policy: Any
     version: Any
     qualified: list[int]
-    near: list[tuple[int, dict[str, Any], str]]
+    near: list[int]
+    near_missing: list[dict[str, Any]]
+    near_text: list[str]
 
 
 # Below this many enterprises, conditions are evaluated one by one (numpy's per-call cost would dominate).
@@ -123,28 +125,32 @@ def decide(policies: Sequence[tuple[Any, Any]], facts: dict[int, dict[str, Fact]
     if not setwise:
         for policy, version in policies:
             conditions = version.conditions
-            qualified, near = [], []
+            d = Decided(policy, version, [], [], [], [])
             for eid, f in facts.items():
                 failing = [i for i, c in enumerate(conditions) if not holds(c, f.get(c["field"]))]
                 if not failing:
-                    qualified.append(eid)
+                    d.qualified.append(eid)
                 elif len(failing) == 1:
                     i = failing[0]
                     missing = trace_row(i, conditions[i], f.get(conditions[i]["field"]))
-                    near.append((eid, missing, stored_missing(missing)))
-            out.append(Decided(policy, version, qualified, near))
+                    d.near.append(eid)
+                    d.near_missing.append(missing)
+                    d.near_text.append(stored_missing(missing))
+            out.append(d)
         return out
     columns = Columns(facts)
     eids = columns.eids
     for policy, version in policies:
         conditions = version.conditions
         rows, near_rows, failing = classify_policy(columns, conditions)
-        near: list[tuple[int, dict[str, Any], str]] = []
+        d = Decided(policy, version, eids[rows].tolist(), [], [], [])
         for i in np.unique(failing).tolist():
             picked = near_rows[failing == i]
-            near.extend((eid, *made) for eid, made in zip(eids[picked].tolist(), columns.near(i, conditions[i], picked),
-                                                          strict=True))
-        out.append(Decided(policy, version, eids[rows].tolist(), near))
+            missing, text = columns.near(i, conditions[i], picked)
+            d.near.extend(eids[picked].tolist())
+            d.near_missing.extend(missing)
+            d.near_text.extend(text)
+        out.append(d)
     return out
 
 
@@ -159,7 +165,7 @@ def classify(policies: Sequence[tuple[Any, Any]], facts: dict[int, dict[str, Fac
         pid = d.policy.pk
         for eid in d.qualified:
             wanted[(eid, pid)] = (d.version, "qualified", {})
-        for eid, missing, _text in d.near:
+        for eid, missing in zip(d.near, d.near_missing, strict=True):
             wanted[(eid, pid)] = (d.version, "near", missing)
     return wanted
 
@@ -180,37 +186,40 @@ def rematch(*, enterprise_ids: Iterable[int] | None = None, policy_ids: Iterable
     facts = facts_for(eids, on=on, stamp=False)
     summary = Summary(pairs=len(policies) * len(facts))
     decided = decide(policies, facts)
-    keeping = {eid for d in decided for eid in d.qualified} | {n[0] for d in decided for n in d.near}
+    keeping = {eid for d in decided for eid in d.qualified} | {eid for d in decided for eid in d.near}
     with transaction.atomic():
         writes.lock_matches()
         snapshots = _snapshots(keeping, facts, on)
         have = writes.existing_matches(eids, pids)
-        now = timezone.now()
-        fresh: list[tuple[Any, ...]] = []
+        blocks: list[writes.Block] = []
         unchanged: set[int] = set()
+        replaced = 0  # rows deleted only to be written again (changed), as opposed to removed
         for d in decided:
             pid, vid = d.policy.pk, d.version.pk
             summary.qualified += len(d.qualified)
             summary.near += len(d.near)
-            for eid in d.qualified:
-                snap = snapshots[eid]
-                row = have.get((eid, pid))
-                if row is not None and row[1] == vid and row[2] == "qualified" and row[3] == snap:
-                    unchanged.add(row[0])
-                else:
-                    fresh.append((eid, pid, vid, "qualified", {}, "{}", snap))
-            for eid, missing, text in d.near:
-                snap = snapshots[eid]
-                row = have.get((eid, pid))
-                if row is not None and row[1] == vid and row[2] == "near" and row[3] == snap:
-                    unchanged.add(row[0])
-                else:
-                    fresh.append((eid, pid, vid, "near", {k: missing[k] for k in STORED_MISSING}, text, snap))
+            for outcome, members, texts, missing in (("qualified", d.qualified, None, None),
+                                                     ("near", d.near, d.near_text, d.near_missing)):
+                snaps = [snapshots[eid] for eid in members]
+                if have:  # keep what is unchanged; the first match of a pair skips the comparison
+                    fresh = []
+                    for k, (eid, snap) in enumerate(zip(members, snaps, strict=True)):
+                        row = have.get((eid, pid))
+                        if row is not None and row[1] == vid and row[2] == outcome and row[3] == snap:
+                            unchanged.add(row[0])
+                        else:
+                            fresh.append(k)
+                            replaced += row is not None
+                    if len(fresh) < len(members):
+                        members, snaps = [members[k] for k in fresh], [snaps[k] for k in fresh]
+                        texts = None if texts is None else [texts[k] for k in fresh]
+                        missing = None if missing is None else [missing[k] for k in fresh]
+                if members:
+                    blocks.append(writes.Block(pid, vid, outcome, members, snaps, texts, missing))
         gone = [row[0] for row in have.values() if row[0] not in unchanged]
         writes.delete_matches(gone)
-        writes.insert_matches(fresh, on=on, now=now)
-        summary.written = len(fresh)
-        summary.removed = max(0, len(gone) - sum(1 for f in fresh if (f[0], f[1]) in have))
+        summary.written = writes.insert_matches(blocks, on=on, now=timezone.now())
+        summary.removed = len(gone) - replaced
         summary.grants = _grants(decided, facts, snapshots, on)
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary
