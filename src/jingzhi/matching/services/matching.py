@@ -17,14 +17,14 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.core.notify import Outgoing, notify_many
 from jingzhi.matching import writes
 from jingzhi.matching.access import POLICY_OFFICE_ROLES
-from jingzhi.matching.bulk import insert_rows
+from jingzhi.matching.bulk import SMALL, insert_rows
 from jingzhi.matching.facts import facts_for
 from jingzhi.matching.models import FactSnapshot, Grant, MatchingEvent, Policy, PolicyVersion
 from jingzhi.matching.rules import (
@@ -242,8 +242,12 @@ def _snapshots(eids: set[int], facts: dict[int, dict[str, Fact]], on: date) -> d
     for chunk in range(0, len(ids), 5000):
         look(ids[chunk:chunk + 5000])
     missing = [eid for eid in ids if eid not in found]
-    insert_rows(FactSnapshot, ("enterprise_id", "digest", "facts", "taken_on"),
-                [(eid, digests[eid], stored[eid], on) for eid in missing], ignore_conflicts=True)
+    rows = [(eid, digests[eid], stored[eid], on) for eid in missing]
+    if rows and connection.vendor == "postgresql" and len(rows) <= SMALL:
+        found.update(writes.insert_snapshots_returning(rows))  # one statement, which also names the new ids
+    else:
+        insert_rows(FactSnapshot, ("enterprise_id", "digest", "facts", "taken_on"), rows, ignore_conflicts=True)
+    missing = [eid for eid in missing if eid not in found]
     for chunk in range(0, len(missing), 5000):
         look(missing[chunk:chunk + 5000])
     return found
