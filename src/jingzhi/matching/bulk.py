@@ -29,12 +29,17 @@ def _column(field: object) -> str:
     return column
 
 
+# Up to this many rows one multi-row INSERT (TraceField keeps it off UNNEST) is a single statement, where the COPY
+# path with conflicts ignored is four (a one-enterprise re-match makes a snapshot and a grant or two).
+SMALL = 200
+
+
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *,
                 ignore_conflicts: bool = False) -> None:
     """Insert `rows` (tuples in the order of `fields`, attribute names such as "enterprise_id") into `model`."""
     if not rows:
         return
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or len(rows) <= SMALL:
         objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
         model._default_manager.bulk_create(objs, batch_size=2000, ignore_conflicts=ignore_conflicts)
         return

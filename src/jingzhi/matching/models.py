@@ -132,14 +132,21 @@ class Match(models.Model):
         QUALIFIED = "qualified", _("Qualifies")
         NEAR = "near", _("Nearly qualifies")
 
+    # A derived table (re-computable from the policies and the registry by a full re-match) written in bulk: its
+    # references carry no database constraint and no index of their own — per-row foreign-key checks cost more
+    # than the insert itself at two million rows (ADR 024, 2026-12-07 amendment). Deletes go through the ORM,
+    # which cascades and protects in Python; the unique pair and (policy, outcome) indexes serve every lookup.
     enterprise = models.ForeignKey("org.Enterprise", on_delete=models.CASCADE, related_name="policy_matches",
-                                   verbose_name=_("enterprise"))
-    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="matches", verbose_name=_("policy"))
-    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="matches", verbose_name=_("version"))
+                                   verbose_name=_("enterprise"), db_index=False, db_constraint=False)
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="matches", verbose_name=_("policy"),
+                               db_index=False, db_constraint=False)
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="matches", verbose_name=_("version"),
+                                db_index=False, db_constraint=False)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     # For a near miss: the one condition that fails and by how much.
     missing = TraceField(_("missing condition"), default=dict, blank=True)
-    snapshot = models.ForeignKey(FactSnapshot, on_delete=models.PROTECT, related_name="+", verbose_name=_("facts used"))
+    snapshot = models.ForeignKey(FactSnapshot, on_delete=models.PROTECT, related_name="+", verbose_name=_("facts used"),
+                                 db_index=False, db_constraint=False)
     evaluated_on = models.DateField(_("evaluated for"))
     evaluated_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
 

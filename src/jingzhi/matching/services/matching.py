@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+import numpy as np
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.core.notify import Outgoing, notify_many
+from jingzhi.matching import writes
 from jingzhi.matching.access import POLICY_OFFICE_ROLES
-from jingzhi.matching.bulk import insert_rows
+from jingzhi.matching.bulk import SMALL, insert_rows
 from jingzhi.matching.facts import facts_for
-from jingzhi.matching.models import FactSnapshot, Grant, Match, MatchingEvent, Policy, PolicyVersion
+from jingzhi.matching.models import FactSnapshot, Grant, MatchingEvent, Policy, PolicyVersion
 from jingzhi.matching.rules import (
     Fact,
     Result,
@@ -34,10 +37,8 @@ from jingzhi.matching.rules import (
     serialise,
     trace_row,
 )
+from jingzhi.matching.setwise import Columns, classify_policy, stored_missing
 from jingzhi.org.models import Enterprise, Role, User
-
-MATCH_FIELDS = ("enterprise_id", "policy_id", "version_id", "outcome", "missing", "snapshot_id", "evaluated_on",
-                "evaluated_at")
 
 
 @dataclass
@@ -53,91 +54,173 @@ class Summary:
 
 
 def in_force(on: date) -> list[tuple[Policy, PolicyVersion]]:
-    """Published enterprise policies whose current version is valid on `on`."""
+    """Published enterprise policies whose current version is valid on `on` (model objects, for pages)."""
     rows = (Policy.objects.filter(status=Policy.Status.PUBLISHED, current__target=PolicyVersion.Target.ENTERPRISE,
                                   current__valid_from__lte=on, current__valid_to__gte=on)
             .select_related("current"))
     return [(p, p.current) for p in rows if p.current is not None]
 
 
-def _failing(cond: dict[str, Any], facts: dict[int, dict[str, Fact]]) -> set[int]:
-    field = cond["field"]
-    return {eid for eid, f in facts.items() if not holds(cond, f.get(field))}
+@dataclass(frozen=True)
+class PolicyRef:
+    pk: int
+    issuer_id: int
 
 
-Wanted = dict[tuple[int, int], tuple[PolicyVersion, str, dict[str, Any]]]
+@dataclass(frozen=True)
+class Rules:
+    """The version in force of a policy as the engine reads it: one query, no model objects (the hot path of a
+    one-enterprise re-match is reading 500 policies)."""
+
+    pk: int
+    number: int
+    title: str
+    conditions: list[dict[str, Any]]
+    no_application: bool
+    benefit_kind: str
+    benefit_amount: Decimal | None
+    benefit_rate: Decimal | None
+    benefit_base: str
+    benefit_cap: Decimal | None
 
 
-def classify(policies: list[tuple[Policy, PolicyVersion]], facts: dict[int, dict[str, Fact]]) -> Wanted:
-    """(enterprise, policy) → (version, "qualified" | "near", the missing condition) for the pairs that keep a row.
+RULE_COLUMNS = ("pk", "issuer_id", "current_id", "current__number", "current__title", "current__conditions",
+                "current__no_application", "current__benefit_kind", "current__benefit_amount", "current__benefit_rate",
+                "current__benefit_base", "current__benefit_cap")
 
-    Set-wise: each distinct condition is evaluated once over all the enterprises (policies share conditions), a
-    policy's qualified enterprises are those in no failing set, its near misses those in exactly one.
-    """
-    failing: dict[str, set[int]] = {}
-    wanted: Wanted = {}
+
+def rules_in_force(on: date, policy_ids: Iterable[int] | None = None) -> list[tuple[PolicyRef, Rules]]:
+    """The same policies as `in_force`, as plain values."""
+    qs = Policy.objects.filter(status=Policy.Status.PUBLISHED, current__target=PolicyVersion.Target.ENTERPRISE,
+                               current__valid_from__lte=on, current__valid_to__gte=on)
+    if policy_ids is not None:
+        qs = qs.filter(pk__in=list(policy_ids))
+    return [(PolicyRef(pk, issuer), Rules(vid, *rest)) for pk, issuer, vid, *rest in qs.order_by("pk").values_list(*RULE_COLUMNS)]
+
+
+@dataclass
+class Decided:
+    """One policy's decisions: the enterprises that qualify, and those that nearly do with what they miss (the
+    trace row of the failing condition, and its JSON text)."""
+
+    policy: Any
+    version: Any
+    qualified: list[int]
+    near: list[int]
+    near_missing: list[dict[str, Any]]
+    near_text: list[str]
+
+
+# Below this many enterprises, conditions are evaluated one by one (numpy's per-call cost would dominate).
+SETWISE_FROM = 64
+
+
+def decide(policies: Sequence[tuple[Any, Any]], facts: dict[int, dict[str, Fact]], *,
+           setwise: bool | None = None) -> list[Decided]:
+    """Classify every enterprise of `facts` against every policy (pairs `(policy, version)`; a version has
+    `conditions`). Qualified: every condition holds; near: exactly one fails; the rest keep nothing."""
+    if setwise is None:
+        setwise = len(facts) >= SETWISE_FROM
+    out: list[Decided] = []
+    if not setwise:
+        for policy, version in policies:
+            conditions = version.conditions
+            d = Decided(policy, version, [], [], [], [])
+            for eid, f in facts.items():
+                failing = [i for i, c in enumerate(conditions) if not holds(c, f.get(c["field"]))]
+                if not failing:
+                    d.qualified.append(eid)
+                elif len(failing) == 1:
+                    i = failing[0]
+                    missing = trace_row(i, conditions[i], f.get(conditions[i]["field"]))
+                    d.near.append(eid)
+                    d.near_missing.append(missing)
+                    d.near_text.append(stored_missing(missing))
+            out.append(d)
+        return out
+    columns = Columns(facts)
+    eids = columns.eids
     for policy, version in policies:
-        misses: dict[int, int] = {}
-        last: dict[int, int] = {}
-        for i, cond in enumerate(version.conditions):
-            key = json.dumps(cond, sort_keys=True)
-            if key not in failing:
-                failing[key] = _failing(cond, facts)
-            for eid in failing[key]:
-                misses[eid] = misses.get(eid, 0) + 1
-                last[eid] = i
-        for eid in facts:
-            n = misses.get(eid, 0)
-            if n == 0:
-                wanted[(eid, policy.pk)] = (version, "qualified", {})
-            elif n == 1:
-                i = last[eid]
-                cond = version.conditions[i]
-                wanted[(eid, policy.pk)] = (version, "near", trace_row(i, cond, facts[eid].get(cond["field"])))
+        conditions = version.conditions
+        rows, near_rows, failing = classify_policy(columns, conditions)
+        d = Decided(policy, version, eids[rows].tolist(), [], [], [])
+        for i in np.unique(failing).tolist():
+            picked = near_rows[failing == i]
+            missing, text = columns.near(i, conditions[i], picked)
+            d.near.extend(eids[picked].tolist())
+            d.near_missing.extend(missing)
+            d.near_text.extend(text)
+        out.append(d)
+    return out
+
+
+Wanted = dict[tuple[int, int], tuple[Any, str, dict[str, Any]]]
+
+
+def classify(policies: Sequence[tuple[Any, Any]], facts: dict[int, dict[str, Fact]], *,
+             setwise: bool | None = None) -> Wanted:
+    """(enterprise, policy) → (version, "qualified" | "near", the missing condition) for the pairs that keep a row."""
+    wanted: Wanted = {}
+    for d in decide(policies, facts, setwise=setwise):
+        pid = d.policy.pk
+        for eid in d.qualified:
+            wanted[(eid, pid)] = (d.version, "qualified", {})
+        for eid, missing in zip(d.near, d.near_missing, strict=True):
+            wanted[(eid, pid)] = (d.version, "near", missing)
     return wanted
 
 
 def rematch(*, enterprise_ids: Iterable[int] | None = None, policy_ids: Iterable[int] | None = None,
             on: date | None = None) -> Summary:
-    """Re-match the given enterprises (all when None) against the given policies (all when None)."""
+    """Re-match the given enterprises (all when None) against the given policies (all when None).
+
+    Writes only the difference: a row whose version, outcome and facts snapshot are unchanged is left alone (its
+    explanation is a function of these three); a changed row is deleted and inserted again, a row no longer
+    wanted deleted.
+    """
     started = timezone.now()
     on = on or timezone.localdate()
     eids = None if enterprise_ids is None else sorted(set(enterprise_ids))
     pids = None if policy_ids is None else sorted(set(policy_ids))
-    policies = [(p, v) for p, v in in_force(on) if pids is None or p.pk in pids]
+    policies = rules_in_force(on, pids)
     facts = facts_for(eids, on=on, stamp=False)
     summary = Summary(pairs=len(policies) * len(facts))
-    wanted = classify(policies, facts)
+    decided = decide(policies, facts)
+    keeping = {eid for d in decided for eid in d.qualified} | {eid for d in decided for eid in d.near}
     with transaction.atomic():
-        snapshots = _snapshots({eid for eid, _pid in wanted}, facts, on)
-        existing = Match.objects.all()
-        if eids is not None:
-            existing = existing.filter(enterprise_id__in=eids)
-        if pids is not None:
-            existing = existing.filter(policy_id__in=pids)
-        have = {(m.enterprise_id, m.policy_id): m for m in existing.only(
-            "pk", "enterprise_id", "policy_id", "version_id", "outcome", "missing", "snapshot_id")}
-        stale = [m.pk for key, m in have.items() if key not in wanted]
-        for chunk in range(0, len(stale), 1000):
-            summary.removed += Match.objects.filter(pk__in=stale[chunk:chunk + 1000]).delete()[0]
-        now = timezone.now()
-        create: list[tuple[Any, ...]] = []
-        update = []
-        for (eid, pid), (version, outcome, missing) in wanted.items():
-            m, snap = have.get((eid, pid)), snapshots[eid]
-            if m is None:
-                create.append((eid, pid, version.pk, outcome, missing, snap, on, now))
-            elif (m.version_id, m.outcome, m.missing, m.snapshot_id) != (version.pk, outcome, missing, snap):
-                m.version, m.outcome, m.missing, m.snapshot_id = version, outcome, missing, snap
-                m.evaluated_on, m.evaluated_at = on, now
-                update.append(m)
-            summary.qualified += outcome == "qualified"
-            summary.near += outcome == "near"
-        insert_rows(Match, MATCH_FIELDS, create, ignore_conflicts=True)
-        Match.objects.bulk_update(update, ["version", "outcome", "missing", "snapshot", "evaluated_on", "evaluated_at"],
-                                  batch_size=2000)
-        summary.written = len(create) + len(update)
-        summary.grants = _grants(wanted, facts, snapshots, on)
+        writes.lock_matches()
+        snapshots = _snapshots(keeping, facts, on)
+        have = writes.existing_matches(eids, pids)
+        blocks: list[writes.Block] = []
+        unchanged: set[int] = set()
+        replaced = 0  # rows deleted only to be written again (changed), as opposed to removed
+        for d in decided:
+            pid, vid = d.policy.pk, d.version.pk
+            summary.qualified += len(d.qualified)
+            summary.near += len(d.near)
+            for outcome, members, texts, missing in (("qualified", d.qualified, None, None),
+                                                     ("near", d.near, d.near_text, d.near_missing)):
+                snaps = [snapshots[eid] for eid in members]
+                if have:  # keep what is unchanged; the first match of a pair skips the comparison
+                    fresh = []
+                    for k, (eid, snap) in enumerate(zip(members, snaps, strict=True)):
+                        row = have.get((eid, pid))
+                        if row is not None and row[1] == vid and row[2] == outcome and row[3] == snap:
+                            unchanged.add(row[0])
+                        else:
+                            fresh.append(k)
+                            replaced += row is not None
+                    if len(fresh) < len(members):
+                        members, snaps = [members[k] for k in fresh], [snaps[k] for k in fresh]
+                        texts = None if texts is None else [texts[k] for k in fresh]
+                        missing = None if missing is None else [missing[k] for k in fresh]
+                if members:
+                    blocks.append(writes.Block(pid, vid, outcome, members, snaps, texts, missing))
+        gone = [row[0] for row in have.values() if row[0] not in unchanged]
+        writes.delete_matches(gone)
+        summary.written = writes.insert_matches(blocks, on=on, now=timezone.now())
+        summary.removed = len(gone) - replaced
+        summary.grants = _grants(decided, facts, snapshots, on)
     summary.seconds = (timezone.now() - started).total_seconds()
     return summary
 
@@ -149,72 +232,75 @@ def _snapshots(eids: set[int], facts: dict[int, dict[str, Fact]], on: date) -> d
                for eid, v in stored.items()}
     found: dict[int, int] = {}
     ids = sorted(eids)
-    for chunk in range(0, len(ids), 2000):
-        part = ids[chunk:chunk + 2000]
+
+    def look(part: list[int]) -> None:
         for pk, eid, digest in FactSnapshot.objects.filter(enterprise_id__in=part, digest__in={digests[e] for e in part}) \
                 .values_list("pk", "enterprise_id", "digest"):
             if digests[eid] == digest:
                 found[eid] = pk
+
+    for chunk in range(0, len(ids), 5000):
+        look(ids[chunk:chunk + 5000])
     missing = [eid for eid in ids if eid not in found]
-    insert_rows(FactSnapshot, ("enterprise_id", "digest", "facts", "taken_on"),
-                [(eid, digests[eid], stored[eid], on) for eid in missing], ignore_conflicts=True)
-    for chunk in range(0, len(missing), 2000):
-        part = missing[chunk:chunk + 2000]
-        for pk, eid, digest in FactSnapshot.objects.filter(enterprise_id__in=part).values_list("pk", "enterprise_id", "digest"):
-            if digests[eid] == digest:
-                found[eid] = pk
+    rows = [(eid, digests[eid], stored[eid], on) for eid in missing]
+    if rows and connection.vendor == "postgresql" and len(rows) <= SMALL:
+        found.update(writes.insert_snapshots_returning(rows))  # one statement, which also names the new ids
+    else:
+        insert_rows(FactSnapshot, ("enterprise_id", "digest", "facts", "taken_on"), rows, ignore_conflicts=True)
+    missing = [eid for eid in missing if eid not in found]
+    for chunk in range(0, len(missing), 5000):
+        look(missing[chunk:chunk + 5000])
     return found
 
 
-def _grants(wanted: dict[tuple[int, int], tuple[PolicyVersion, str, dict[str, Any]]], facts: dict[int, Any],
-            snapshots: dict[int, int], on: date) -> int:
+def _grants(decided: list[Decided], facts: dict[int, Any], snapshots: dict[int, int], on: date) -> int:
     """免申即享: a qualifying pair of a no-application policy becomes a grant for this year's period, once."""
-    pairs = [(eid, pid, v) for (eid, pid), (v, outcome, _m) in wanted.items() if outcome == "qualified" and v.no_application]
+    pairs = [(eid, d.policy, d.version) for d in decided if d.version.no_application for eid in d.qualified]
     if not pairs:
         return 0
     period = on.year
-    pids = sorted({pid for _e, pid, _v in pairs})
+    pids = sorted({p.pk for _e, p, _v in pairs})
     done = set(Grant.objects.filter(policy_id__in=pids, period=period, enterprise_id__in=sorted({p[0] for p in pairs}))
                .values_list("enterprise_id", "policy_id"))
-    fresh = [p for p in pairs if (p[0], p[1]) not in done]
+    fresh = [p for p in pairs if (p[0], p[1].pk) not in done]
     if not fresh:
         return 0
-    issuers = dict(Policy.objects.filter(pk__in=pids).values_list("pk", "issuer_id"))
     # ignore_conflicts: a concurrent re-match of the same pair cannot pay twice (the unique constraint decides).
     now = timezone.now()
     insert_rows(Grant, ("enterprise_id", "policy_id", "version_id", "unit_id", "period", "amount", "snapshot_id", "status",
                         "created_at", "reason"),
-                [(eid, pid, v.pk, issuers[pid], period, benefit_amount(v, facts[eid]), snapshots[eid],
-                  Grant.Status.PENDING, now, "") for eid, pid, v in fresh], ignore_conflicts=True)
+                [(eid, p.pk, v.pk, p.issuer_id, period, benefit_amount(v, facts[eid]), snapshots[eid],
+                  Grant.Status.PENDING, now, "") for eid, p, v in fresh], ignore_conflicts=True)
     made = list(Grant.objects.filter(policy_id__in=pids, period=period, status=Grant.Status.PENDING,
                                      enterprise_id__in=sorted({p[0] for p in fresh})).exclude(events__action="proposed")
-                .select_related("enterprise", "version"))
+                .values_list("pk", "policy_id", "enterprise_id", "unit_id", "version__number", "version__title",
+                             "enterprise__name"))
     insert_rows(MatchingEvent, ("policy_id", "grant_id", "action", "at", "detail"),
-                [(g.policy_id, g.pk, "proposed", now, {"version": g.version.number}) for g in made])
+                [(pid, pk, "proposed", now, {"version": number}) for pk, pid, _e, _u, number, _t, _n in made])
     _notify_grants(made)
     return len(made)
 
 
-def _notify_grants(grants: list[Grant]) -> None:
+def _notify_grants(grants: list[tuple[Any, ...]]) -> None:
+    """Grants as (pk, policy, enterprise, unit, version number, title, enterprise name) rows."""
     if not grants:
         return
     users: dict[int, list[int]] = {}
-    for uid, eid in User.objects.filter(role=Role.ENTERPRISE, enterprise_id__in={g.enterprise_id for g in grants},
+    for uid, eid in User.objects.filter(role=Role.ENTERPRISE, enterprise_id__in={g[2] for g in grants},
                                         is_active=True).values_list("pk", "enterprise_id"):
         users.setdefault(eid, []).append(uid)
     office: dict[int, list[int]] = {}
-    for uid, unit in User.objects.filter(role__in=POLICY_OFFICE_ROLES, unit_id__in={g.unit_id for g in grants},
+    for uid, unit in User.objects.filter(role__in=POLICY_OFFICE_ROLES, unit_id__in={g[3] for g in grants},
                                          is_active=True).values_list("pk", "unit_id"):
         office.setdefault(unit, []).append(uid)
     items = []
-    for g in grants:
-        title = g.version.title
-        items.append(Outgoing(tuple(users.get(g.enterprise_id, ())), "policy_grant",
+    for pk, _pid, eid, unit, _number, title, name in grants:
+        items.append(Outgoing(tuple(users.get(eid, ())), "policy_grant",
                               _("Your enterprise qualifies for “%(title)s” without applying (免申即享); it is being "
-                                "reviewed.") % {"title": title}, "grant", str(g.pk)))
-        items.append(Outgoing(tuple(office.get(g.unit_id, ())), "policy_grant_review",
+                                "reviewed.") % {"title": title}, "grant", str(pk)))
+        items.append(Outgoing(tuple(office.get(unit, ())), "policy_grant_review",
                               _("%(enterprise)s qualifies for “%(title)s” (免申即享): review it.")
-                              % {"enterprise": g.enterprise.name, "title": title}, "grant", str(g.pk)))
+                              % {"enterprise": name, "title": title}, "grant", str(pk)))
     notify_many(items)
 
 
