@@ -1,6 +1,15 @@
 from django.urls import path
 
-from jingzhi.api.v1 import campaigns, cases, disputes, earlywarning, enterprises, policies, reference, supplydemand
+from jingzhi.api.v1 import (
+    campaigns,
+    cases,
+    disputes,
+    earlywarning,
+    enterprises,
+    policies,
+    reference,
+    supplydemand,
+)
 from jingzhi.api.v1.actions import ENDPOINTS, make_view
 
 urlpatterns = [
