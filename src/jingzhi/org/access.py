@@ -143,10 +143,10 @@ def case_reach(user: Any) -> Reach:
     if user.pk not in memo:
         reach = _case_reach(user)
         enterprises = reach.enterprises
-        memo[user.pk] = replace(
-            reach, units=list(reach.unit_ids() or ()) if reach.units is not None else None,
-            enterprises=list(enterprises.values_list(*enterprises.query.values_select or ("pk",), flat=True))
-            if enterprises is not None else None)
+        if isinstance(enterprises, models.QuerySet):  # one column of ids (answers_for_enterprises), read once
+            enterprises = list(enterprises.values_list(*enterprises.query.values_select or ("pk",), flat=True))
+        memo[user.pk] = replace(reach, units=list(reach.unit_ids() or ()) if reach.units is not None else None,
+                                enterprises=enterprises)
     return memo[user.pk]
 
 
