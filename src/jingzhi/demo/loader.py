@@ -419,7 +419,7 @@ def _feature_steps(now: datetime) -> list[tuple[str, int, Callable[[], None]]]:
                                                                        dispatcher=people("dispatcher")))),
         ("企业 enterprises", 26, _in_transaction(lambda: load_enterprise_demo(now=now))),
         ("惠企政策 policies", 13, _in_transaction(lambda: load_matching_demo(now=now))),
-        ("上级项目 programmes", 2, _in_transaction(lambda: load_programme_demo(now=now))),
+        ("上级项目 programmes", 3, _in_transaction(lambda: load_programme_demo(now=now))),
         ("供需对接 supply and demand", 25, _in_transaction(lambda: load_supply_demo(now=now))),
         ("预警 early warning", 7, _in_transaction(lambda: load_warning_demo(now=now))),
         ("矛盾纠纷 disputes", 32, _in_transaction(lambda: load_dispute_demo(now=now))),
