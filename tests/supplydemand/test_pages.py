@@ -134,3 +134,32 @@ def test_the_access_matrix(market: Any, client_for: Any, city: Any) -> None:
     assert client_for(market.starch_user).post(f"/supply/{market.seal_cap.pk}/close/").status_code == 404
     assert client_for(city.leader).post(f"/supply/{market.seal_cap.pk}/close/").status_code == 403
     assert Introduction.objects.count() == 1 and Listing.objects.filter(status="open").count() == 4
+
+
+def test_lists_cost_the_same_number_of_queries_whatever_their_length(market: Any, client_for: Any, city: Any) -> None:
+    import random
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jingzhi.supplydemand.generate import bulk_publish, listing_rows
+
+    introduction_make(actor=city.operator, need=market.need, capability=market.seal_cap)
+    pages = {city.operator: ["/supply/", "/supply/introductions/", "/supply/figures/", f"/supply/{market.need.pk}/"],
+             market.buyer_user: ["/supply/door/"]}
+
+    def counts() -> dict[str, int]:
+        out = {}
+        for user, urls in pages.items():
+            c = client_for(user)
+            for url in urls:
+                with CaptureQueriesContext(connection) as q:
+                    assert c.get(url).status_code == 200
+                out[url] = len(q)
+        return out
+
+    before = counts()
+    rows = bulk_publish(listing_rows(random.Random(3), [market.buyer, market.belts], 40, today=timezone.localdate()))
+    for cap in [r for r in rows if r.kind == "capability" and r.enterprise_id != market.buyer.pk][:5]:
+        introduction_make(actor=city.operator, need=market.need, capability=cap)
+    assert counts() == before
