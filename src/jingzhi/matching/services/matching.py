@@ -142,14 +142,14 @@ def decide(policies: Sequence[tuple[Any, Any]], facts: dict[int, dict[str, Fact]
     eids = columns.eids
     for policy, version in policies:
         conditions = version.conditions
-        rows, near_rows, failing = classify_policy(columns, conditions)
-        d = Decided(policy, version, eids[rows].tolist(), [], [], [])
-        for i in np.unique(failing).tolist():
-            picked = near_rows[failing == i]
-            missing, text = columns.near(i, conditions[i], picked)
+        qualified_rows, near_rows, failed = classify_policy(columns, conditions)
+        d = Decided(policy, version, eids[qualified_rows].tolist(), [], [], [])
+        for i in np.unique(failed).tolist():
+            picked = near_rows[failed == i]
+            explained, texts = columns.near(i, conditions[i], picked)
             d.near.extend(eids[picked].tolist())
-            d.near_missing.extend(missing)
-            d.near_text.extend(text)
+            d.near_missing.extend(explained)
+            d.near_text.extend(texts)
         out.append(d)
     return out
 
