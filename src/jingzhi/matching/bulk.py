@@ -22,7 +22,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _column(field: object) -> str:
+def column_of(field: object) -> str:
     column = getattr(field, "column", None)
     if not isinstance(column, str):
         raise ValueError(f"{field} is not a concrete column")
@@ -44,7 +44,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
         model._default_manager.bulk_create(objs, batch_size=2000, ignore_conflicts=ignore_conflicts)
         return
     meta = model._meta
-    columns = [_column(meta.get_field(f.removesuffix("_id") if f.endswith("_id") else f)) for f in fields]
+    columns = [column_of(meta.get_field(f.removesuffix("_id") if f.endswith("_id") else f)) for f in fields]
     # Identifiers only, all from the model's own meta (never from input), quoted: S608 below is a false alarm.
     table = connection.ops.quote_name(meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connection
 from psycopg.copy import QueuedLibpqWriter
 
-from jingzhi.matching.bulk import insert_rows
+from jingzhi.matching.bulk import column_of, insert_rows
 from jingzhi.matching.models import FactSnapshot, Match
 from jingzhi.matching.setwise import STORED_MISSING
 
@@ -110,13 +110,13 @@ def insert_matches(blocks: Sequence[Block], *, on: date, now: datetime) -> int:
         return 0
     if connection.vendor != "postgresql":
         insert_rows(Match, MATCH_FIELDS, [
-            (eid, b.policy_id, b.version_id, b.outcome, {k: m[k] for k in STORED_MISSING} if b.missing else {}, snap, on, now)
-            for b in blocks for eid, snap, m in zip(b.enterprises, b.snapshots, b.missing or [None] * len(b.enterprises),
+            (eid, b.policy_id, b.version_id, b.outcome, {k: m[k] for k in STORED_MISSING} if m else {}, snap, on, now)
+            for b in blocks for eid, snap, m in zip(b.enterprises, b.snapshots, b.missing or [{}] * len(b.enterprises),
                                                     strict=True)])
         return total
     meta = Match._meta
     table = connection.ops.quote_name(meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(meta.get_field(f.removesuffix("_id")).column) for f in COPY_FIELDS)
+    cols = ", ".join(connection.ops.quote_name(column_of(meta.get_field(f.removesuffix("_id")))) for f in COPY_FIELDS)
     stamp = f"{on.isoformat()}\t{now.isoformat()}"
     escaped: dict[str, str] = {}
     # For many rows the queued writer sends to the server from a thread of its own: the lines of the next block are
