@@ -15,7 +15,8 @@ Then times, through the services:
   revisions of different policies (one run on a shared machine is noise).
 
 Each timing has its CPU time (time.process_time of this process: Python; the database server's time is the rest)
-and the number of SQL statements. Prints one JSON line. supply_demand_p95_ms is null: not built in this module.
+and the number of SQL statements. supply_demand_p95_ms: supply–demand suggestions over --listings listings (50,000),
+measured by benchmarks/supply_demand.py's measure() on the same database (--listings 0 skips it). Prints one JSON line.
 
 Usage: DATABASE_URL=postgres://…/jz_bench python benchmarks/matching.py [--enterprises N] [--policies P] [--runs R]
        [--profile FILE]  (cProfile of the full match, written to FILE)
@@ -207,6 +208,7 @@ def main() -> int:
     parser.add_argument("--policies", type=int, default=500)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--profile", default="")
+    parser.add_argument("--listings", type=int, default=50_000, help="supply–demand listings (0: not measured)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("Set DATABASE_URL to a PostgreSQL database for the benchmark.", file=sys.stderr)
@@ -331,6 +333,12 @@ def main() -> int:
             print("policy change", change_t, file=sys.stderr)
         change = sorted(changes, key=lambda t: t.wall)[len(changes) // 2]
 
+    supply: dict[str, Any] = {"supply_demand_p95_ms": None, "listings": 0}
+    if args.listings:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from supply_demand import measure as supply_demand_measure
+
+        supply = supply_demand_measure(listings=args.listings, runs=200)
     out.update({
         "pairs": pairs,
         "full_match_seconds": round(full_t.wall, 2), "full_match_cpu_seconds": round(full_t.cpu, 2),
@@ -343,7 +351,7 @@ def main() -> int:
         "policy_change_seconds": round(change.wall, 2), "policy_change_cpu_seconds": round(change.cpu, 2),
         "policy_change_db_cpu_seconds": change.db_cpu,
         "policy_change_statements": change.statements,
-        "supply_demand_p95_ms": None,
+        "supply_demand_p95_ms": supply["supply_demand_p95_ms"], "listings": supply["listings"],
         "qualified": full.qualified, "near": full.near, "grants": Grant.objects.count(),
         "match_rows": Match.objects.count(),
         "qualified_share": round(qualified / max(pairs, 1), 4),
