@@ -123,7 +123,7 @@ def account_confirm(*, actor: User, data: AccountInput) -> tuple[PayeeAccount, i
     if role_of(actor) != Role.ENTERPRISE or not getattr(actor, "enterprise_id", None):
         raise PermissionDenied(_("Only the enterprise itself confirms its account."))
     with transaction.atomic():
-        enterprise = Enterprise.objects.get(pk=actor.enterprise_id)
+        enterprise = Enterprise.objects.get(pk=actor.enterprise_id or 0)
         account = account_set(actor=actor, enterprise=enterprise, data=data)
         paid = Payment.objects.filter(grant__isnull=False).values("grant_id")
         open_grants = grants_visible_to(actor).select_for_update().filter(status__in=CONFIRMABLE).exclude(pk__in=paid)
