@@ -92,6 +92,10 @@ def test_an_overdue_application_is_flagged_in_the_queue(world: Any, client_for: 
     Application.objects.filter(pk=app.pk).update(decide_due=timezone.now() - timedelta(hours=1))
     text = client_for(world.city.env_handler).get("/policies/applications/").content.decode()
     assert '<tr class="overdue">' in text
+    # Other staff see the applications in their scope: the city's leader does, 开原市's leader and another unit not.
+    assert world.firms.leni.name in client_for(world.city.leader).get("/policies/applications/").content.decode()
+    for other in (world.city.county_leader, world.city.handler):
+        assert world.firms.leni.name not in client_for(other).get("/policies/applications/").content.decode()
 
 
 def test_coverage_on_the_catalogue_says_what_it_counts(world: Any, client_for: Any) -> None:
@@ -183,3 +187,22 @@ def test_the_application_queue_does_not_grow_with_its_rows(world: Any, client_fo
         policy_publish(actor=None, policy=p)
         application_submit(actor=world.firms.leni_user, policy=p, statement="", account=LENI_ACCOUNT)
     assert Application.objects.count() == 4 and count() == few
+
+
+def test_the_enterprise_confirms_its_account_on_its_door_for_every_grant_not_yet_paid(world: Any,
+                                                                                        client_for: Any) -> None:
+    grant = Grant.objects.get(enterprise=world.firms.leni)
+    door = client_for(world.firms.leni_user)
+    text = door.get("/policies/door/").content.decode()
+    assert 'id="door-account-form"' in text and '<td class="account-state">not confirmed</td>' in text
+    bad = door.post("/policies/door/account/", {**ACCOUNT_POST, "account_name": "张三"}, follow=True)
+    assert "enterprise&#x27;s own name" in bad.content.decode() and not GrantConfirmation.objects.exists()
+    r = door.post("/policies/door/account/", ACCOUNT_POST, follow=True)
+    assert "Account confirmed for 1 benefit" in r.content.decode()
+    assert GrantConfirmation.objects.get().grant_id == grant.pk
+    assert '<td class="account-state">confirmed</td>' in door.get("/policies/door/").content.decode()
+    again = door.post("/policies/door/account/", ACCOUNT_POST, follow=True)  # a retry: no second event
+    assert "Account confirmed for 1 benefit" in again.content.decode()
+    assert grant.events.filter(action="account_confirmed").count() == 1
+    assert client_for(world.city.env_handler).post("/policies/door/account/", ACCOUNT_POST).status_code == 403
+    assert Client().post("/policies/door/account/", ACCOUNT_POST).status_code == 302

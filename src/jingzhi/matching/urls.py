@@ -26,5 +26,6 @@ urlpatterns = [
     path("applications/<int:pk>/pay/", views_benefits.application_pay_view, name="application_pay"),
     path("applications/<int:pk>/reveal/", views_benefits.reveal, {"kind": "application"}, name="application_reveal"),
     path("door/", views.door, name="door"),
+    path("door/account/", views_benefits.door_account, name="door_account"),
     path("enterprises/<int:pk>/", views.enterprise_matches, name="enterprise"),
 ]

@@ -209,7 +209,8 @@ def _enterprise_page(request: HttpRequest, enterprise: Enterprise, template: str
     rows = [{"policy": p, "v": v, "outcome": r.outcome, "trace": _trace_rows(r.trace),
              "missing": {**r.missing, "text": describe(r.missing)} if r.missing else None}
             for p, v, r in matches_for_enterprise(enterprise)]
-    grants = access.grants_visible_to(request.user).filter(enterprise=enterprise).select_related("version")
+    grants = access.grants_visible_to(request.user).filter(enterprise=enterprise).select_related(
+        "version", "confirmation", "payment")
     return render(request, template, {"enterprise": enterprise, "rows": rows, "grants": grants, **(extra or {})})
 
 

@@ -30,7 +30,12 @@ from jingzhi.matching.forms_benefits import (
 from jingzhi.matching.models import Grant, Policy
 from jingzhi.matching.models_benefits import Application, GrantConfirmation, PayeeAccount, Payment
 from jingzhi.matching.rules import describe, source_label
-from jingzhi.matching.services.accounts import account_reveal, current_account, grant_confirm_account
+from jingzhi.matching.services.accounts import (
+    account_confirm,
+    account_reveal,
+    current_account,
+    grant_confirm_account,
+)
 from jingzhi.matching.services.applications import (
     OPEN,
     TRANSITIONS,
@@ -119,6 +124,22 @@ def grant_account(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.ENTERPRISE)
+def door_account(request: HttpRequest) -> HttpResponse:
+    """The door's account form: the enterprise's account, confirmed for each of its grants not yet paid."""
+    form = AccountForm(request.POST)
+    form.is_valid()
+    try:
+        _acct, n = account_confirm(actor=request.user, data=form.account())  # type: ignore[arg-type]
+    except ApplicationError as e:
+        messages.error(request, _error_text(e))
+    else:
+        messages.success(request, _("Account confirmed for %(n)s benefit(s) not yet paid, and for your next "
+                                    "applications.") % {"n": n})
+    return redirect("matching:door")
+
+
+@require_POST
 @role_required(*access.POLICY_OFFICE_ROLES)
 def grant_pay_view(request: HttpRequest, pk: int) -> HttpResponse:
     grant = access.grants_visible_to(request.user).filter(pk=pk).first()
@@ -188,9 +209,10 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*access.VIEW_ROLES)
 def application_queue(request: HttpRequest) -> HttpResponse:
-    """The unit's applications (an administrator: every unit's): open ones first with their clocks, overdue flagged."""
+    """The policy office: its unit's applications; other staff (leaders, the hotline centre): those in their scope
+    (the visibility rule); open ones first by their decision due date, overdue flagged."""
     qs = applications_visible_to(request.user).select_related("enterprise", "version", "unit")
-    if not is_admin(request.user):
+    if not is_admin(request.user) and access.is_policy_office(request.user):
         qs = qs.filter(unit_id=getattr(request.user, "unit_id", 0) or 0)
     now = timezone.now()
     rows = list(qs.filter(status__in=[*OPEN, Application.Status.APPROVED]).order_by("decide_due")[:300])
@@ -270,4 +292,4 @@ def door_extras(request: HttpRequest, enterprise: Enterprise) -> dict[str, Any]:
     apps = applications_visible_to(request.user).filter(enterprise=enterprise).select_related("version")
     applied = {a.policy_id: a.pk for a in apps}
     return {"account": account_view(request.user, current_account(enterprise.pk)), "applications": apps,
-            "applied": applied, "is_door": True}
+            "applied": applied, "is_door": True, "account_form": AccountForm(initial=_account_initial(enterprise.pk))}

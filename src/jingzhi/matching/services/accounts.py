@@ -18,7 +18,7 @@ from jingzhi.core.notify import notify_after_commit
 from jingzhi.core.validators import clean_text, normalize_phone, validate_phone
 from jingzhi.matching.access import grants_visible_to
 from jingzhi.matching.models import Grant, MatchingEvent
-from jingzhi.matching.models_benefits import GrantConfirmation, PayeeAccount
+from jingzhi.matching.models_benefits import GrantConfirmation, PayeeAccount, Payment
 from jingzhi.org.access import is_admin, role_of
 from jingzhi.org.models import Enterprise, Role, User
 
@@ -112,24 +112,45 @@ def grant_confirm_account(*, actor: User, grant: Grant, data: AccountInput) -> G
         if row.status not in CONFIRMABLE or hasattr(row, "payment"):
             raise InvalidTransition(_("This grant can no longer be changed: it was rejected or has been paid."))
         account = account_set(actor=actor, enterprise=row.enterprise, data=data)
-        conf = GrantConfirmation.objects.filter(grant=row).first()
-        if conf is not None and conf.account_id == account.pk:
-            return conf  # a retried confirmation changes nothing
-        if conf is None:
-            conf = GrantConfirmation.objects.create(grant=row, account=account, confirmed_by=actor)
-        else:
-            conf.account, conf.confirmed_by, conf.confirmed_at = account, actor, timezone.now()
-            conf.save(update_fields=["account", "confirmed_by", "confirmed_at"])
-        MatchingEvent.objects.create(policy_id=row.policy_id, grant=row, action="account_confirmed", actor=actor,
-                                     detail={"account": account.pk, "last4": account.account_number[-4:]})
-        audit_record(actor=actor, action="grant_account_confirm", object_type="grant", object_id=row.pk,
-                     detail={"account": account.pk})
-        unit = row.unit_id
-        notify_after_commit(
-            recipients=lambda: User.objects.filter(unit_id=unit, role__in=(Role.HANDLER, Role.UNIT_HEAD), is_active=True)
-            .values_list("pk", flat=True),
-            kind="policy_grant_review", subject_type="grant", subject_ref=str(row.pk),
-            message=_("%(enterprise)s confirmed the account for a 免申即享 grant.") % {"enterprise": row.enterprise.name})
+        return _confirm(actor, row, account)
+
+
+def account_confirm(*, actor: User, data: AccountInput) -> tuple[PayeeAccount, int]:
+    """From the door: the enterprise's account for benefits, confirmed for each of its grants not yet paid.
+
+    Returns the account and how many grants it now confirms for.
+    """
+    if role_of(actor) != Role.ENTERPRISE or not getattr(actor, "enterprise_id", None):
+        raise PermissionDenied(_("Only the enterprise itself confirms its account."))
+    with transaction.atomic():
+        enterprise = Enterprise.objects.get(pk=actor.enterprise_id or 0)
+        account = account_set(actor=actor, enterprise=enterprise, data=data)
+        paid = Payment.objects.filter(grant__isnull=False).values("grant_id")
+        open_grants = grants_visible_to(actor).select_for_update().filter(status__in=CONFIRMABLE).exclude(pk__in=paid)
+        done = [_confirm(actor, g, account) for g in open_grants]
+    return account, len(done)
+
+
+def _confirm(actor: User, row: Grant, account: PayeeAccount) -> GrantConfirmation:
+    """Point the grant at the account (a no-op when it already does), with its event, audit row and notice."""
+    conf = GrantConfirmation.objects.filter(grant=row).first()
+    if conf is not None and conf.account_id == account.pk:
+        return conf  # a retried confirmation changes nothing
+    if conf is None:
+        conf = GrantConfirmation.objects.create(grant=row, account=account, confirmed_by=actor)
+    else:
+        conf.account, conf.confirmed_by, conf.confirmed_at = account, actor, timezone.now()
+        conf.save(update_fields=["account", "confirmed_by", "confirmed_at"])
+    MatchingEvent.objects.create(policy_id=row.policy_id, grant=row, action="account_confirmed", actor=actor,
+                                 detail={"account": account.pk, "last4": account.account_number[-4:]})
+    audit_record(actor=actor, action="grant_account_confirm", object_type="grant", object_id=row.pk,
+                 detail={"account": account.pk})
+    unit = row.unit_id
+    notify_after_commit(
+        recipients=lambda: User.objects.filter(unit_id=unit, role__in=(Role.HANDLER, Role.UNIT_HEAD), is_active=True)
+        .values_list("pk", flat=True),
+        kind="policy_grant_review", subject_type="grant", subject_ref=str(row.pk),
+        message=_("%(enterprise)s confirmed the account for a 免申即享 grant.") % {"enterprise": row.enterprise.name})
     return conf
 
 
