@@ -196,3 +196,28 @@ def test_figures_come_from_a_spreadsheet_whole_file_or_nothing(city: Any, client
     assert DivisionMatch.objects.get(programme=prog.programme, division=city.county_a).outcome == "qualified"
     assert client_for(city.handler).get("/programmes/figures/import/").status_code == 404  # not a programme office
     assert client_for(city.operator).get("/programmes/figures/import/").status_code == 403
+
+
+def test_the_admin_designates_and_removes_an_office_through_the_services(city: Any, client_for: Any) -> None:
+    """The admin page writes through programme_office_set / _remove: audited, and the office's pages follow."""
+    from jingzhi.core.models import AuditLog
+    from jingzhi.matching.programmes.models import ProgrammeOffice
+
+    admin = client_for(city.admin)
+    r = admin.post("/admin/matching/programmeoffice/add/", {"unit": city.housing.pk, "note": "住建项目"})
+    assert r.status_code == 302, r.content[:500]
+    office = ProgrammeOffice.objects.get(unit=city.housing)
+    assert AuditLog.objects.filter(action="programme_office.set", object_id=str(city.housing.pk)).count() == 1
+    assert client_for(city.handler).get("/programmes/new/").status_code == 200  # 住建局's handler keeps programmes now
+    r = admin.post(f"/admin/matching/programmeoffice/{office.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 302
+    assert not ProgrammeOffice.objects.filter(unit=city.housing).exists()
+    assert AuditLog.objects.filter(action="programme_office.remove", object_id=str(city.housing.pk)).count() == 1
+    assert client_for(city.handler).get("/programmes/new/").status_code == 404  # as for any page it may not open
+    # And not through the changelist's bulk delete around the service either.
+    ProgrammeOffice.objects.create(unit=city.env)
+    other = ProgrammeOffice.objects.get(unit=city.env)
+    admin.post("/admin/matching/programmeoffice/", {"action": "delete_selected", "_selected_action": [other.pk],
+                                                     "post": "yes"})
+    assert not ProgrammeOffice.objects.filter(unit=city.env).exists()
+    assert AuditLog.objects.filter(action="programme_office.remove", object_id=str(city.env.pk)).count() == 1

@@ -3,11 +3,14 @@ and efforts are kept in their own pages, where every write is a service call wit
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from jingzhi.core.admin import ReadOnlyAdmin, ServiceModelForm, ServiceSavedAdmin
 from jingzhi.matching.programmes.models import DivisionFigures, Effort, Programme, ProgrammeOffice
-from jingzhi.matching.programmes.services import programme_office_set
+from jingzhi.matching.programmes.services import programme_office_remove, programme_office_set
 
 
 class ProgrammeOfficeForm(ServiceModelForm):
@@ -24,6 +27,12 @@ class ProgrammeOfficeForm(ServiceModelForm):
 class ProgrammeOfficeAdmin(ServiceSavedAdmin):
     form = ProgrammeOfficeForm
     list_display = ["unit", "note"]
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        programme_office_remove(actor=request.user, offices=[obj])  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        programme_office_remove(actor=request.user, offices=list(queryset))  # type: ignore[arg-type]
 
 
 @admin.register(Programme)

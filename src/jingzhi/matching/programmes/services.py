@@ -270,3 +270,20 @@ def programme_office_set(*, actor: User | None, unit: Unit, note: str = "", row:
             office, _created = ProgrammeOffice.objects.get_or_create(unit=unit, defaults={"note": clean_text(note)[:200]})
         audit_record(actor=actor, action="programme_office.set", object_type="unit", object_id=unit.pk)
     return office
+
+
+def programme_office_remove(*, actor: User | None, offices: list[Any]) -> int:
+    """End units' designation as programme offices (administrators, in the admin); audited per unit.
+
+    Their programmes, figures and applications stay; only keeping them and entering figures ends.
+    """
+    from jingzhi.matching.programmes.models import ProgrammeOffice
+
+    if actor is not None and not is_admin(actor):
+        raise PermissionDenied(_("Only an administrator designates programme offices."))
+    with transaction.atomic():
+        rows = list(ProgrammeOffice.objects.select_for_update().filter(pk__in=[o.pk for o in offices]))
+        for office in rows:
+            audit_record(actor=actor, action="programme_office.remove", object_type="unit", object_id=office.unit_id)
+        ProgrammeOffice.objects.filter(pk__in=[o.pk for o in rows]).delete()
+    return len(rows)
