@@ -1,23 +1,28 @@
 """Knowledge base figures (issue 17): retrieval on a held-out set from the TipDM replies, search latency, and the
 reply check's agreement with hand labels.
 
-Held-out set: every request–reply pair of `replies.csv` becomes an article the way a solved case does
-(`services.draft_text`: question = the request's title, answer = the reply, personal data removed), but
-written from the *title only*. The held-out question is the request's own description (`detail`), which the
-article never saw: it is what an operator types at intake. A hit: an article with the same answer (the
-request's own, or a duplicate posted twice) is among the top 3. `kb_top3_hit` is measured with the base
-filled to `--articles` (default 3,000, so that one run stays under two minutes on a shared machine; the
-issue's target size is `--articles 40000`, which takes several minutes) by distractor articles built from the other message files (title →
-title, description → answer), minus any message whose title occurs in the replies file; `kb_top3_hit_base`
-on the 2,816 reply articles alone. `kb_p95_ms` is the intake search (`selectors.intake_suggestions`' path:
-published articles in force, top 3 with passages) at the full size.
+Retrieval set (docs/knowledge.md, ADR 018 2026-12-07): every request–reply pair of `replies.csv` becomes an article
+the way a solved case does (`services.draft_text`: question = the request's title, answer = the reply, personal
+data removed), written from the *title only*. The question asked is the request's own description (`detail`),
+which the article never saw: it is what an operator types at intake. A hit: an article with the same answer (the
+request's own, or a duplicate posted twice) is among the top 3. The pairs are split in two halves by a hash of the
+answer (`split_of`): the **dev** half is the one to look at while tuning (`kb_top3_hit_dev`), the **held-out** half
+is reported as `kb_top3_hit` and must not be tuned on. `--queries` questions are drawn from each half.
+The base is filled to `--articles` (default 3,000, one run in a few minutes on a shared machine; the issue's target
+size is `--articles 40000`) by distractor articles (`distractors`): every distinct message of the other TipDM files
+(title → title, description → answer) that is not one of the reply requests (same title, or the same text posted
+again under another title), then copies with every place name respelled, never an exact copy.
+`kb_top3_hit_base` is the held-out hit rate among the 2,816 reply articles alone. `kb_p95_ms` is the intake search
+(`selectors.intake_suggestions`' path: published articles in force, top 3 with passages) at the full size, on the
+held-out questions; `kb_cpu_p95_ms` its CPU time (the machine is shared), `kb_load_avg` the load average during it,
+`kb_queries_per_search` the SQL statements of one search. `--profile` prints cProfile's top functions to stderr.
 
 Database: `DATABASE_URL` if set (an empty PostgreSQL database: the benchmark migrates it and fills it), else a
 temporary SQLite file. Prints one JSON line; other functions (the reply check) add their keys to it.
 Reply check (`reply_figures`): every pair of `replies.csv` is checked (templates against all replies to other
 requests); `reply_agreement` is Spearman's ρ against the 200 hand labels (`knowledge/data/reply_labels.csv`),
 `reply_kappa` Cohen's κ on the level (docs/reply-check-guide.md), plus the share of the 2,816 at each level.
-Usage: python benchmarks/knowledge.py [--articles 3000] [--queries 120] [--tipdm DIR]
+Usage: python benchmarks/knowledge.py [--articles 3000] [--queries 300] [--tipdm DIR] [--profile] [--no-replies]
 """
 
 from __future__ import annotations
@@ -179,6 +184,11 @@ def retrieval(folder: Path, *, articles: int, queries: int, profile: bool = Fals
     Article.objects.bulk_create(extra, batch_size=1000)
     for i in range(0, len(extra), 2000):
         search.index_articles(extra[i:i + 2000], {})
+    if connection.vendor == "postgresql":
+        # What autovacuum does after a bulk load; without statistics the planner guessed 5 rows for 40,000.
+        with connection.cursor() as c:
+            c.execute("ANALYZE knowledge_article")
+            c.execute("ANALYZE knowledge_searchterm")
     total = Article.objects.count()
     full_scope = selectors.intake_scope(None)
     dev_hit = hit_rate(sample["dev"], full_scope)

@@ -96,3 +96,16 @@ def test_an_article_whose_title_the_question_covers_comes_first(city: Any, kb: A
     question = "我们小区物业不管，小区正在加装电梯，每天早上6点就开始施工，严重扰民，物业说不归他们管，小区业主很无奈。"
     top = [h.article.pk for h in selectors.intake_suggestions(city.operator, question)]
     assert top[0] == lift.pk and general.pk in top
+
+
+def test_a_narrow_scope_is_searched_within_itself(city: Any, kb: Any, monkeypatch: Any) -> None:
+    # The candidates are first ranked over the whole base and then checked against the scope; when the best of the
+    # base are all outside a narrow scope (here the public pages), the scoped query runs (search._candidates).
+    from jingzhi.knowledge import search as search_module
+
+    monkeypatch.setattr(search_module, "CANDIDATES", 1)
+    monkeypatch.setattr(search_module, "WIDEN", 1)
+    question = "城区集中供暖什么时候开始，供暖期间能提取公积金交暖气费吗"
+    assert search_module.search(question, selectors.intake_scope(city.operator), limit=1)[0].article == kb.heat
+    public = search_module.search(question, Article.objects.visible_to(AnonymousUser()), limit=1)
+    assert [h.article for h in public] == [kb.fund]  # heat is not public; the fund article is found, not nothing

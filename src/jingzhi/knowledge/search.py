@@ -31,11 +31,12 @@ from jingzhi.knowledge.models import Article, ArticleQuerySet, SearchTerm, Synon
 
 CANDIDATES = 60  # per list (whole article, title and questions): up to 120 rescored
 CANDIDATE_TERMS = 64  # at most this many of the rarest question terms go to the full-text index
-POSTINGS_BUDGET = 0.6  # … and their document counts add up to at most this share of the base (see ADR 018)
-POSTINGS_FLOOR = 5000  # … or this many, whichever is more (a small base is searched with every term)
+POSTINGS_BUDGET = 0.05  # … and their document counts add up to at most this share of the base (see ADR 018)
+POSTINGS_FLOOR = 2000  # … or this many, whichever is more (a small base is searched with every term)
 QUERY_TERMS = 200  # a pasted document: its 200 rarest distinct terms by jieba's table are enough
 COVER = 1.5  # weight of the title-coverage share against the best BM25 score (1.0)
 HEAD_WEIGHT, K1, B, AVG_HEAD, AVG_BODY = 2.0, 1.2, 0.75, 30.0, 200.0
+WIDEN = 4  # the unscoped candidate lists are this many times longer (see _candidates)
 MAX_TERM = 64  # longer "words" (a run of letters) are not indexed
 _SYNONYMS_KEY = "knowledge:synonyms:v1"
 _DOCS = ""  # the SearchTerm row that counts indexed articles
@@ -142,37 +143,59 @@ def _candidate_terms(df: dict[str, int], n: int) -> list[str]:
     return [t for t in chosen if "'" not in t and '"' not in t]
 
 
-def _candidates(terms: list[str], scope: ArticleQuerySet, limit: int) -> list[int]:
-    """Ids of up to `limit` articles of `scope` by the database's rank on the whole article, and up to `limit` by
-    the title and question forms alone."""
-    if not terms:
-        return []
-    scope_sql, scope_params = scope.values("pk").query.sql_with_params()
-    ids: list[int] = []
+def _ranked(terms: list[str], scope_sql: str, scope_params: Sequence[object], limit: int) -> list[tuple[int, int]]:
+    """(list, id) best first by the database's rank: list 0 by the whole article, list 1 by the title and question
+    forms alone, up to `limit` each; `scope_sql` ("" for none) keeps to the ids it selects."""
+    params: list[object] = []
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
             whole = " | ".join(f"'{t}'" for t in terms)
             head = " | ".join(f"'{t}':A" for t in terms)
+            inside = f"AND id IN ({scope_sql})" if scope_sql else ""
+            # MATERIALIZED: the GIN index is read first; left to itself the planner walked the scope row by row.
             c.execute(
-                f"(SELECT id FROM knowledge_article WHERE search_vector @@ %s::tsquery AND id IN ({scope_sql}) "  # noqa: S608 — Django's compiled SQL; values are parameters
-                "ORDER BY ts_rank(search_vector, %s::tsquery, 1) DESC, id LIMIT %s) UNION ALL "
-                f"(SELECT id FROM knowledge_article WHERE search_vector @@ %s::tsquery AND id IN ({scope_sql}) "
-                "ORDER BY ts_rank('{0, 0, 0, 1}', search_vector, %s::tsquery, 1) DESC, id LIMIT %s)",
-                [whole, *scope_params, whole, limit, head, *scope_params, head, limit])
+                f"WITH w AS MATERIALIZED (SELECT id, ts_rank(search_vector, %s::tsquery, 1) AS r FROM knowledge_article "  # noqa: S608 — Django's compiled SQL; values are parameters
+                f"WHERE search_vector @@ %s::tsquery), h AS MATERIALIZED (SELECT id, ts_rank('{{0, 0, 0, 1}}', search_vector, %s::tsquery, 1) "
+                f"AS r FROM knowledge_article WHERE search_vector @@ %s::tsquery) "
+                f"(SELECT 0, id FROM w WHERE true {inside} ORDER BY r DESC, id LIMIT %s) UNION ALL "
+                f"(SELECT 1, id FROM h WHERE true {inside} ORDER BY r DESC, id LIMIT %s)",
+                [whole, whole, head, head, *scope_params, limit, *scope_params, limit])
         else:
             whole = " OR ".join(f'"{t}"' for t in terms)
-            # The scope is applied outside the FTS query: given to FTS5 as a rowid constraint, it made every
-            # query seconds long (the constraint is pushed into the virtual table and checked term by term).
+            inside = f"WHERE +f.id IN ({scope_sql})" if scope_sql else ""
+            params = [whole, *scope_params, limit, f"{{head}} : ({whole})", *scope_params, limit]
             c.execute(
-                "SELECT id FROM (SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 2.0, 1.0) AS r FROM knowledge_fts "  # noqa: S608
-                f"WHERE knowledge_fts MATCH %s) f WHERE +f.id IN ({scope_sql}) ORDER BY f.r, f.id LIMIT %s) UNION ALL "
-                "SELECT id FROM (SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 1.0, 0.0) AS r FROM knowledge_fts "
-                f"WHERE knowledge_fts MATCH %s) f WHERE +f.id IN ({scope_sql}) ORDER BY f.r, f.id LIMIT %s)",
-                [whole, *scope_params, limit, f"{{head}} : ({whole})", *scope_params, limit])
-        for (pk,) in c.fetchall():
-            if pk not in ids:
-                ids.append(pk)
-    return ids
+                "SELECT 0, id FROM (SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 2.0, 1.0) AS r FROM knowledge_fts "  # noqa: S608
+                f"WHERE knowledge_fts MATCH %s) f {inside} ORDER BY f.r, f.id LIMIT %s) UNION ALL "
+                "SELECT 1, id FROM (SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 1.0, 0.0) AS r FROM knowledge_fts "
+                f"WHERE knowledge_fts MATCH %s) f {inside} ORDER BY f.r, f.id LIMIT %s)", params)
+        return [(int(k), int(pk)) for k, pk in c.fetchall()]
+
+
+def _candidates(terms: list[str], scope: ArticleQuerySet, limit: int) -> list[int]:
+    """Ids of up to `limit` articles of `scope` by the database's rank on the whole article, and up to `limit` by
+    the title and question forms alone.
+
+    First without the scope, `WIDEN` × `limit` per list, the scope then checked on those ids only: applied inside
+    the ranked query, the scope was a scan of the whole base per query (ADR 018, 2026-12-07). When fewer than
+    `limit` of a list are in scope (a narrow scope: one unit's drafts, the public articles), the scoped query
+    runs as before.
+    """
+    if not terms:
+        return []
+    wide = _ranked(terms, "", [], WIDEN * limit)
+    allowed = set(scope.order_by().filter(pk__in={pk for _k, pk in wide}).values_list("pk", flat=True))
+    lists: list[list[int]] = [[], []]
+    for k, pk in wide:
+        if pk in allowed and len(lists[k]) < limit:
+            lists[k].append(pk)
+    full = [len([1 for k, _pk in wide if k == i]) < WIDEN * limit for i in (0, 1)]  # the list held every match
+    if any(len(lists[i]) < limit and not full[i] for i in (0, 1)):
+        scope_sql, scope_params = scope.order_by().values("pk").query.sql_with_params()
+        lists = [[], []]
+        for k, pk in _ranked(terms, scope_sql, scope_params, limit):
+            lists[k].append(pk)
+    return list(dict.fromkeys(lists[0] + lists[1]))
 
 
 def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[int, str, str]]) -> list[tuple[float, int]]:
