@@ -22,6 +22,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -143,10 +144,10 @@ def _candidate_terms(df: dict[str, int], n: int) -> list[str]:
     return [t for t in chosen if "'" not in t and '"' not in t]
 
 
-def _ranked(terms: list[str], scope_sql: str, scope_params: Sequence[object], limit: int) -> list[tuple[int, int]]:
+def _ranked(terms: list[str], scope_sql: str, scope_params: Sequence[Any], limit: int) -> list[tuple[int, int]]:
     """(list, id) best first by the database's rank: list 0 by the whole article, list 1 by the title and question
     forms alone, up to `limit` each; `scope_sql` ("" for none) keeps to the ids it selects."""
-    params: list[object] = []
+    params: list[Any] = []
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
             whole = " | ".join(f"'{t}'" for t in terms)
