@@ -39,3 +39,17 @@ def browser() -> Iterator[object]:
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(autouse=True)
+def _contexts_closed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close every page a test opened, so the live server's keep-alive threads end and close their connections.
+
+    The browser and the live server live for the whole session. A context left open keeps up to six keep-alive
+    sockets to the server, each held by a server thread with its own PostgreSQL connection; over the browser
+    suite they piled up to 85 connections, and the fault test after them found the server full (max 100).
+    """
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):  # type: ignore[attr-defined]
+            context.close()
