@@ -52,6 +52,14 @@ def _load() -> None:
         _ready = True
 
 
+def jieba_idf() -> tuple[dict[str, float], float]:
+    """jieba's own IDF table (loaded once per process, jieba initialised) and its median, for unknown terms.
+
+    Shared with supply–demand's product words (supplydemand.text), which score with the same fixed table."""
+    _load()
+    return _idf, _idf_default
+
+
 def normalise(text: str) -> str:
     """Full-width letters and digits to half-width, lower case (ＡＢＣ１２ → abc12)."""
     return unicodedata.normalize("NFKC", text or "").lower()

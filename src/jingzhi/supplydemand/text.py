@@ -8,17 +8,11 @@ has to be recomputed when others change (ADR 029).
 
 from __future__ import annotations
 
-import logging
 import math
 import re
-import threading
-import unicodedata
-from pathlib import Path
 
-_lock = threading.Lock()
-_ready = False
-_idf: dict[str, float] = {}
-_idf_default = 10.0
+# jieba and its IDF table are loaded once per process, by the knowledge base's text module.
+from jingzhi.knowledge.text import jieba_idf, normalise
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _TERM = re.compile(r"^[\u4e00-\u9fffa-z0-9]+$")
@@ -31,37 +25,9 @@ MAX_TERMS = 24
 PAIR_FACTOR = 0.5
 
 
-def _load() -> None:
-    global _ready, _idf_default
-    if _ready:
-        return
-    with _lock:
-        if _ready:
-            return
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        path = Path(jieba.__file__).with_name("analyse") / "idf.txt"
-        values: dict[str, float] = {}
-        with path.open(encoding="utf-8") as f:
-            for line in f:
-                word, _, value = line.strip().partition(" ")
-                if value:
-                    values[word] = float(value)
-        _idf.update(values)
-        ordered = sorted(values.values())
-        _idf_default = ordered[len(ordered) // 2] if ordered else 10.0
-        _ready = True
-
-
-def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").lower()
-
-
 def words(text: str) -> list[str]:
     """jieba words in search mode (橡胶密封圈 → 橡胶, 密封, 密封圈) without stop words and single characters."""
-    _load()
+    jieba_idf()  # jieba initialised
     import jieba
 
     out = []
@@ -80,14 +46,13 @@ def pairs(text: str) -> list[str]:
 
 
 def idf(term: str) -> float:
-    _load()
-    return _idf.get(term, _idf_default)
+    table, default = jieba_idf()
+    return table.get(term, default)
 
 
 def is_word(term: str) -> bool:
     """A word of jieba's dictionary (橡胶, 密封圈), not a bare character pair (型密)."""
-    _load()
-    return term in _idf
+    return term in jieba_idf()[0]
 
 
 def vector(title: str, description: str = "") -> dict[str, float]:
