@@ -15,7 +15,7 @@ notifications removed) and runs the set-based one on the same cases, reporting b
 It refuses to run on a database that has cases other than its own (numbers starting with BENCH), and it
 replaces its own cases of an earlier run.
 
-Usage: DATABASE_URL=postgres://… python benchmarks/sweep.py [--cases N] [--batch-size 1000] [--path bulk|per-case|both]
+Usage: DATABASE_URL=postgres://… python benchmarks/sweep.py [--cases N] [--batch-size 1000] [--path bulk|per-case|both] [--reuse] [--profile]
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--path", choices=["bulk", "per-case", "both"], default="bulk")
     parser.add_argument("--seed", type=int, default=20251120)
+    parser.add_argument("--reuse", action="store_true", help="keep the cases of an earlier run (put back unescalated)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the first sweep (top functions to stderr)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         print("Set DATABASE_URL to the database to benchmark (it must hold no real cases).", file=sys.stderr)
@@ -58,10 +60,15 @@ def main() -> int:
     if Case.objects.exclude(number__startswith=PREFIX).exists():
         print("This database holds cases that are not benchmark cases; refusing to touch it.", file=sys.stderr)
         return 2
-    _clear()
-    org = _organisation()
     started = time.perf_counter()
-    _create_cases(args.cases, org, random.Random(args.seed))
+    if args.reuse and Case.objects.filter(number__startswith=PREFIX).exists():
+        _reset()
+        with connection.cursor() as cursor:  # the reset's dead rows would otherwise weigh on the first sweep
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    else:
+        _clear()
+        org = _organisation()
+        _create_cases(args.cases, org, random.Random(args.seed))
     created = time.perf_counter() - started
 
     from jingzhi.cases.sweep import sla_sweep, sweep_case_by_case
@@ -76,7 +83,15 @@ def main() -> int:
         if n:
             _reset()
         cpu = time.process_time()
-        first = sweep(now=NOW, batch_size=args.batch_size)
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            first = profiler.runcall(sweep, now=NOW, batch_size=args.batch_size)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+        else:
+            first = sweep(now=NOW, batch_size=args.batch_size)
         cpu = time.process_time() - cpu
         second = sweep(now=NOW, batch_size=args.batch_size)
         out[name] = {

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -80,19 +81,20 @@ def notify_many(items: Sequence[Outgoing]) -> int:
         return 0
     items = [item for item in items if item.recipient_ids]
     if list(settings.JINGZHI["NOTIFICATION_CHANNELS"]) == [IN_APP]:
+        from jingzhi.core.bulk import insert_rows
         from jingzhi.core.models import Notification
 
-        rows = [
-            Notification(recipient_id=rid, kind=item.kind, message=item.message[:300], subject_type=item.subject_type,
-                         subject_ref=item.subject_ref)
-            for item in items for rid in sorted(set(item.recipient_ids))
-        ]
-        Notification.objects.bulk_create(rows, batch_size=2000)
+        now = timezone.now()
+        written = insert_rows(
+            Notification, ("recipient", "kind", "message", "subject_type", "subject_ref", "created_at"),
+            ((rid, item.kind, item.message[:300], item.subject_type, item.subject_ref, now)
+             for item in items for rid in sorted(set(item.recipient_ids))),
+        )
         # Deadline notices also by SMS / e-mail to those who asked (recorded now, sent after the commit).
         from jingzhi.core.gateway import queue_for_staff
 
         queue_for_staff(items)
-        return len(rows)
+        return written
     from jingzhi.core.tasks import deliver_notification
 
     def send() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -24,7 +24,7 @@ from jingzhi.core.errors import InvalidTransition, NotFound, PermissionDenied
 from jingzhi.core.notify import notify_after_commit
 from jingzhi.core.validators import clean_text
 from jingzhi.org.access import is_admin, role_of
-from jingzhi.org.models import Role, User
+from jingzhi.org.models import Division, Role, User
 
 
 def may_perform(action: Action, case: Case, actor: User | None) -> bool:
@@ -151,7 +151,12 @@ def users_with_role(role: str) -> list[int]:
     return list(User.objects.filter(role=role, is_active=True).values_list("pk", flat=True))
 
 
-def supervisors_for(case: Case) -> list[int]:
+class _InDivision(Protocol):
+    @property
+    def division(self) -> Division: ...
+
+
+def supervisors_for(case: _InDivision) -> list[int]:
     """Supervisors whose division subtree contains the case."""
     path = case.division.path
     return [

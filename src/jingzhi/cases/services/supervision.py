@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from jingzhi.cases.models import Case, CaseEvent, Status, Supervision
 from jingzhi.cases.services.common import commit, lock, notify, supervisors_for, unit_staff, users_with_role
 from jingzhi.cases.transitions import Action
+from jingzhi.core.bulk import insert_rows
 from jingzhi.core.errors import InvalidTransition, ValidationFailed
 from jingzhi.core.notify import Outgoing, notify_many
 from jingzhi.core.validators import clean_text
@@ -41,12 +42,52 @@ LEVEL_NOTIFICATION_KIND: dict[int, str] = {
 }
 
 
+class CaseFacts(Protocol):
+    """What escalation reads of a case: a Case, or the sweep's plain CandidateCase row (sweep.py)."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def lead_unit_id(self) -> Any: ...
+    @property
+    def division_id(self) -> Any: ...
+    @property
+    def division(self) -> Division: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def dispatched_at(self) -> datetime | None: ...
+    @property
+    def acknowledged_at(self) -> datetime | None: ...
+    @property
+    def replied_at(self) -> datetime | None: ...
+    @property
+    def followed_up_at(self) -> datetime | None: ...
+    @property
+    def dispatch_due(self) -> datetime | None: ...
+    @property
+    def acknowledge_due(self) -> datetime | None: ...
+    @property
+    def reply_due(self) -> datetime | None: ...
+    @property
+    def follow_up_due(self) -> datetime | None: ...
+
+    supervision: int
+    version: int
+
+
 def _latest(*moments: datetime | None) -> datetime | None:
     known = [m for m in moments if m is not None]
     return max(known) if known else None
 
 
-def running_clocks(case: Case) -> list[tuple[str, datetime | None, datetime | None]]:
+def running_clocks(case: CaseFacts) -> list[tuple[str, datetime | None, datetime | None]]:
     """(clock, started at, due at) for every clock that runs in the case's status; none while it waits (suspended).
 
     Like selectors.running_clock, except that a dispatched case has two clocks running at once (the unit must
@@ -101,7 +142,7 @@ def _memoized(memo: dict[Any, list[int]] | None, key: Any, compute: Callable[[],
     return memo[key]
 
 
-def escalation_recipients(case: Case, level: int, clock: str, *, memo: dict[Any, list[int]] | None = None) -> list[int]:
+def escalation_recipients(case: CaseFacts, level: int, clock: str, *, memo: dict[Any, list[int]] | None = None) -> list[int]:
     """Who hears of an escalation.
 
     Reminder: the lead unit's handlers and heads (for the dispatch clock, which is the hotline centre's own,
@@ -119,20 +160,27 @@ def escalation_recipients(case: Case, level: int, clock: str, *, memo: dict[Any,
     return sorted(set(recipients))
 
 
-def _message(case: Case, level: int, due: datetime | None) -> str:
-    params = {
+def _message_params(case: CaseFacts, due: datetime | None) -> dict[str, str]:
+    return {
         "number": case.number,
         "title": case.title[:60],
         "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "—",
     }
+
+
+def _message_template(level: int) -> str:
     if level == Supervision.REMINDED:
-        return _("Reminder (催办): case %(number)s is due at %(due)s: %(title)s") % params
+        return _("Reminder (催办): case %(number)s is due at %(due)s: %(title)s")
     if level == Supervision.SUPERVISED:
-        return _("Supervision (督办): case %(number)s was due at %(due)s and is overdue: %(title)s") % params
-    return _("Flagged supervision (挂牌督办): case %(number)s was due at %(due)s and is long overdue: %(title)s") % params
+        return _("Supervision (督办): case %(number)s was due at %(due)s and is overdue: %(title)s")
+    return _("Flagged supervision (挂牌督办): case %(number)s was due at %(due)s and is long overdue: %(title)s")
 
 
-def _pick_clock(case: Case, clock: str | None) -> tuple[str, datetime | None]:
+def _message(case: Case, level: int, due: datetime | None) -> str:
+    return _message_template(level) % _message_params(case, due)
+
+
+def _pick_clock(case: CaseFacts, clock: str | None) -> tuple[str, datetime | None]:
     clocks = [(name, due) for name, _start, due in running_clocks(case)]
     if clock is not None:
         for name, due in clocks:
@@ -205,7 +253,7 @@ def case_escalate(
 class Escalation:
     """One escalation the sweep has decided on: the case as it read it (with its version), the level, the clock."""
 
-    case: Case
+    case: CaseFacts
     level: int
     clock: str
 
@@ -242,23 +290,24 @@ def cases_escalate_bulk(*, escalations: Sequence[Escalation], at: datetime) -> l
             Case.objects.filter(pk__in=[e.case.pk for e in applied if e.level == level]).update(
                 supervision=level, version=F("version") + 1, updated_at=now
             )
-        events, outgoing = [], []
+        events: list[tuple[Any, ...]] = []
+        outgoing: list[Outgoing] = []
         memo = _memo.get()
+        templates = {level: _message_template(level) for level in LEVEL_ACTION}  # gettext once, not per case
         for e in applied:
             case = e.case
             clock_name, due = _pick_clock(case, e.clock)
-            events.append(CaseEvent(
-                case_id=case.pk, action=LEVEL_ACTION[e.level].value, actor=None, actor_unit_id=None,
-                from_status=case.status, to_status=case.status, note="", created_at=at,
-                data={"level": int(e.level), "from_level": int(case.supervision), "clock": clock_name,
-                      "due": due.isoformat() if due else None},
+            events.append((
+                case.pk, LEVEL_ACTION[e.level].value, case.status, case.status, "", at,
+                {"level": int(e.level), "from_level": int(case.supervision), "clock": clock_name,
+                 "due": due.isoformat() if due else None},
             ))
             outgoing.append(Outgoing(
                 recipient_ids=tuple(escalation_recipients(case, e.level, clock_name, memo=memo)),
-                kind=LEVEL_NOTIFICATION_KIND[e.level], message=_message(case, e.level, due),
+                kind=LEVEL_NOTIFICATION_KIND[e.level], message=templates[e.level] % _message_params(case, due),
                 subject_type="case", subject_ref=case.number,
             ))
-        CaseEvent.objects.bulk_create(events, batch_size=2000)
+        insert_rows(CaseEvent, ("case", "action", "from_status", "to_status", "note", "created_at", "data"), events)
         notify_many(outgoing)
     for e in applied:
         e.case.supervision, e.case.version = e.level, e.case.version + 1
