@@ -3,8 +3,8 @@
 Creates N open cases (default 20,000) in the database given by DATABASE_URL, in a mix of statuses, kinds and
 priorities, their clocks started over the 20 days before a fixed moment (2025-11-20 10:00, Asia/Shanghai),
 with deadlines from the real calendar and rule book. Then runs the sweep twice at that moment and prints one
-JSON line: cases, escalations and seconds of the burst (the first sweep), cpu_seconds (of this process only:
-the database's own work is not in it), ms_per_escalation,
+JSON line: cases, escalations and seconds of the burst (the first sweep), cpu_seconds (of this process only),
+db_cpu_seconds (of the database's PostgreSQL server processes, both of the sweep's connections, from /proc), ms_per_escalation,
 second_sweep_seconds (nothing left to do), and the detail of each sweep.
 
 --path bulk (default) runs the set-based sweep (sla_sweep); --path per-case the case-by-case reference
@@ -25,6 +25,7 @@ import json
 import os
 import random
 import sys
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -82,6 +83,7 @@ def main() -> int:
     for n, (name, sweep) in enumerate(runs):
         if n:
             _reset()
+        database_cpu = _DatabaseCpu().__enter__()
         cpu = time.process_time()
         if args.profile:
             import cProfile
@@ -93,9 +95,12 @@ def main() -> int:
         else:
             first = sweep(now=NOW, batch_size=args.batch_size)
         cpu = time.process_time() - cpu
+        database_cpu.__exit__()
+        db_cpu = database_cpu.seconds
         second = sweep(now=NOW, batch_size=args.batch_size)
         out[name] = {
             "escalations": first.escalated, "seconds": first.seconds, "cpu_seconds": round(cpu, 2),
+            "db_cpu_seconds": round(db_cpu, 2),
             "ms_per_escalation": round(1000 * first.seconds / max(1, first.escalated), 3),
             "second_sweep_seconds": second.seconds, "first": first.as_dict(), "second": second.as_dict(),
         }
@@ -104,6 +109,61 @@ def main() -> int:
     out.update(escalations=last["escalations"], seconds=last["seconds"])
     print(json.dumps(out))
     return 0
+
+
+class _DatabaseCpu:
+    """CPU seconds used by this database's PostgreSQL server processes while the sweep runs, from /proc.
+
+    The sweep writes through a second connection (sweep._apply_overlapped) that closes at its end, so each
+    backend of the database (named in its command line) is sampled every 0.1 s and its last reading kept. On
+    SQLite the database is this process: 0.
+    """
+
+    def __init__(self) -> None:
+        from django.conf import settings
+        from django.db import connection
+
+        self.name = settings.DATABASES["default"]["NAME"] if connection.vendor == "postgresql" else ""
+        self.seen: dict[int, tuple[float, float]] = {}  # pid: (first reading, last reading)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    words = f.read().replace(b"\0", b" ").decode(errors="replace").split()
+                if not words or words[0] != "postgres:" or self.name not in words[1:5]:
+                    continue
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            pid = int(entry)
+            self.seen[pid] = (self.seen.get(pid, (cpu, cpu))[0], cpu)
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.1):
+            self._sample()
+
+    def __enter__(self) -> _DatabaseCpu:
+        if self.name:
+            self._sample()
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.name:
+            self.stop.set()
+            self.thread.join()
+            self._sample()
+
+    @property
+    def seconds(self) -> float:
+        return sum(last - first for first, last in self.seen.values())
 
 
 def _clear() -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+import pytest
+from django.db import connection, transaction
 
 from jingzhi.cases import services as s
 from jingzhi.cases.models import Case, CaseEvent, Kind, Priority, Supervision
@@ -139,3 +141,56 @@ def test_a_batch_costs_a_fixed_number_of_queries(city: Any, django_assert_max_nu
     with django_assert_max_num_queries(32):
         result = sla_sweep(now=MOMENTS[-1])
     assert result.escalated >= 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_overlapped_sweep_writes_exactly_what_the_in_line_sweep_wrote(city: Any) -> None:
+    """On PostgreSQL outside a transaction the batches are written by a second connection while the next is read
+    (sweep._apply_overlapped); inside a transaction they are written in line. Both write the same rows."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the overlapped path runs on PostgreSQL only (SQLite writes in line)")
+    from jingzhi.cases import sweep as sweep_module
+
+    _backlog(city)
+    with transaction.atomic():
+        assert not sweep_module._can_overlap()
+        in_line = [sla_sweep(now=now, batch_size=4) for now in MOMENTS]
+        reference = _written()
+        transaction.set_rollback(True)
+    assert sweep_module._can_overlap()
+    writers: list[str] = []
+    real_apply = sweep_module._apply
+
+    def spy(due: Any, **kwargs: Any) -> None:
+        writers.append(threading.current_thread().name)
+        real_apply(due, **kwargs)
+
+    sweep_module._apply = spy  # type: ignore[assignment]
+    try:
+        overlapped = [sla_sweep(now=now, batch_size=4) for now in MOMENTS]
+    finally:
+        sweep_module._apply = real_apply  # type: ignore[assignment]
+    assert writers and set(writers) == {"sla-sweep-writer"}
+    assert _written() == reference
+    assert [r.as_dict() | {"seconds": 0} for r in overlapped] == [r.as_dict() | {"seconds": 0} for r in in_line]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_writer_stops_the_overlapped_sweep_with_its_error(city: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the overlapped path runs on PostgreSQL only")
+    from jingzhi.cases import sweep as sweep_module
+
+    _backlog(city)
+
+    def broken(due: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the writer's connection went away")
+
+    real_apply = sweep_module._apply
+    sweep_module._apply = broken  # type: ignore[assignment]
+    try:
+        with pytest.raises(RuntimeError, match="went away"):
+            sla_sweep(now=MOMENTS[-1], batch_size=2)  # many batches: the reader must not block on the full queue
+    finally:
+        sweep_module._apply = real_apply  # type: ignore[assignment]
+    assert Case.objects.exclude(supervision=Supervision.NONE).count() == 0

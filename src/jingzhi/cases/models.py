@@ -109,8 +109,10 @@ class Case(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACCEPTED)
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"))
+    # db_index=False on this and the other keys below: Meta.indexes holds the index each one needs (ADR 031).
     category = models.ForeignKey(
-        "taxonomy.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("category")
+        "taxonomy.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("category"),
+        db_index=False,
     )
 
     requester_name = models.CharField(_("requester"), max_length=50, blank=True)
@@ -122,25 +124,30 @@ class Case(models.Model):
     )
     # Keyed digests of the three fields above (core/lookup.py): caller history and the list's search match these
     # exactly, so nobody ever searches the plain personal data. db_default: rows written by raw SQL get "" too.
-    requester_phone_digest = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True, editable=False)
-    requester_id_digest = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True, editable=False)
-    requester_name_digest = models.CharField(max_length=32, blank=True, default="", db_default="", db_index=True, editable=False)
+    requester_phone_digest = models.CharField(max_length=32, blank=True, default="", db_default="", editable=False)
+    requester_id_digest = models.CharField(max_length=32, blank=True, default="", db_default="", editable=False)
+    requester_name_digest = models.CharField(max_length=32, blank=True, default="", db_default="", editable=False)
     enterprise = models.ForeignKey(
-        "org.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("enterprise")
+        "org.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("enterprise"),
+        db_index=False,
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    division = models.ForeignKey("org.Division", on_delete=models.PROTECT, related_name="cases", verbose_name=_("division"))
+    division = models.ForeignKey(
+        "org.Division", on_delete=models.PROTECT, related_name="cases", verbose_name=_("division"), db_index=False
+    )
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     lead_unit = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="lead_cases", verbose_name=_("lead unit")
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="lead_cases", verbose_name=_("lead unit"),
+        db_index=False,
     )
     assisting_units = models.ManyToManyField("org.Unit", blank=True, related_name="assisting_cases", verbose_name=_("assisting units"))
 
     created_at = models.DateTimeField(_("received at"), db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("registered by")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("registered by"),
+        db_index=False,
     )
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -164,7 +171,7 @@ class Case(models.Model):
     # The handler inside the lead unit the unit head gave the case to (指派); empty: the unit as a whole.
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_cases",
-        verbose_name=_("assigned to"),
+        verbose_name=_("assigned to"), db_index=False,
     )
     # The deadline a supervisor set with a manual 督办 (the instruction is the event's note).
     supervision_due = models.DateField(_("supervision deadline"), null=True, blank=True)
@@ -176,10 +183,11 @@ class Case(models.Model):
     contacted = models.BooleanField(_("requester contacted"), null=True, blank=True)
 
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("merged into")
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("merged into"),
+        db_index=False,
     )
-    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True, unique=True)
-    review = models.CharField(_("review"), max_length=10, choices=Review.choices, default=Review.NONE, blank=True, db_index=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)  # unique: Meta
+    review = models.CharField(_("review"), max_length=10, choices=Review.choices, default=Review.NONE, blank=True)
     review_reasons = models.JSONField(_("review reasons"), default=list, blank=True)
     # Bumped by every transition; a client that acted on an older version gets a conflict, not a lost update.
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -210,6 +218,24 @@ class Case(models.Model):
             # The 专班 board (enterprises): the open needs of a set of enterprises, by age. Partial: open only.
             models.Index(fields=["enterprise", "created_at"], name="case_open_enterprise",
                          condition=models.Q(enterprise__isnull=False, status__in=sorted(OPEN_STATUSES))),
+            # Every index is written again whenever a case changes (no update of a case is HOT: its status and level
+            # are indexed), so each costs every transition and every escalation of a sweep's burst (ADR 031).
+            # Keys that are mostly empty are indexed where they are set; the lead unit, division and category are
+            # served by the composite indexes above that start with them; the digests, the idempotency key and the
+            # review flag are only compared whole, so they have no `varchar_pattern_ops` twin for LIKE.
+            models.Index(fields=["enterprise"], name="case_enterprise", condition=models.Q(enterprise__isnull=False)),
+            models.Index(fields=["created_by"], name="case_created_by", condition=models.Q(created_by__isnull=False)),
+            models.Index(fields=["assignee"], name="case_assignee", condition=models.Q(assignee__isnull=False)),
+            models.Index(fields=["merged_into"], name="case_merged_into", condition=models.Q(merged_into__isnull=False)),
+            models.Index(fields=["requester_phone_digest"], name="case_requester_phone"),
+            models.Index(fields=["requester_id_digest"], name="case_requester_id"),
+            models.Index(fields=["requester_name_digest"], name="case_requester_name"),
+            # The dispatchers' review tab: held submissions by age.
+            models.Index(fields=["created_at"], name="case_held_for_review", condition=models.Q(review="held")),
+        ]
+        constraints = [
+            # A retried submission finds its case by this key (intake); NULL for cases entered without one.
+            models.UniqueConstraint(fields=["idempotency_key"], name="case_idempotency_key_unique"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
