@@ -56,13 +56,13 @@ FITTED = ("relevance", "relevance_point", "transfer_only", "no_action", "no_time
 GRID = {"short": (100, 120, 150, 200, 300), "relevance": (0.1, 0.25, 0.34), "template": (0.7, 0.85), "no_facts": (1, 3)}
 
 
-def development_pairs(folder: Path) -> tuple[list[dict[str, str]], list[float], list[tuple[float, str]]]:
+def development_pairs(folder: Path, blocks: tuple[str, ...] = ("a",)) -> tuple[list[dict[str, str]], list[float], list[tuple[float, str]]]:
     """Block a's pairs (request and reply rows), their label sums and their nearest other-request reply."""
     from benchmarks.knowledge import _peer_similarities, _rows
 
     rows = [r for r in _rows(folder / "replies.csv") if r["reply"].strip()]
     peers = dict(zip((r["id"] for r in rows), _peer_similarities([r["reply"] for r in rows], [r["title"].strip() for r in rows]), strict=True))
-    labels = [r for r in _rows(ROOT / "src" / "jingzhi" / "knowledge" / "data" / "reply_labels.csv") if r["block"] == "a"]
+    labels = [r for r in _rows(ROOT / "src" / "jingzhi" / "knowledge" / "data" / "reply_labels.csv") if r["block"] in blocks]
     by_id = {r["id"]: r for r in rows}
     pairs = [by_id[r["id"]] for r in labels]
     totals = [float(sum(int(r[k]) for k in ("relevance", "completeness", "specificity"))) for r in labels]
@@ -183,6 +183,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tipdm", default=None)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--blocks", default="a", help="the label blocks to fit on, comma-separated (never a held-out one)")
     args = parser.parse_args()
     import numpy as np
     from benchmarks.knowledge import cohen_kappa, label_level, spearman, tipdm_dir
@@ -193,7 +194,7 @@ def main() -> None:
         import django
 
         django.setup()  # settings and translations only: the check is pure, no database
-        pairs, totals, peers = development_pairs(tipdm_dir(args.tipdm))
+        pairs, totals, peers = development_pairs(tipdm_dir(args.tipdm), tuple(args.blocks.split(",")))
         matrices = {values: features(pairs, peers, dict(zip(GRID, values, strict=True)))
                     for values in itertools.product(*GRID.values())}
         everything = list(range(len(totals)))
@@ -219,9 +220,9 @@ def main() -> None:
         forward = max(cv, key=lambda f: sum(cv[f]))
         chosen = select(matrices, totals, everything, forward=forward)
         print(json.dumps({
-            "block_a_pairs": len(totals), "forward_selection": forward, "cv_spearman_block_a": round(cv[forward][0], 3),
-            "cv_kappa_block_a": round(cv[forward][1], 3), "fit_spearman_block_a": round(chosen["rho"], 3),
-            "fit_kappa_block_a": round(chosen["kappa"], 3),
+            "blocks": args.blocks, "pairs": len(totals), "forward_selection": forward, "cv_spearman": round(cv[forward][0], 3),
+            "cv_kappa": round(cv[forward][1], 3), "fit_spearman": round(chosen["rho"], 3),
+            "fit_kappa": round(chosen["kappa"], 3),
             "thresholds": {code: value for code, value in zip(GRID, chosen["key"], strict=True)
                            if chosen["weights"][FITTED.index(code)]},
             "level_send": chosen["level_send"], "level_return": chosen["level_return"],
