@@ -132,6 +132,14 @@ def test_rules_and_lists_are_data_edited_by_administrators(city: Any) -> None:
     assert AuditLog.objects.filter(action__in=["reply_phrase_save", "reply_rule_set"]).count() == 2
 
 
+def test_forbidden_phrases_do_not_match_ordinary_words() -> None:
+    """Substring matching: 滚动开发, a diagnosis of 神经病 and 你这种情况 are not rude (they were, in 6 TipDM replies)."""
+    ordinary = GOOD + "该项目属于滚动开发项目，价格在大厅显示屏滚动播放。你这种情况可以向社区申请，家长也可以自己去书店订购。"
+    assert not [x for x in check(REQUEST, ordinary, default_rules()).findings if x.code == "forbidden"]
+    rude = check(REQUEST, GOOD + "有意见你就滚开。", default_rules())
+    assert [x for x in rude.findings if x.code == "forbidden"] and rude.level == RETURN
+
+
 def test_the_migrations_seed_the_fitted_defaults_and_keep_what_an_administrator_changed() -> None:
     from importlib import import_module
 
@@ -142,7 +150,8 @@ def test_the_migrations_seed_the_fitted_defaults_and_keep_what_an_administrator_
 
     rows = {r.code: (r.weight, r.threshold, r.blocking) for r in ReplyRule.objects.all()}
     assert rows == {code: (weight, threshold, blocking) for code, weight, threshold, blocking, _d in DEFAULT_RULES}
-    assert set(ReplyPhrase.objects.filter(kind="ask_info").values_list("text", flat=True)) == set(DEFAULT_PHRASES["ask_info"])
+    for kind in ("ask_info", "forbidden"):
+        assert set(ReplyPhrase.objects.filter(kind=kind).values_list("text", flat=True)) == set(DEFAULT_PHRASES[kind])
     # A database still at the hand-set weights, where an administrator had changed short: 0005 moves the others only.
     migration = import_module("jingzhi.knowledge.migrations.0005_reply_fitted_weights")
     migration.backward(apps, None)

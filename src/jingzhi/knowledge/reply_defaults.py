@@ -71,8 +71,11 @@ DEFAULT_PHRASES: dict[str, tuple[str, ...]] = {
     "referral": ("建议咨询", "建议您向", "建议向", "请向", "请咨询", "请联系", "可联系", "请到", "前往", "请致电", "可拨打",
                  "请拨打", "直接咨询", "请您与", "建议您与"),
     # forbidden / impolite
-    "forbidden": ("无可奉告", "不归我们管", "与我们无关", "爱找谁找谁", "自己去", "别再", "你这种", "无理取闹", "刁民", "神经病",
-                  "少管闲事", "不要再", "没空", "自己想办法", "活该", "滚", "不关我们的事", "随便你", "投诉也没用"),
+    # (Substring matching: no single characters or words with an ordinary meaning — "滚" matched 滚动开发, "神经病" a
+    # diagnosis, "你这种" "你这种情况", "自己去" "可以自己去新华书店订购" in the TipDM replies.)
+    "forbidden": ("无可奉告", "不归我们管", "与我们无关", "爱找谁找谁", "别再", "你这种人", "无理取闹", "刁民", "你神经病",
+                  "少管闲事", "不要再", "没空", "自己想办法", "活该", "滚开", "滚出去", "滚蛋", "不关我们的事", "随便你",
+                  "投诉也没用"),
     # asking the requester for details, or saying the matter cannot be verified, instead of answering
     "ask_info": ("无法核实", "无法查实", "无法核查", "无法着手", "未提供", "没有提供", "请提供", "请您提供", "过于笼统", "不够具体",
                  "稍欠具体", "以便查实", "以便核实", "无法联系", "没有留", "未留"),

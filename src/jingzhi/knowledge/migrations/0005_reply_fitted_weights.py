@@ -16,6 +16,10 @@ CHANGES = (
     ("level_send", 0, 75, 0, 85),
     ("level_return", 0, 45, 0, 40),
 )
+# Forbidden phrases that matched ordinary words in 6 of the 2,816 TipDM replies (滚动开发, a diagnosis …), and what
+# replaces them.
+FORBIDDEN_OUT = ("滚", "神经病", "你这种", "自己去")
+FORBIDDEN_IN = ("滚开", "滚出去", "滚蛋", "你神经病", "你这种人")
 ASK_INFO = ("无法核实", "无法查实", "无法核查", "无法着手", "未提供", "没有提供", "请提供", "请您提供", "过于笼统", "不够具体",
             "稍欠具体", "以便查实", "以便核实", "无法联系", "没有留", "未留")
 
@@ -31,6 +35,9 @@ def forward(apps, schema_editor):
         "description": "The reply asks for more details or says the matter cannot be verified, instead of answering."})
     for text in ASK_INFO:
         phrase.objects.get_or_create(kind="ask_info", text=text)
+    phrase.objects.filter(kind="forbidden", text__in=FORBIDDEN_OUT).delete()
+    for text in FORBIDDEN_IN:
+        phrase.objects.get_or_create(kind="forbidden", text=text)
 
 
 def backward(apps, schema_editor):
@@ -38,7 +45,11 @@ def backward(apps, schema_editor):
     for code, old_weight, old_threshold, weight, threshold in CHANGES:
         rule.objects.filter(code=code, weight=weight, threshold=threshold).update(weight=old_weight, threshold=old_threshold)
     rule.objects.filter(code="ask_info").delete()
-    apps.get_model("knowledge", "ReplyPhrase").objects.filter(kind="ask_info").delete()
+    phrase = apps.get_model("knowledge", "ReplyPhrase")
+    phrase.objects.filter(kind="ask_info").delete()
+    phrase.objects.filter(kind="forbidden", text__in=FORBIDDEN_IN).delete()
+    for text in FORBIDDEN_OUT:
+        phrase.objects.get_or_create(kind="forbidden", text=text)
 
 
 class Migration(migrations.Migration):
