@@ -1,10 +1,10 @@
 """Fit the reply check's weights (ADR 025, 2026-12-07) on the development block of the hand labels only.
 
-The labels (`knowledge/data/reply_labels.csv`) come in two blocks: **a**, the first 200 pairs, looked at while the
-rules were written and now used to fit the weights; **b**, 200 more pairs labelled later by the same guide before
-any score of the check was seen for them, held out. This script never reads block b: it fits on block a and
-reports 5-fold cross-validation of the whole procedure on block a (the honest estimate available to it);
-`benchmarks/knowledge.py` reports block b.
+The labels (`knowledge/data/reply_labels.csv`) come in blocks: **a**, the first 200 pairs, looked at while the
+rules were written and now used to fit the weights; **b** and **c**, 200 pairs each labelled later by the same guide
+before any score of the check was seen for them, held out. This script reads only the blocks named by `--blocks`
+(default a, which gives the committed weights): it fits on them and reports 5-fold cross-validation of the whole
+procedure there (the honest estimate available to it); `benchmarks/knowledge.py` reports the held-out blocks.
 
 `reply_check.signals` gives each rule's severity for a pair (1 for a rule that fired, 0–1 for the graded ones:
 short, no_facts) before any weight; the score is 100 − Σ points, points = round(weight × severity). Procedure:
@@ -29,7 +29,7 @@ block a was 0.65, below the procedure above (squared error rewards spreading the
 9 over the whole scale; ranks do not). The weights printed are what `reply_defaults.DEFAULT_RULES` and migration
 `knowledge/0005_reply_fitted_weights` carry.
 
-Usage: JINGZHI_TIPDM_DIR=/path/to/tipdm2020 python benchmarks/reply_fit.py [--tipdm DIR]
+Usage: JINGZHI_TIPDM_DIR=/path/to/tipdm2020 python benchmarks/reply_fit.py [--tipdm DIR] [--blocks a]
 """
 
 from __future__ import annotations
