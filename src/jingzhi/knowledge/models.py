@@ -208,6 +208,7 @@ class PhraseKind(models.TextChoices):
     REFERRAL = "referral", _("Sending the requester elsewhere")
     FORBIDDEN = "forbidden", _("Forbidden or impolite")
     BOILERPLATE = "boilerplate", _("Greeting or thanks (carries nothing)")
+    ASK_INFO = "ask_info", _("Asking for details instead of answering")
 
 
 class ReplyPhrase(models.Model):

@@ -12,7 +12,10 @@ its dimension, the points it takes off 100 and its reason in the user's language
 - specificity: substance left after greetings and thanks, concrete facts (dates, figures, documents), and the
   nearest of the unit's replies to *different* requests (a near copy is a template answer);
 - on time; forbidden or impolite phrases; personal data (mobile and ID numbers, the requester's name);
-  a refusal without a policy cited.
+  a refusal without a policy cited; a reply that asks for details instead of answering.
+
+`signals` finds, `check` weighs: the weights are fitted to the hand labels (benchmarks/reply_fit.py, ADR 025);
+a rule at weight 0 still reports its finding, as advice.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -260,21 +263,31 @@ def nearest_peer(reply: str, peers: Sequence[tuple[str, str]]) -> tuple[float, s
     return best, label
 
 
-def check(
+@dataclass(frozen=True)
+class Signal:
+    """One rule's evidence before its weight is applied: `severity` 0–1 (graded rules) or 1 (a rule that fired);
+    the points a finding takes off are `round(weight × severity)`, at least 1."""
+
+    code: str
+    dimension: str
+    severity: float
+    reason: str
+
+
+def signals(
     request: Request, reply: str, rules: Rules | None = None, *, peers: Sequence[tuple[str, str]] = (),
     at: datetime | None = None, peer_similarity: tuple[float, str] | None = None,
-) -> Result:
-    """Check `reply` to `request`. `peers`: the unit's replies to other requests, as (label, text); a caller that
-    compares many replies at once may pass `peer_similarity` (similarity, label) instead."""
+) -> tuple[list[Signal], list[KeyPoint]]:
+    """What each rule finds in `reply`, weights not applied (check() applies them; benchmarks/reply_fit.py fits
+    them). A rule that is switched off still yields its signal: check() drops it."""
     rules = rules or default_rules()
     text = normalise(reply)
     core = substance(reply, rules)
-    findings: list[Finding] = []
+    out: list[Signal] = []
 
-    def fire(code: str, dimension: str, reason: str, points: int | None = None) -> None:
-        rule = rules.on(code)
-        if rule is not None:
-            findings.append(Finding(code, dimension, rule.weight if points is None else points, reason, rule.blocking))
+    def add(code: str, dimension: str, reason: str, severity: float = 1.0) -> None:
+        if severity > 0:
+            out.append(Signal(code, dimension, min(1.0, severity), reason))
 
     # Relevance: each key point, named or not.
     points = key_points(request)
@@ -285,13 +298,11 @@ def check(
     share = 1.0 - len(missing) / len(points) if points else 1.0
     kinds = {"place": _("place"), "object": _("object"), "demand": _("demand")}
     if points and share < rules.threshold("relevance", 0.34):
-        fire("relevance", "relevance", _("The reply names few of the request's key points (%(named)d of %(all)d): it may not answer what was asked.")
-             % {"named": len(points) - len(missing), "all": len(points)})
-    point_rule = rules.on("relevance_point")
-    if point_rule is not None and share < 1.0 - rules.threshold("relevance_point", 0.5):
+        add("relevance", "relevance", _("The reply names few of the request's key points (%(named)d of %(all)d): it may not answer what was asked.")
+            % {"named": len(points) - len(missing), "all": len(points)})
+    if share < 1.0 - rules.threshold("relevance_point", 0.5):
         for p in missing[:3]:
-            findings.append(Finding("relevance_point", "relevance", point_rule.weight,
-                                    _("The request's %(kind)s “%(word)s” is not addressed.") % {"kind": kinds[p.kind], "word": p.word}))
+            add("relevance_point", "relevance", _("The request's %(kind)s “%(word)s” is not addressed.") % {"kind": kinds[p.kind], "word": p.word})
 
     # Completeness.
     transfer = _has(text, rules.phrases.get("transfer", ()))
@@ -300,46 +311,46 @@ def check(
     plan = _has(core, rules.phrases.get("plan", ()))
     reason = _has(core, rules.phrases.get("reason", ()))
     if transfer and substance_len < rules.threshold("transfer_only", 30) and not (done or reason):
-        fire("transfer_only", "completeness", _("The reply only says the request was received or forwarded; it says nothing about the matter itself."))
+        add("transfer_only", "completeness", _("The reply only says the request was received or forwarded; it says nothing about the matter itself."))
     if not (done or plan or reason):
-        fire("no_action", "completeness", _("The reply says neither what was found or done, nor what will be done, nor why not."))
+        add("no_action", "completeness", _("The reply says neither what was found or done, nor what will be done, nor why not."))
     if plan and not done and not _TIME.search(core):
-        fire("no_time", "completeness", _("The reply promises a step but gives no date or time limit."))
+        add("no_time", "completeness", _("The reply promises a step but gives no date or time limit."))
     if _has(text, rules.phrases.get("referral", ())) and not _CONTACT.search(text):
-        fire("no_contact", "completeness", _("The reply sends the requester elsewhere without a telephone number or an address."))
+        add("no_contact", "completeness", _("The reply sends the requester elsewhere without a telephone number or an address."))
+    asks = [p for p in rules.phrases.get("ask_info", ()) if p and p in core]
+    if asks:
+        add("ask_info", "completeness", _("The reply asks for more details or says the matter cannot be verified (%(words)s) instead of answering it.")
+            % {"words": "、".join(f"“{w}”" for w in asks[:3])})
 
-    # Specificity.
-    # Graded: the shorter (the fewer facts), the more points off, up to the rule's weight.
-    short_rule, short_at = rules.on("short"), rules.threshold("short", 120)
-    if short_rule is not None and substance_len < short_at:
-        fire("short", "specificity", _("The reply has only %(n)d characters of substance once greetings and thanks are left out.") % {"n": substance_len},
-             points=max(1, round(short_rule.weight * (1 - substance_len / short_at))))
+    # Specificity. Graded: the shorter (the fewer facts), the larger the share of the rule's weight taken off.
+    short_at = rules.threshold("short", 150)
+    if substance_len < short_at:
+        add("short", "specificity", _("The reply has only %(n)d characters of substance once greetings and thanks are left out.") % {"n": substance_len},
+            1 - substance_len / short_at)
     facts = len(_FACT.findall(core))
-    facts_rule, facts_at = rules.on("no_facts"), rules.threshold("no_facts", 1)
-    if facts_rule is not None and facts < facts_at:
-        fire("no_facts", "specificity", _("The reply gives few concrete facts (dates, figures, documents, places): %(n)d.") % {"n": facts},
-             points=max(1, round(facts_rule.weight * (facts_at - facts) / facts_at)))
+    facts_at = rules.threshold("no_facts", 1)
+    if facts < facts_at:
+        add("no_facts", "specificity", _("The reply gives few concrete facts (dates, figures, documents, places): %(n)d.") % {"n": facts},
+            (facts_at - facts) / facts_at)
     similarity, peer = peer_similarity if peer_similarity is not None else nearest_peer(reply, peers)
     if similarity >= rules.threshold("template", 0.85) and substance_len < 600:
-        fire("template", "specificity", _("The reply is nearly the same (%(pct).0f%%) as the unit's reply to a different request (%(peer)s): a template answer.")
-             % {"pct": similarity * 100, "peer": peer})
+        add("template", "specificity", _("The reply is nearly the same (%(pct).0f%%) as the unit's reply to a different request (%(peer)s): a template answer.")
+            % {"pct": similarity * 100, "peer": peer})
 
     # On time.
-    sent = at
-    if sent is not None:
+    if at is not None:
         deadline = request.deadline
         if deadline is None and request.received_at is not None:
-            from datetime import timedelta
-
             deadline = request.received_at + timedelta(days=rules.threshold("late", 15))
-        if deadline is not None and sent > deadline:
-            days = max(1, math.ceil((sent - deadline).total_seconds() / 86400))
-            fire("late", "timeliness", _("The reply is %(days)d day(s) past its deadline.") % {"days": days})
+        if deadline is not None and at > deadline:
+            days = max(1, math.ceil((at - deadline).total_seconds() / 86400))
+            add("late", "timeliness", _("The reply is %(days)d day(s) past its deadline.") % {"days": days})
 
     # Wording and personal data.
     bad = [p for p in rules.phrases.get("forbidden", ()) if p and p in text]
     if bad:
-        fire("forbidden", "wording", _("Forbidden or impolite wording: %(words)s.") % {"words": "、".join(f"“{w}”" for w in bad[:5])})
+        add("forbidden", "wording", _("Forbidden or impolite wording: %(words)s.") % {"words": "、".join(f"“{w}”" for w in bad[:5])})
     leaks = []
     if _MOBILE.search(text):
         leaks.append(_("a mobile number"))
@@ -348,9 +359,27 @@ def check(
     if any(n and len(n.strip()) >= 2 and n.strip() in reply for n in request.names):
         leaks.append(_("the requester's name"))
     if leaks:
-        fire("personal_data", "privacy", _("Personal data that must not go public: %(what)s.") % {"what": "、".join(leaks)})
+        add("personal_data", "privacy", _("Personal data that must not go public: %(what)s.") % {"what": "、".join(leaks)})
     if _has(core, rules.phrases.get("refusal", ())) and not _has(core, rules.phrases.get("policy", ())):
-        fire("refusal_no_policy", "policy", _("The reply refuses or denies without citing the policy, law or document it rests on."))
+        add("refusal_no_policy", "policy", _("The reply refuses or denies without citing the policy, law or document it rests on."))
+    return out, points
+
+
+def check(
+    request: Request, reply: str, rules: Rules | None = None, *, peers: Sequence[tuple[str, str]] = (),
+    at: datetime | None = None, peer_similarity: tuple[float, str] | None = None,
+) -> Result:
+    """Check `reply` to `request`. `peers`: the unit's replies to other requests, as (label, text); a caller that
+    compares many replies at once may pass `peer_similarity` (similarity, label) instead."""
+    rules = rules or default_rules()
+    found, points = signals(request, reply, rules, peers=peers, at=at, peer_similarity=peer_similarity)
+    findings: list[Finding] = []
+    for sig in found:
+        rule = rules.on(sig.code)
+        if rule is not None:
+            # A rule at weight 0 is advice: its finding and reason are shown, no points are taken off.
+            off = max(1, round(rule.weight * sig.severity)) if rule.weight > 0 else 0
+            findings.append(Finding(sig.code, sig.dimension, off, sig.reason, rule.blocking))
 
     score = max(0, 100 - sum(f.points for f in findings))
     if any(f.blocking for f in findings) or score < rules.threshold("level_return", 45):

@@ -4,17 +4,23 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from jingzhi.knowledge.reply_defaults import DEFAULT_PHRASES, DEFAULT_RULES
+from jingzhi.knowledge.reply_defaults import DEFAULT_PHRASES, DEFAULT_RULES, HAND_SET_RULES
 
 
 def seed(apps, schema_editor):
-    """The default rules and phrase lists (reply_defaults); the admin edits them from here on."""
+    """The first, hand-set rules and the phrase lists of that time (reply_defaults); the admin edits them from here
+    on, and 0005 moves the rules nobody changed to the fitted weights."""
     rule = apps.get_model("knowledge", "ReplyRule")
     phrase = apps.get_model("knowledge", "ReplyPhrase")
-    for code, weight, threshold, blocking, description in DEFAULT_RULES:
+    descriptions = {code: description for code, _w, _t, _b, description in DEFAULT_RULES}
+    for code, weight, threshold, blocking in HAND_SET_RULES:
         rule.objects.get_or_create(code=code, defaults={"weight": weight, "threshold": threshold, "blocking": blocking,
-                                                        "description": description})
+                                                        "description": descriptions[code]})
     for kind, texts in DEFAULT_PHRASES.items():
+        if kind == "ask_info":  # added by 0005
+            continue
+        if kind == "forbidden":  # the list of that time; 0005 replaces the phrases that matched ordinary words
+            texts = tuple(t for t in texts if t not in ("滚开", "滚出去", "滚蛋", "你神经病", "你这种人")) + ("滚", "神经病", "你这种", "自己去")
         for text in texts:
             phrase.objects.get_or_create(kind=kind, text=text)
 
