@@ -18,14 +18,16 @@ the term counts current through `index_articles`. Figures and how the constants 
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from jingzhi.knowledge import text
 from jingzhi.knowledge.models import Article, ArticleQuerySet, SearchTerm, Synonym
@@ -82,12 +84,14 @@ def index_articles(articles: Sequence[Article], synonyms: dict[str, str] | None 
     delta: Counter[str] = Counter()
     for a in articles:
         a.search_head, a.search_body = article_terms(a, synonyms)
+        a.search_head_terms, a.search_body_terms = len(a.search_head.split()), len(a.search_body.split())
         rows.append((a.search_head, a.search_body, a.pk))
         old, new = before.get(a.pk, set()), _term_set(a.search_head, a.search_body)
         delta.update(new - old)
         delta.subtract(old - new)
         delta[_DOCS] += bool(new) - bool(old)
-    Article.objects.bulk_update(articles, ["search_head", "search_body"], batch_size=500)
+    Article.objects.bulk_update(articles, ["search_head", "search_body", "search_head_terms", "search_body_terms"],
+                                batch_size=500)
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
             c.executemany(
@@ -122,9 +126,19 @@ class Hit:
     passage: list[tuple[str, bool]] = field(default_factory=list)
 
 
+def _values(values: Iterable[Any], kind: str) -> RawSQL:
+    """A list of ids or terms for `__in` as one parameter (a PostgreSQL array, a JSON array on SQLite), not one
+    placeholder per value: building and parsing statements with thousands of placeholders cost more than running
+    them (Django's `__in` prepares every value; the driver scans the statement for placeholders)."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f"SELECT unnest(%s::{kind}[])", [list(values)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values), ensure_ascii=False)])
+
+
 def _document_counts(terms: Sequence[str]) -> tuple[dict[str, int], int]:
     """({term: articles holding it} for the terms some article holds, number of indexed articles)."""
-    found = dict(SearchTerm.objects.filter(term__in=[*terms, _DOCS], df__gt=0).values_list("term", "df"))
+    query = SearchTerm.objects.filter(term__in=_values([*terms, _DOCS], "text"), df__gt=0)
+    found = dict(query.values_list("term", "df"))
     return found, found.pop(_DOCS, 0)
 
 
@@ -144,58 +158,64 @@ def _candidate_terms(df: dict[str, int], n: int) -> list[str]:
     return [t for t in chosen if "'" not in t and '"' not in t]
 
 
-def _ranked(terms: list[str], scope_sql: str, scope_params: Sequence[Any], limit: int) -> list[tuple[int, int]]:
-    """(list, id) best first by the database's rank: list 0 by the whole article, list 1 by the title and question
-    forms alone, up to `limit` each; `scope_sql` ("" for none) keeps to the ids it selects."""
-    params: list[Any] = []
-    with connection.cursor() as c:
-        if connection.vendor == "postgresql":
-            whole = " | ".join(f"'{t}'" for t in terms)
-            head = " | ".join(f"'{t}':A" for t in terms)
-            inside = f"AND id IN ({scope_sql})" if scope_sql else ""
-            # MATERIALIZED: the GIN index is read first; left to itself the planner walked the scope row by row.
-            c.execute(
-                f"WITH w AS MATERIALIZED (SELECT id, ts_rank(search_vector, %s::tsquery, 1) AS r FROM knowledge_article "  # noqa: S608 — Django's compiled SQL; values are parameters
-                f"WHERE search_vector @@ %s::tsquery), h AS MATERIALIZED (SELECT id, ts_rank('{{0, 0, 0, 1}}', search_vector, %s::tsquery, 1) "
-                f"AS r FROM knowledge_article WHERE search_vector @@ %s::tsquery) "
-                f"(SELECT 0, id FROM w WHERE true {inside} ORDER BY r DESC, id LIMIT %s) UNION ALL "
-                f"(SELECT 1, id FROM h WHERE true {inside} ORDER BY r DESC, id LIMIT %s)",
-                [whole, whole, head, head, *scope_params, limit, *scope_params, limit])
-        else:
-            whole = " OR ".join(f'"{t}"' for t in terms)
-            inside = f"WHERE +f.id IN ({scope_sql})" if scope_sql else ""
-            params = [whole, *scope_params, limit, f"{{head}} : ({whole})", *scope_params, limit]
-            c.execute(
-                "SELECT 0, id FROM (SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 2.0, 1.0) AS r FROM knowledge_fts "  # noqa: S608
-                f"WHERE knowledge_fts MATCH %s) f {inside} ORDER BY f.r, f.id LIMIT %s) UNION ALL "
-                "SELECT 1, id FROM (SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 1.0, 0.0) AS r FROM knowledge_fts "
-                f"WHERE knowledge_fts MATCH %s) f {inside} ORDER BY f.r, f.id LIMIT %s)", params)
-        return [(int(k), int(pk)) for k, pk in c.fetchall()]
+def _matches(terms: list[str]) -> list[tuple[int, int, bool, int, int]]:
+    """(term's position in `terms`, article id, whether the term is in the article's head, the article's head and
+    body lengths in terms) for every article holding one of `terms`, in one statement.
 
-
-def _candidates(terms: list[str], scope: ArticleQuerySet, limit: int) -> list[int]:
-    """Ids of up to `limit` articles of `scope` by the database's rank on the whole article, and up to `limit` by
-    the title and question forms alone.
-
-    First without the scope, `WIDEN` × `limit` per list, the scope then checked on those ids only: applied inside
-    the ranked query, the scope was a scan of the whole base per query (ADR 018, 2026-12-07). When fewer than
-    `limit` of a list are in scope (a narrow scope: one unit's drafts, the public articles), the scoped query
-    runs as before.
-    """
+    Read by term through the full-text index, without ranking and without the article's terms: on PostgreSQL one
+    GIN lookup per plain lexeme (no weight in the query, so no recheck and no detoasted tsvector; the head test is
+    on the short `search_head` text), on SQLite the FTS5 index's own rows by term (the `fts5vocab` table, which
+    tells the column too) and the lengths from a covering index."""
     if not terms:
         return []
-    wide = _ranked(terms, "", [], WIDEN * limit)
-    allowed = set(scope.order_by().filter(pk__in={pk for _k, pk in wide}).values_list("pk", flat=True))
-    lists: list[list[int]] = [[], []]
-    for k, pk in wide:
-        if pk in allowed and len(lists[k]) < limit:
-            lists[k].append(pk)
-    full = [len([1 for k, _pk in wide if k == i]) < WIDEN * limit for i in (0, 1)]  # the list held every match
-    if any(len(lists[i]) < limit and not full[i] for i in (0, 1)):
-        scope_sql, scope_params = scope.order_by().values("pk").query.sql_with_params()
-        lists = [[], []]
-        for k, pk in _ranked(terms, scope_sql, scope_params, limit):
-            lists[k].append(pk)
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute(
+                "SELECT u.i, a.id, position(' ' || u.term || ' ' in ' ' || a.search_head || ' ') > 0, "
+                "a.search_head_terms, a.search_body_terms FROM unnest(%s::text[]) WITH ORDINALITY AS u(term, i) "
+                "CROSS JOIN LATERAL (SELECT id, search_head, search_head_terms, search_body_terms FROM knowledge_article "
+                "WHERE search_vector @@ quote_literal(u.term)::tsquery) a", [terms])
+            return [(int(i) - 1, pk, bool(h), hl, bl) for i, pk, h, hl, bl in c.fetchall()]
+        position = {t: i for i, t in enumerate(terms)}
+        c.execute(
+            "SELECT v.term, v.doc, max(v.col = 'head'), a.search_head_terms, a.search_body_terms "  # noqa: S608 — placeholders only
+            "FROM knowledge_fts_terms v JOIN knowledge_article a INDEXED BY knowledge_article_search_len ON a.id = v.doc "
+            f"WHERE v.term IN ({', '.join(['%s'] * len(terms))}) GROUP BY v.term, v.doc", terms)
+        return [(position[t], pk, bool(h), hl, bl) for t, pk, h, hl, bl in c.fetchall()]
+
+
+def _ranked(terms: list[str], weights: list[float]) -> tuple[list[int], list[int], set[int]]:
+    """Every article holding one of `terms`, ranked twice in Python: by BM25 over the whole article with each term
+    counted present once (head ×HEAD_WEIGHT, as the rescoring), and by the same over the head alone. Returns both
+    orders (best first) and the set of all matching ids."""
+    whole: dict[int, float] = {}
+    head: dict[int, float] = {}
+    for i, pk, in_head, head_len, body_len in _matches(terms):
+        if in_head:
+            tf = HEAD_WEIGHT / (1 - B + B * head_len / AVG_HEAD)
+            head[pk] = head.get(pk, 0.0) + weights[i] * tf * (K1 + 1) / (tf + K1)
+        else:
+            tf = 1 / (1 - B + B * body_len / AVG_BODY)
+        whole[pk] = whole.get(pk, 0.0) + weights[i] * tf * (K1 + 1) / (tf + K1)
+    return (sorted(whole, key=lambda pk: (-whole[pk], pk)), sorted(head, key=lambda pk: (-head[pk], pk)), set(whole))
+
+
+def _candidates(terms: list[str], weights: list[float], scope: ArticleQuerySet, limit: int) -> list[int]:
+    """Ids of up to `limit` articles of `scope` by the whole article, and up to `limit` by the title and question
+    forms alone (`_ranked`).
+
+    The scope is checked on the best `WIDEN` × `limit` of each list first (one indexed query); when fewer than
+    `limit` of a list are in it (a narrow scope: one unit's drafts, the public articles), on every match."""
+    if not terms:
+        return []
+    whole, head, every = _ranked(terms, weights)
+    ranked = (whole, head)
+    top = {pk for order in ranked for pk in order[:WIDEN * limit]}
+    allowed = set(scope.order_by().filter(pk__in=_values(top, "bigint")).values_list("pk", flat=True))
+    lists = [[pk for pk in order[:WIDEN * limit] if pk in allowed][:limit] for order in ranked]
+    if any(len(lists[k]) < limit and len(ranked[k]) > WIDEN * limit for k in (0, 1)):
+        allowed = set(scope.order_by().filter(pk__in=_values(every, "bigint")).values_list("pk", flat=True))
+        lists = [[pk for pk in order if pk in allowed][:limit] for order in ranked]
     return list(dict.fromkeys(lists[0] + lists[1]))
 
 
@@ -235,10 +255,12 @@ def search(query_text: str, scope: ArticleQuerySet, *, limit: int = 10, passages
     if not counts:
         return []
     df, n = _document_counts(sorted(counts))
-    ids = _candidates(_candidate_terms(df, n), scope, max(CANDIDATES, limit))
+    chosen = _candidate_terms(df, n)
+    weights = [_idf(df[t], n) * (1 + math.log(counts[t])) for t in chosen]
+    ids = _candidates(chosen, weights, scope, max(CANDIDATES, limit))
     if not ids:
         return []
-    rows = list(Article.objects.filter(pk__in=ids).values_list("pk", "search_head", "search_body"))
+    rows = list(Article.objects.filter(pk__in=_values(ids, "bigint")).values_list("pk", "search_head", "search_body"))
     best = _rescore(counts, df, n, rows)[:limit]
     articles = Article.objects.select_related("unit", "category").in_bulk([pk for _s, pk in best])
     hits = [Hit(articles[pk], s) for s, pk in best if pk in articles]
