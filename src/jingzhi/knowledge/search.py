@@ -39,6 +39,7 @@ POSTINGS_FLOOR = 2000  # … or this many, whichever is more (a small base is se
 QUERY_TERMS = 200  # a pasted document: its 200 rarest distinct terms by jieba's table are enough
 COVER = 1.5  # weight of the title-coverage share against the best BM25 score (1.0)
 HEAD_WEIGHT, K1, B, AVG_HEAD, AVG_BODY = 2.0, 1.2, 0.75, 30.0, 200.0
+EXACT = 20  # candidates scored with exact term counts in the coverage share (_rescore)
 WIDEN = 4  # the unscoped candidate lists are this many times longer (see _candidates)
 MAX_TERM = 64  # longer "words" (a run of letters) are not indexed
 _SYNONYMS_KEY = "knowledge:synonyms:v1"
@@ -164,8 +165,8 @@ def _matches(terms: list[str]) -> list[tuple[int, int, bool, int, int]]:
 
     Read by term through the full-text index, without ranking and without the article's terms: on PostgreSQL one
     GIN lookup per plain lexeme (no weight in the query, so no recheck and no detoasted tsvector; the head test is
-    on the short `search_head` text), on SQLite the FTS5 index's own rows by term (the `fts5vocab` table, which
-    tells the column too) and the lengths from a covering index."""
+    on the short `search_head` text), on SQLite one FTS5 match per term, over the whole article and over the head,
+    and the lengths from a covering index (the article's long row is not read)."""
     if not terms:
         return []
     with connection.cursor() as c:
@@ -176,12 +177,19 @@ def _matches(terms: list[str]) -> list[tuple[int, int, bool, int, int]]:
                 "CROSS JOIN LATERAL (SELECT id, search_head, search_head_terms, search_body_terms FROM knowledge_article "
                 "WHERE search_vector @@ quote_literal(u.term)::tsquery) a", [terms])
             return [(int(i) - 1, pk, bool(h), hl, bl) for i, pk, h, hl, bl in c.fetchall()]
-        position = {t: i for i, t in enumerate(terms)}
+        # One FTS5 match per term (its doclist only, nothing ranked), over the whole article and over the head:
+        # faster than the fts5vocab table's rows by term, which come one per occurrence.
+        whole = " UNION ALL ".join(f"SELECT {i} AS i, rowid AS id FROM knowledge_fts WHERE knowledge_fts MATCH %s"
+                                   for i in range(len(terms)))
+        head = " UNION ALL ".join(f"SELECT {-1 - i}, rowid FROM knowledge_fts WHERE knowledge_fts MATCH %s"
+                                  for i in range(len(terms)))
         c.execute(
-            "SELECT v.term, v.doc, max(v.col = 'head'), a.search_head_terms, a.search_body_terms "  # noqa: S608 — placeholders only
-            "FROM knowledge_fts_terms v JOIN knowledge_article a INDEXED BY knowledge_article_search_len ON a.id = v.doc "
-            f"WHERE v.term IN ({', '.join(['%s'] * len(terms))}) GROUP BY v.term, v.doc", terms)
-        return [(position[t], pk, bool(h), hl, bl) for t, pk, h, hl, bl in c.fetchall()]
+            "SELECT m.i, m.id, a.search_head_terms, a.search_body_terms "  # noqa: S608 — numbers and placeholders only
+            f"FROM ({whole} UNION ALL {head}) m JOIN knowledge_article a INDEXED BY knowledge_article_search_len "
+            "ON a.id = m.id", [f'"{t}"' for t in terms] + [f'{{head}} : "{t}"' for t in terms])
+        rows = c.fetchall()
+    in_head = {(-1 - i, pk) for i, pk, _hl, _bl in rows if i < 0}
+    return [(i, pk, (i, pk) in in_head, hl, bl) for i, pk, hl, bl in rows if i >= 0]
 
 
 def _ranked(terms: list[str], weights: list[float]) -> tuple[list[int], list[int], set[int]]:
@@ -219,16 +227,17 @@ def _candidates(terms: list[str], weights: list[float], scope: ArticleQuerySet, 
     return list(dict.fromkeys(lists[0] + lists[1]))
 
 
-def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[int, str, str]]) -> list[tuple[float, int]]:
-    """(score, id) best first: BM25 over head and body with the base's IDF, plus COVER × title coverage."""
+def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[int, str, str]],
+             exact: int) -> list[tuple[float, int]]:
+    """(score, id) best first: BM25 over head and body with the base's IDF, plus COVER × title coverage.
+
+    The coverage share's denominator needs the counts of the head terms the question lacks, thousands over all
+    candidates; looking them all up was the longest part of a search. They are first weighed by jieba's fixed
+    table (no lookup), and only the best `exact` by that estimate are scored exactly and come first."""
     weight = {t: _idf(df[t], n) * (1 + math.log(query[t])) for t in query if t in df}
     heads = [set(h.split()) for _pk, h, _b in rows]
-    # The head terms the question lacks need their counts too, for the coverage share's denominator.
-    missing = set().union(*heads) - df.keys() if heads else set()
-    head_df = {**df, **_document_counts(sorted(missing))[0]} if missing else df
     bm25: list[float] = []
-    cover: list[float] = []
-    for (_pk, head_text, body_text), head_set in zip(rows, heads, strict=True):
+    for (_pk, head_text, body_text) in rows:
         head, body = head_text.split(), body_text.split()
         tf_head, tf_body = Counter(t for t in head if t in weight), Counter(t for t in body if t in weight)
         norm_head = HEAD_WEIGHT / (1 - B + B * len(head) / AVG_HEAD)
@@ -238,12 +247,21 @@ def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[i
             tf = tf_head[t] * norm_head + tf_body[t] * norm_body
             total += weight[t] * tf * (K1 + 1) / (tf + K1)
         bm25.append(total)
-        mass = sum(_idf(head_df.get(t, 1), n) for t in head_set)
-        cover.append(sum(_idf(head_df[t], n) for t in head_set if t in query) / mass if mass else 0.0)
     best = max(bm25, default=0.0) or 1.0
-    scored = [(b / best + COVER * c, pk) for (pk, _h, _b), b, c in zip(rows, bm25, cover, strict=True)]
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    return scored
+    shared = [sum(_idf(df[t], n) for t in head_set if t in query and t in df) for head_set in heads]
+
+    def score(i: int, rest: float) -> float:
+        mass = shared[i] + rest
+        return bm25[i] / best + COVER * (shared[i] / mass if mass else 0.0)
+
+    estimate = [score(i, sum(text.idf(t) for t in heads[i] if t not in df)) for i in range(len(rows))]
+    order = sorted(range(len(rows)), key=lambda i: (-estimate[i], rows[i][0]))
+    first, rest = order[:exact], order[exact:]
+    missing = set().union(*(heads[i] for i in first)) - df.keys() if first else set()
+    head_df = _document_counts(sorted(missing))[0] if missing else {}
+    scored = sorted(((score(i, sum(_idf(head_df.get(t, 1), n) for t in heads[i] if t not in df)), rows[i][0])
+                     for i in first), key=lambda s: (-s[0], s[1]))
+    return scored + [(estimate[i], rows[i][0]) for i in rest]
 
 
 def search(query_text: str, scope: ArticleQuerySet, *, limit: int = 10, passages: bool = True) -> list[Hit]:
@@ -261,7 +279,7 @@ def search(query_text: str, scope: ArticleQuerySet, *, limit: int = 10, passages
     if not ids:
         return []
     rows = list(Article.objects.filter(pk__in=_values(ids, "bigint")).values_list("pk", "search_head", "search_body"))
-    best = _rescore(counts, df, n, rows)[:limit]
+    best = _rescore(counts, df, n, rows, max(EXACT, 2 * limit))[:limit]
     articles = Article.objects.select_related("unit", "category").in_bulk([pk for _s, pk in best])
     hits = [Hit(articles[pk], s) for s, pk in best if pk in articles]
     if passages:

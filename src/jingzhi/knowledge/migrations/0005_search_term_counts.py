@@ -1,7 +1,7 @@
 """The candidate stage reads each rare term's matching articles and scores them in Python (ADR 018, 2026-12-07
 evening): every article's number of head and body terms (its length), counted here once from the stored terms and
-then kept by search.index_articles; on SQLite an fts5vocab table over the FTS5 index (each term's matching rows,
-read by term) and an index that gives the lengths by id without reading the article's long row."""
+then kept by search.index_articles; on SQLite an index that gives the lengths by id without reading the article's
+long row."""
 
 from django.db import migrations, models
 
@@ -10,10 +10,9 @@ COUNT = ("UPDATE knowledge_article SET "
          "search_head_terms = CASE WHEN search_head = '' THEN 0 ELSE length(search_head) - length(replace(search_head, ' ', '')) + 1 END, "
          "search_body_terms = CASE WHEN search_body = '' THEN 0 ELSE length(search_body) - length(replace(search_body, ' ', '')) + 1 END")
 SQLITE = [
-    "CREATE VIRTUAL TABLE knowledge_fts_terms USING fts5vocab(knowledge_fts, instance)",
     "CREATE INDEX knowledge_article_search_len ON knowledge_article (id, search_head_terms, search_body_terms)",
 ]
-SQLITE_BACK = ["DROP INDEX IF EXISTS knowledge_article_search_len", "DROP TABLE IF EXISTS knowledge_fts_terms"]
+SQLITE_BACK = ["DROP INDEX IF EXISTS knowledge_article_search_len"]
 
 
 def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
