@@ -254,12 +254,13 @@ def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[i
         mass = shared[i] + rest
         return bm25[i] / best + COVER * (shared[i] / mass if mass else 0.0)
 
-    estimate = [score(i, sum(text.idf(t) for t in heads[i] if t not in df)) for i in range(len(rows))]
+    unknown = {t: text.idf(t) for t in set().union(*heads) - df.keys()} if heads else {}
+    estimate = [score(i, sum(unknown[t] for t in heads[i] if t in unknown)) for i in range(len(rows))]
     order = sorted(range(len(rows)), key=lambda i: (-estimate[i], rows[i][0]))
     first, rest = order[:exact], order[exact:]
-    missing = set().union(*(heads[i] for i in first)) - df.keys() if first else set()
+    missing = set().union(*(heads[i] for i in first)) & unknown.keys() if first else set()
     head_df = _document_counts(sorted(missing))[0] if missing else {}
-    scored = sorted(((score(i, sum(_idf(head_df.get(t, 1), n) for t in heads[i] if t not in df)), rows[i][0])
+    scored = sorted(((score(i, sum(_idf(head_df.get(t, 1), n) for t in heads[i] if t in unknown)), rows[i][0])
                      for i in first), key=lambda s: (-s[0], s[1]))
     return scored + [(estimate[i], rows[i][0]) for i in rest]
 
