@@ -268,7 +268,8 @@ def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[i
 def search(query_text: str, scope: ArticleQuerySet, *, limit: int = 10, passages: bool = True) -> list[Hit]:
     """The best `limit` articles of `scope` for a question in everyday words, each with its matching passage."""
     synonyms = synonym_map()
-    counts = Counter(_indexable(text.terms(query_text, synonyms)))
+    terms, plain_words = text.terms_and_words(query_text, synonyms)
+    counts = Counter(_indexable(terms))
     if len(counts) > QUERY_TERMS:
         counts = Counter({t: counts[t] for t in sorted(counts, key=lambda t: (-text.idf(t), t))[:QUERY_TERMS]})
     if not counts:
@@ -284,7 +285,7 @@ def search(query_text: str, scope: ArticleQuerySet, *, limit: int = 10, passages
     articles = Article.objects.select_related("unit", "category").in_bulk([pk for _s, pk in best])
     hits = [Hit(articles[pk], s) for s, pk in best if pk in articles]
     if passages:
-        plain = set(text.words(query_text, None)) | set(counts)
+        plain = set(plain_words) | set(counts)
         for h in hits:
             h.passage = text.highlight(h.article.answer, plain)
     return hits
