@@ -179,9 +179,9 @@ def _matches(terms: list[str]) -> list[tuple[int, int, bool, int, int]]:
             return [(int(i) - 1, pk, bool(h), hl, bl) for i, pk, h, hl, bl in c.fetchall()]
         # One FTS5 match per term (its doclist only, nothing ranked), over the whole article and over the head:
         # faster than the fts5vocab table's rows by term, which come one per occurrence.
-        whole = " UNION ALL ".join(f"SELECT {i} AS i, rowid AS id FROM knowledge_fts WHERE knowledge_fts MATCH %s"
+        whole = " UNION ALL ".join(f"SELECT {i} AS i, rowid AS id FROM knowledge_fts WHERE knowledge_fts MATCH %s"  # noqa: S608 — a number
                                    for i in range(len(terms)))
-        head = " UNION ALL ".join(f"SELECT {-1 - i}, rowid FROM knowledge_fts WHERE knowledge_fts MATCH %s"
+        head = " UNION ALL ".join(f"SELECT {-1 - i}, rowid FROM knowledge_fts WHERE knowledge_fts MATCH %s"  # noqa: S608 — a number
                                   for i in range(len(terms)))
         c.execute(
             "SELECT m.i, m.id, a.search_head_terms, a.search_body_terms "  # noqa: S608 — numbers and placeholders only
