@@ -1,19 +1,20 @@
 """Search over articles: the database finds candidates, one scoring function ranks them (ADR 018).
 
-Two stages, the same on both databases:
+Two stages, the same on both databases, which give the same candidates and the same order:
 1. Candidates. The question's terms (text.py) are looked up in `SearchTerm` (how many articles hold each term);
-   the rarest ones, up to a budget of postings, are matched in the full-text index, and two lists are taken: the
-   best `CANDIDATES` by the database's BM25 over the whole article, and the best `CANDIDATES` by the title and
-   question forms alone (an article whose short title is all in the question is often the one, and its long
-   answer may not rank it). PostgreSQL: a `tsvector` column (title and question forms weight A, answer weight
-   D) with a GIN index and `ts_rank`; SQLite: an FTS5 table and `bm25`. Common terms (小区, 问题…) are left out
-   of this stage: they would make the database rank most of the base, and they cannot decide between articles.
+   the rarest ones, up to a budget of postings, are looked up one by one in the full-text index, which only says
+   which articles hold each term (PostgreSQL: a GIN lookup per plain lexeme, no ranking, no detoasted tsvector;
+   SQLite: one FTS5 match per term). Python scores these matches (each term present once, weighted by the
+   base's IDF, normalised by the article's stored term counts) into two lists: the best `CANDIDATES` over the
+   whole article, and the best `CANDIDATES` over the title and question forms alone (an article whose short title
+   is all in the question is often the one, and its long answer may not rank it). Common terms (小区, 问题…) are
+   left out of this stage: they match most of the base, and they cannot decide between articles.
 2. Rescoring in Python over the candidates' stored terms: BM25 over two fields with the base's own IDF (every
    term of the question, counted with 1 + ln n), plus `COVER` × the share of the article's title and question
-   terms (by IDF) that the question contains. Both databases give the same candidates and the same order.
+   terms (by IDF) that the question contains.
 
-The columns and tables are created by migrations 0002 and 0004 for the database in use; services keep them and
-the term counts current through `index_articles`. Figures and how the constants were chosen: ADR 018.
+The columns and tables are created by migrations 0002, 0004 and 0005 for the database in use; services keep them
+and the term counts current through `index_articles`. Figures and how the constants were chosen: ADR 018.
 """
 
 from __future__ import annotations

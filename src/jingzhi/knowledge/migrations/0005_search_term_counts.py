@@ -13,19 +13,24 @@ SQLITE = [
     "CREATE INDEX knowledge_article_search_len ON knowledge_article (id, search_head_terms, search_body_terms)",
 ]
 SQLITE_BACK = ["DROP INDEX IF EXISTS knowledge_article_search_len"]
+# The search reads the GIN index term by term; with fastupdate, every search also reads through the pending list of
+# recent inserts until (auto)vacuum empties it: 1.8 ms a term instead of 0.04 ms after a bulk load or a re-index
+# of the base (a synonym change). Writes are few; they update the index at once instead.
+PG = ["ALTER INDEX knowledge_article_search SET (fastupdate = off)"]
+PG_BACK = ["ALTER INDEX knowledge_article_search RESET (fastupdate)"]
 
 
 def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
     schema_editor.execute(COUNT)
-    if schema_editor.connection.vendor == "sqlite":
-        for sql in SQLITE:
-            schema_editor.execute(sql)
+    vendor = schema_editor.connection.vendor
+    for sql in SQLITE if vendor == "sqlite" else PG if vendor == "postgresql" else []:
+        schema_editor.execute(sql)
 
 
 def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor == "sqlite":
-        for sql in SQLITE_BACK:
-            schema_editor.execute(sql)
+    vendor = schema_editor.connection.vendor
+    for sql in SQLITE_BACK if vendor == "sqlite" else PG_BACK if vendor == "postgresql" else []:
+        schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):
