@@ -109,3 +109,19 @@ def test_a_narrow_scope_is_searched_within_itself(city: Any, kb: Any, monkeypatc
     assert search_module.search(question, selectors.intake_scope(city.operator), limit=1)[0].article == kb.heat
     public = search_module.search(question, Article.objects.visible_to(AnonymousUser()), limit=1)
     assert [h.article for h in public] == [kb.fund]  # heat is not public; the fund article is found, not nothing
+
+
+def test_the_index_says_which_articles_hold_each_term_and_where(city: Any, kb: Any) -> None:
+    # The candidate stage (search._matches) reads per-term matches from the full-text index and the stored lengths;
+    # both databases must answer the same: the stored terms, head or not, and the lengths kept on every write.
+    from jingzhi.knowledge import search as search_module
+
+    article_update(actor=city.unit_head, article=kb.heat, questions="暖气费可以用公积金交吗")
+    heat = Article.objects.get(pk=kb.heat.pk)
+    assert heat.search_head_terms == len(heat.search_head.split()) > 0
+    assert heat.search_body_terms == len(heat.search_body.split()) > 0
+    found = {(i, pk): (head, hl, bl) for i, pk, head, hl, bl in search_module._matches(["公积金", "银行卡"])}
+    fund = Article.objects.get(pk=kb.fund.pk)
+    assert found[(0, heat.pk)] == (True, heat.search_head_terms, heat.search_body_terms)  # now in heat's questions
+    assert found[(0, fund.pk)][0] is True and found[(1, fund.pk)][0] is False  # 银行卡 only in the fund answer
+    assert {pk for i, pk in found if i == 1} == {fund.pk}

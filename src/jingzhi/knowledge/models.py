@@ -59,6 +59,9 @@ class Article(models.Model):
     # What the search reads: jieba words and character pairs, synonyms folded (search.py). Head: title and questions.
     search_head = models.TextField(default="", editable=False)
     search_body = models.TextField(default="", editable=False)
+    # How many terms each holds: the length normalisation of the candidate stage, read without the texts (ADR 018).
+    search_head_terms = models.PositiveIntegerField(default=0, editable=False)
+    search_body_terms = models.PositiveIntegerField(default=0, editable=False)
     # The last flag sent to the unit ("expired:2026-12-01"), so the sweep tells a unit once per reason.
     flag_sent = models.CharField(max_length=40, blank=True, default="", editable=False)
 

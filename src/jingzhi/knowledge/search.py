@@ -1,31 +1,34 @@
 """Search over articles: the database finds candidates, one scoring function ranks them (ADR 018).
 
-Two stages, the same on both databases:
+Two stages, the same on both databases, which give the same candidates and the same order:
 1. Candidates. The question's terms (text.py) are looked up in `SearchTerm` (how many articles hold each term);
-   the rarest ones, up to a budget of postings, are matched in the full-text index, and two lists are taken: the
-   best `CANDIDATES` by the database's BM25 over the whole article, and the best `CANDIDATES` by the title and
-   question forms alone (an article whose short title is all in the question is often the one, and its long
-   answer may not rank it). PostgreSQL: a `tsvector` column (title and question forms weight A, answer weight
-   D) with a GIN index and `ts_rank`; SQLite: an FTS5 table and `bm25`. Common terms (小区, 问题…) are left out
-   of this stage: they would make the database rank most of the base, and they cannot decide between articles.
+   the rarest ones, up to a budget of postings, are looked up one by one in the full-text index, which only says
+   which articles hold each term (PostgreSQL: a GIN lookup per plain lexeme, no ranking, no detoasted tsvector;
+   SQLite: one FTS5 match per term). Python scores these matches (each term present once, weighted by the
+   base's IDF, normalised by the article's stored term counts) into two lists: the best `CANDIDATES` over the
+   whole article, and the best `CANDIDATES` over the title and question forms alone (an article whose short title
+   is all in the question is often the one, and its long answer may not rank it). Common terms (小区, 问题…) are
+   left out of this stage: they match most of the base, and they cannot decide between articles.
 2. Rescoring in Python over the candidates' stored terms: BM25 over two fields with the base's own IDF (every
    term of the question, counted with 1 + ln n), plus `COVER` × the share of the article's title and question
-   terms (by IDF) that the question contains. Both databases give the same candidates and the same order.
+   terms (by IDF) that the question contains.
 
-The columns and tables are created by migrations 0002 and 0004 for the database in use; services keep them and
-the term counts current through `index_articles`. Figures and how the constants were chosen: ADR 018.
+The columns and tables are created by migrations 0002, 0004 and 0006 for the database in use; services keep them
+and the term counts current through `index_articles`. Figures and how the constants were chosen: ADR 018.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from jingzhi.knowledge import text
 from jingzhi.knowledge.models import Article, ArticleQuerySet, SearchTerm, Synonym
@@ -37,6 +40,7 @@ POSTINGS_FLOOR = 2000  # … or this many, whichever is more (a small base is se
 QUERY_TERMS = 200  # a pasted document: its 200 rarest distinct terms by jieba's table are enough
 COVER = 1.5  # weight of the title-coverage share against the best BM25 score (1.0)
 HEAD_WEIGHT, K1, B, AVG_HEAD, AVG_BODY = 2.0, 1.2, 0.75, 30.0, 200.0
+EXACT = 20  # candidates scored with exact term counts in the coverage share (_rescore)
 WIDEN = 4  # the unscoped candidate lists are this many times longer (see _candidates)
 MAX_TERM = 64  # longer "words" (a run of letters) are not indexed
 _SYNONYMS_KEY = "knowledge:synonyms:v1"
@@ -82,12 +86,14 @@ def index_articles(articles: Sequence[Article], synonyms: dict[str, str] | None 
     delta: Counter[str] = Counter()
     for a in articles:
         a.search_head, a.search_body = article_terms(a, synonyms)
+        a.search_head_terms, a.search_body_terms = len(a.search_head.split()), len(a.search_body.split())
         rows.append((a.search_head, a.search_body, a.pk))
         old, new = before.get(a.pk, set()), _term_set(a.search_head, a.search_body)
         delta.update(new - old)
         delta.subtract(old - new)
         delta[_DOCS] += bool(new) - bool(old)
-    Article.objects.bulk_update(articles, ["search_head", "search_body"], batch_size=500)
+    Article.objects.bulk_update(articles, ["search_head", "search_body", "search_head_terms", "search_body_terms"],
+                                batch_size=500)
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
             c.executemany(
@@ -122,9 +128,19 @@ class Hit:
     passage: list[tuple[str, bool]] = field(default_factory=list)
 
 
+def _values(values: Iterable[Any], kind: str) -> RawSQL:
+    """A list of ids or terms for `__in` as one parameter (a PostgreSQL array, a JSON array on SQLite), not one
+    placeholder per value: building and parsing statements with thousands of placeholders cost more than running
+    them (Django's `__in` prepares every value; the driver scans the statement for placeholders)."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f"SELECT unnest(%s::{kind}[])", [list(values)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values), ensure_ascii=False)])
+
+
 def _document_counts(terms: Sequence[str]) -> tuple[dict[str, int], int]:
     """({term: articles holding it} for the terms some article holds, number of indexed articles)."""
-    found = dict(SearchTerm.objects.filter(term__in=[*terms, _DOCS], df__gt=0).values_list("term", "df"))
+    query = SearchTerm.objects.filter(term__in=_values([*terms, _DOCS], "text"), df__gt=0)
+    found = dict(query.values_list("term", "df"))
     return found, found.pop(_DOCS, 0)
 
 
@@ -144,71 +160,85 @@ def _candidate_terms(df: dict[str, int], n: int) -> list[str]:
     return [t for t in chosen if "'" not in t and '"' not in t]
 
 
-def _ranked(terms: list[str], scope_sql: str, scope_params: Sequence[Any], limit: int) -> list[tuple[int, int]]:
-    """(list, id) best first by the database's rank: list 0 by the whole article, list 1 by the title and question
-    forms alone, up to `limit` each; `scope_sql` ("" for none) keeps to the ids it selects."""
-    params: list[Any] = []
-    with connection.cursor() as c:
-        if connection.vendor == "postgresql":
-            whole = " | ".join(f"'{t}'" for t in terms)
-            head = " | ".join(f"'{t}':A" for t in terms)
-            inside = f"AND id IN ({scope_sql})" if scope_sql else ""
-            # MATERIALIZED: the GIN index is read first; left to itself the planner walked the scope row by row.
-            c.execute(
-                f"WITH w AS MATERIALIZED (SELECT id, ts_rank(search_vector, %s::tsquery, 1) AS r FROM knowledge_article "  # noqa: S608 — Django's compiled SQL; values are parameters
-                f"WHERE search_vector @@ %s::tsquery), h AS MATERIALIZED (SELECT id, ts_rank('{{0, 0, 0, 1}}', search_vector, %s::tsquery, 1) "
-                f"AS r FROM knowledge_article WHERE search_vector @@ %s::tsquery) "
-                f"(SELECT 0, id FROM w WHERE true {inside} ORDER BY r DESC, id LIMIT %s) UNION ALL "
-                f"(SELECT 1, id FROM h WHERE true {inside} ORDER BY r DESC, id LIMIT %s)",
-                [whole, whole, head, head, *scope_params, limit, *scope_params, limit])
-        else:
-            whole = " OR ".join(f'"{t}"' for t in terms)
-            inside = f"WHERE +f.id IN ({scope_sql})" if scope_sql else ""
-            params = [whole, *scope_params, limit, f"{{head}} : ({whole})", *scope_params, limit]
-            c.execute(
-                "SELECT 0, id FROM (SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 2.0, 1.0) AS r FROM knowledge_fts "  # noqa: S608
-                f"WHERE knowledge_fts MATCH %s) f {inside} ORDER BY f.r, f.id LIMIT %s) UNION ALL "
-                "SELECT 1, id FROM (SELECT f.id FROM (SELECT rowid AS id, bm25(knowledge_fts, 1.0, 0.0) AS r FROM knowledge_fts "
-                f"WHERE knowledge_fts MATCH %s) f {inside} ORDER BY f.r, f.id LIMIT %s)", params)
-        return [(int(k), int(pk)) for k, pk in c.fetchall()]
+def _matches(terms: list[str]) -> list[tuple[int, int, bool, int, int]]:
+    """(term's position in `terms`, article id, whether the term is in the article's head, the article's head and
+    body lengths in terms) for every article holding one of `terms`, in one statement.
 
-
-def _candidates(terms: list[str], scope: ArticleQuerySet, limit: int) -> list[int]:
-    """Ids of up to `limit` articles of `scope` by the database's rank on the whole article, and up to `limit` by
-    the title and question forms alone.
-
-    First without the scope, `WIDEN` × `limit` per list, the scope then checked on those ids only: applied inside
-    the ranked query, the scope was a scan of the whole base per query (ADR 018, 2026-12-07). When fewer than
-    `limit` of a list are in scope (a narrow scope: one unit's drafts, the public articles), the scoped query
-    runs as before.
-    """
+    Read by term through the full-text index, without ranking and without the article's terms: on PostgreSQL one
+    GIN lookup per plain lexeme (no weight in the query, so no recheck and no detoasted tsvector; the head test is
+    on the short `search_head` text), on SQLite one FTS5 match per term, over the whole article and over the head,
+    and the lengths from a covering index (the article's long row is not read)."""
     if not terms:
         return []
-    wide = _ranked(terms, "", [], WIDEN * limit)
-    allowed = set(scope.order_by().filter(pk__in={pk for _k, pk in wide}).values_list("pk", flat=True))
-    lists: list[list[int]] = [[], []]
-    for k, pk in wide:
-        if pk in allowed and len(lists[k]) < limit:
-            lists[k].append(pk)
-    full = [len([1 for k, _pk in wide if k == i]) < WIDEN * limit for i in (0, 1)]  # the list held every match
-    if any(len(lists[i]) < limit and not full[i] for i in (0, 1)):
-        scope_sql, scope_params = scope.order_by().values("pk").query.sql_with_params()
-        lists = [[], []]
-        for k, pk in _ranked(terms, scope_sql, scope_params, limit):
-            lists[k].append(pk)
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute(
+                "SELECT u.i, a.id, position(' ' || u.term || ' ' in ' ' || a.search_head || ' ') > 0, "
+                "a.search_head_terms, a.search_body_terms FROM unnest(%s::text[]) WITH ORDINALITY AS u(term, i) "
+                "CROSS JOIN LATERAL (SELECT id, search_head, search_head_terms, search_body_terms FROM knowledge_article "
+                "WHERE search_vector @@ quote_literal(u.term)::tsquery) a", [terms])
+            return [(int(i) - 1, pk, bool(h), hl, bl) for i, pk, h, hl, bl in c.fetchall()]
+        # One FTS5 match per term (its doclist only, nothing ranked), over the whole article and over the head:
+        # faster than the fts5vocab table's rows by term, which come one per occurrence.
+        whole = " UNION ALL ".join(f"SELECT {i} AS i, rowid AS id FROM knowledge_fts WHERE knowledge_fts MATCH %s"  # noqa: S608 — a number
+                                   for i in range(len(terms)))
+        head = " UNION ALL ".join(f"SELECT {-1 - i}, rowid FROM knowledge_fts WHERE knowledge_fts MATCH %s"  # noqa: S608 — a number
+                                  for i in range(len(terms)))
+        c.execute(
+            "SELECT m.i, m.id, a.search_head_terms, a.search_body_terms "  # noqa: S608 — numbers and placeholders only
+            f"FROM ({whole} UNION ALL {head}) m JOIN knowledge_article a INDEXED BY knowledge_article_search_len "
+            "ON a.id = m.id", [f'"{t}"' for t in terms] + [f'{{head}} : "{t}"' for t in terms])
+        rows = c.fetchall()
+    in_head = {(-1 - i, pk) for i, pk, _hl, _bl in rows if i < 0}
+    return [(i, pk, (i, pk) in in_head, hl, bl) for i, pk, hl, bl in rows if i >= 0]
+
+
+def _ranked(terms: list[str], weights: list[float]) -> tuple[list[int], list[int], set[int]]:
+    """Every article holding one of `terms`, ranked twice in Python: by BM25 over the whole article with each term
+    counted present once (head ×HEAD_WEIGHT, as the rescoring), and by the same over the head alone. Returns both
+    orders (best first) and the set of all matching ids."""
+    whole: dict[int, float] = {}
+    head: dict[int, float] = {}
+    for i, pk, in_head, head_len, body_len in _matches(terms):
+        if in_head:
+            tf = HEAD_WEIGHT / (1 - B + B * head_len / AVG_HEAD)
+            head[pk] = head.get(pk, 0.0) + weights[i] * tf * (K1 + 1) / (tf + K1)
+        else:
+            tf = 1 / (1 - B + B * body_len / AVG_BODY)
+        whole[pk] = whole.get(pk, 0.0) + weights[i] * tf * (K1 + 1) / (tf + K1)
+    return (sorted(whole, key=lambda pk: (-whole[pk], pk)), sorted(head, key=lambda pk: (-head[pk], pk)), set(whole))
+
+
+def _candidates(terms: list[str], weights: list[float], scope: ArticleQuerySet, limit: int) -> list[int]:
+    """Ids of up to `limit` articles of `scope` by the whole article, and up to `limit` by the title and question
+    forms alone (`_ranked`).
+
+    The scope is checked on the best `WIDEN` × `limit` of each list first (one indexed query); when fewer than
+    `limit` of a list are in it (a narrow scope: one unit's drafts, the public articles), on every match."""
+    if not terms:
+        return []
+    whole, head, every = _ranked(terms, weights)
+    ranked = (whole, head)
+    top = {pk for order in ranked for pk in order[:WIDEN * limit]}
+    allowed = set(scope.order_by().filter(pk__in=_values(top, "bigint")).values_list("pk", flat=True))
+    lists = [[pk for pk in order[:WIDEN * limit] if pk in allowed][:limit] for order in ranked]
+    if any(len(lists[k]) < limit and len(ranked[k]) > WIDEN * limit for k in (0, 1)):
+        allowed = set(scope.order_by().filter(pk__in=_values(every, "bigint")).values_list("pk", flat=True))
+        lists = [[pk for pk in order if pk in allowed][:limit] for order in ranked]
     return list(dict.fromkeys(lists[0] + lists[1]))
 
 
-def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[int, str, str]]) -> list[tuple[float, int]]:
-    """(score, id) best first: BM25 over head and body with the base's IDF, plus COVER × title coverage."""
+def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[int, str, str]],
+             exact: int) -> list[tuple[float, int]]:
+    """(score, id) best first: BM25 over head and body with the base's IDF, plus COVER × title coverage.
+
+    The coverage share's denominator needs the counts of the head terms the question lacks, thousands over all
+    candidates; looking them all up was the longest part of a search. They are first weighed by jieba's fixed
+    table (no lookup), and only the best `exact` by that estimate are scored exactly and come first."""
     weight = {t: _idf(df[t], n) * (1 + math.log(query[t])) for t in query if t in df}
     heads = [set(h.split()) for _pk, h, _b in rows]
-    # The head terms the question lacks need their counts too, for the coverage share's denominator.
-    missing = set().union(*heads) - df.keys() if heads else set()
-    head_df = {**df, **_document_counts(sorted(missing))[0]} if missing else df
     bm25: list[float] = []
-    cover: list[float] = []
-    for (_pk, head_text, body_text), head_set in zip(rows, heads, strict=True):
+    for (_pk, head_text, body_text) in rows:
         head, body = head_text.split(), body_text.split()
         tf_head, tf_body = Counter(t for t in head if t in weight), Counter(t for t in body if t in weight)
         norm_head = HEAD_WEIGHT / (1 - B + B * len(head) / AVG_HEAD)
@@ -218,32 +248,45 @@ def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[i
             tf = tf_head[t] * norm_head + tf_body[t] * norm_body
             total += weight[t] * tf * (K1 + 1) / (tf + K1)
         bm25.append(total)
-        mass = sum(_idf(head_df.get(t, 1), n) for t in head_set)
-        cover.append(sum(_idf(head_df[t], n) for t in head_set if t in query) / mass if mass else 0.0)
     best = max(bm25, default=0.0) or 1.0
-    scored = [(b / best + COVER * c, pk) for (pk, _h, _b), b, c in zip(rows, bm25, cover, strict=True)]
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    return scored
+    shared = [sum(_idf(df[t], n) for t in head_set if t in query and t in df) for head_set in heads]
+
+    def score(i: int, rest: float) -> float:
+        mass = shared[i] + rest
+        return bm25[i] / best + COVER * (shared[i] / mass if mass else 0.0)
+
+    unknown = {t: text.idf(t) for t in set().union(*heads) - df.keys()} if heads else {}
+    estimate = [score(i, sum(unknown[t] for t in heads[i] if t in unknown)) for i in range(len(rows))]
+    order = sorted(range(len(rows)), key=lambda i: (-estimate[i], rows[i][0]))
+    first, rest = order[:exact], order[exact:]
+    missing = set().union(*(heads[i] for i in first)) & unknown.keys() if first else set()
+    head_df = _document_counts(sorted(missing))[0] if missing else {}
+    scored = sorted(((score(i, sum(_idf(head_df.get(t, 1), n) for t in heads[i] if t in unknown)), rows[i][0])
+                     for i in first), key=lambda s: (-s[0], s[1]))
+    return scored + [(estimate[i], rows[i][0]) for i in rest]
 
 
 def search(query_text: str, scope: ArticleQuerySet, *, limit: int = 10, passages: bool = True) -> list[Hit]:
     """The best `limit` articles of `scope` for a question in everyday words, each with its matching passage."""
     synonyms = synonym_map()
-    counts = Counter(_indexable(text.terms(query_text, synonyms)))
+    terms, plain_words = text.terms_and_words(query_text, synonyms)
+    counts = Counter(_indexable(terms))
     if len(counts) > QUERY_TERMS:
         counts = Counter({t: counts[t] for t in sorted(counts, key=lambda t: (-text.idf(t), t))[:QUERY_TERMS]})
     if not counts:
         return []
     df, n = _document_counts(sorted(counts))
-    ids = _candidates(_candidate_terms(df, n), scope, max(CANDIDATES, limit))
+    chosen = _candidate_terms(df, n)
+    weights = [_idf(df[t], n) * (1 + math.log(counts[t])) for t in chosen]
+    ids = _candidates(chosen, weights, scope, max(CANDIDATES, limit))
     if not ids:
         return []
-    rows = list(Article.objects.filter(pk__in=ids).values_list("pk", "search_head", "search_body"))
-    best = _rescore(counts, df, n, rows)[:limit]
+    rows = list(Article.objects.filter(pk__in=_values(ids, "bigint")).values_list("pk", "search_head", "search_body"))
+    best = _rescore(counts, df, n, rows, max(EXACT, 2 * limit))[:limit]
     articles = Article.objects.select_related("unit", "category").in_bulk([pk for _s, pk in best])
     hits = [Hit(articles[pk], s) for s, pk in best if pk in articles]
     if passages:
-        plain = set(text.words(query_text, None)) | set(counts)
+        plain = set(plain_words) | set(counts)
         for h in hits:
             h.passage = text.highlight(h.article.answer, plain)
     return hits

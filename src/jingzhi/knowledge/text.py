@@ -89,9 +89,17 @@ def pairs(text: str) -> list[str]:
 
 def terms(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
     """What is indexed and searched: the words, then the character pairs that are not already words."""
-    ws = words(text, synonyms)
+    return terms_and_words(text, synonyms)[0]
+
+
+def terms_and_words(text: str, synonyms: Mapping[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """(terms, the words before the synonyms are folded): a search needs both, and segmenting is its costliest
+    step for a long description (jieba runs once)."""
+    plain = words(text, None)
+    fold = synonyms or {}
+    ws = [fold.get(w, w) for w in plain]
     seen = set(ws)
-    return ws + [p for p in pairs(text) if p not in seen]
+    return ws + [p for p in pairs(text) if p not in seen], plain
 
 
 def idf(term: str) -> float:
