@@ -33,11 +33,12 @@ from django.db.models.expressions import RawSQL
 from jingzhi.knowledge import text
 from jingzhi.knowledge.models import Article, ArticleQuerySet, SearchTerm, Synonym
 
-CANDIDATES = 60  # per list (whole article, title and questions): up to 120 rescored
+CANDIDATES = 40  # per list (whole article, title and questions): up to 80 rescored
 CANDIDATE_TERMS = 64  # at most this many of the rarest question terms go to the full-text index
 POSTINGS_BUDGET = 0.05  # … and their document counts add up to at most this share of the base (see ADR 018)
 POSTINGS_FLOOR = 2000  # … or this many, whichever is more (a small base is searched with every term)
 QUERY_TERMS = 200  # a pasted document: its 200 rarest distinct terms by jieba's table are enough
+QUERY_CHARS = 400  # a long description: its first 400 characters are segmented (ADR 018, 2026-12-07 night)
 COVER = 1.5  # weight of the title-coverage share against the best BM25 score (1.0)
 HEAD_WEIGHT, K1, B, AVG_HEAD, AVG_BODY = 2.0, 1.2, 0.75, 30.0, 200.0
 EXACT = 20  # candidates scored with exact term counts in the coverage share (_rescore)
@@ -255,7 +256,7 @@ def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[i
         mass = shared[i] + rest
         return bm25[i] / best + COVER * (shared[i] / mass if mass else 0.0)
 
-    unknown = {t: text.idf(t) for t in set().union(*heads) - df.keys()} if heads else {}
+    unknown = text.idfs(set().union(*heads) - df.keys()) if heads else {}
     estimate = [score(i, sum(unknown[t] for t in heads[i] if t in unknown)) for i in range(len(rows))]
     order = sorted(range(len(rows)), key=lambda i: (-estimate[i], rows[i][0]))
     first, rest = order[:exact], order[exact:]
@@ -269,7 +270,7 @@ def _rescore(query: Counter[str], df: dict[str, int], n: int, rows: list[tuple[i
 def search(query_text: str, scope: ArticleQuerySet, *, limit: int = 10, passages: bool = True) -> list[Hit]:
     """The best `limit` articles of `scope` for a question in everyday words, each with its matching passage."""
     synonyms = synonym_map()
-    terms, plain_words = text.terms_and_words(query_text, synonyms)
+    terms, plain_words = text.terms_and_words(query_text[:QUERY_CHARS], synonyms)
     counts = Counter(_indexable(terms))
     if len(counts) > QUERY_TERMS:
         counts = Counter({t: counts[t] for t in sorted(counts, key=lambda t: (-text.idf(t), t))[:QUERY_TERMS]})

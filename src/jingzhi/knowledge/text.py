@@ -111,6 +111,13 @@ def idf(term: str) -> float:
     return value
 
 
+def idfs(terms: Iterable[str]) -> dict[str, float]:
+    """{term: idf(term)} for many terms at once (the search weighs a thousand title terms per question)."""
+    _load()
+    pair, other = _idf_default * 0.8, _idf_default
+    return {t: _idf.get(t, pair if len(t) == 2 else other) for t in terms}
+
+
 def fold_map(groups: Iterable[list[str]]) -> dict[str, str]:
     """Synonym groups → {word: the group's first word}."""
     out: dict[str, str] = {}
