@@ -125,3 +125,13 @@ def test_the_index_says_which_articles_hold_each_term_and_where(city: Any, kb: A
     assert found[(0, heat.pk)] == (True, heat.search_head_terms, heat.search_body_terms)  # now in heat's questions
     assert found[(0, fund.pk)][0] is True and found[(1, fund.pk)][0] is False  # 银行卡 only in the fund answer
     assert {pk for i, pk in found if i == 1} == {fund.pk}
+
+
+def test_a_long_description_is_read_up_to_its_first_query_chars(city: Any, kb: Any) -> None:
+    # What follows the first QUERY_CHARS characters of a pasted description is not segmented (ADR 018, night):
+    # the article it names there is not found, while the same words at the start find it.
+    from jingzhi.knowledge import search as search_module
+
+    filler = "，" * search_module.QUERY_CHARS
+    assert _top(city.operator, "城区集中供暖什么时候开始" + filler)[0] == kb.heat.pk
+    assert kb.heat.pk not in _top(city.operator, filler + "城区集中供暖什么时候开始")
