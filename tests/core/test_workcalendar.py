@@ -410,3 +410,25 @@ def test_next_workday(cal: WorkCalendar, d: date) -> None:
     assert nxt > d
     assert cal.is_workday(nxt)
     assert not any(cal.is_workday(d + timedelta(days=i)) for i in range(1, (nxt - d).days))
+
+
+@PROPS
+@given(ref=MOMENTS, a=MOMENTS, b=MOMENTS)
+def test_running_total_equals_the_day_by_day_walk(ref: datetime, a: datetime, b: datetime) -> None:
+    # A fresh calendar per example: its running total starts from whichever day is asked first (`ref`), and is
+    # then extended backwards and forwards; every answer must equal the walk over the days, to the microsecond.
+    cal = WorkCalendar(overrides=OVR_CAL.overrides)
+    cal.working_seconds_between(ref, ref + timedelta(hours=30))
+    expected = 0.0
+    if b > a:
+        expected = cal._walk_seconds(a.astimezone(UTC), b.astimezone(UTC), a.astimezone(cal.tz).date(), b.astimezone(cal.tz).date())
+    assert cal.working_seconds_between(a, b) == expected
+
+
+def test_far_apart_moments_do_not_fill_decades() -> None:
+    cal = WorkCalendar()
+    cal.working_seconds_between(sh(2026, 3, 2, 9, 0), sh(2026, 3, 3, 9, 0))
+    far = cal.working_seconds_between(sh(1990, 1, 1, 0, 0), sh(2026, 3, 3, 9, 0))
+    assert len(cal._cum) < 10  # answered by the walk, not by filling 36 years of days
+    assert far == cal._walk_seconds(sh(1990, 1, 1, 0, 0).astimezone(UTC), sh(2026, 3, 3, 9, 0).astimezone(UTC), date(1990, 1, 1), date(2026, 3, 3))
+    assert far > 30 * 240 * 9 * 3600  # thirty-odd years of about 240 working days of nine hours

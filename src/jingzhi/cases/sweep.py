@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import reduce
 
+import psycopg.types.datetime
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -251,9 +252,30 @@ def candidates(pol: _Policy, now: datetime, *, batch_size: int = BATCH_SIZE) -> 
 def candidate_rows(pol: _Policy, now: datetime, *, batch_size: int = BATCH_SIZE) -> Iterator[list[CandidateCase]]:
     """The same candidates and batches as `candidates`, read as plain rows (the set-based sweep)."""
     ids = _candidate_ids(pol, now)
+    if connection.vendor == "postgresql":
+        yield from _candidate_rows_pg(ids, batch_size)
+        return
     for start in range(0, len(ids), batch_size):
         rows = Case.objects.filter(pk__in=ids[start:start + batch_size]).order_by("pk").values_list(*_FIELDS)
         yield [CandidateCase(*row) for row in rows]
+
+
+def _candidate_rows_pg(ids: list[int], batch_size: int) -> Iterator[list[CandidateCase]]:
+    """On PostgreSQL: one statement per batch with the ids as one array, its timestamps read by psycopg's C loader.
+
+    Why not the queryset: Django's own timestamptz loader is written in Python (it re-labels each value's time
+    zone) and parsed the burst's 190,000 timestamps in a quarter of the sweep's CPU; `pk IN (1,000 parameters)`
+    cost more to compile and send than the rows. psycopg's loader gives the same instants, aware, in the
+    session's zone (UTC, as Django sets it).
+    """
+    columns = ", ".join(Case._meta.get_field(name).column for name in _FIELDS)
+    sql = f"SELECT {columns} FROM {Case._meta.db_table} WHERE id = ANY(%s) ORDER BY id"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper: its adapters are its own copy
+        raw.adapters.register_loader("timestamptz", psycopg.types.datetime.TimestamptzLoader)
+        for start in range(0, len(ids), batch_size):
+            raw.execute(sql, [ids[start:start + batch_size]])
+            yield [CandidateCase(*row) for row in raw.fetchall()]
 
 
 def _candidate_ids(pol: _Policy, now: datetime) -> list[int]:

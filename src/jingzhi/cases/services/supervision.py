@@ -160,12 +160,59 @@ def escalation_recipients(case: CaseFacts, level: int, clock: str, *, memo: dict
     return sorted(set(recipients))
 
 
-def _message_params(case: CaseFacts, due: datetime | None) -> dict[str, str]:
-    return {
-        "number": case.number,
-        "title": case.title[:60],
-        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "—",
-    }
+def _message_params(case: CaseFacts, due: datetime | None, shown: dict[datetime | None, str] | None = None) -> dict[str, str]:
+    if shown is None or due not in shown:
+        text = timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "—"
+        if shown is not None:
+            shown[due] = text
+    else:
+        text = shown[due]
+    return {"number": case.number, "title": case.title[:60], "due": text}
+
+
+def _raise_levels(escalations: Sequence[Escalation]) -> set[int]:
+    """Lock the escalations' cases and raise the levels of those unchanged since they were read; their ids.
+
+    A case is raised only if it is still at the level and version the sweep read and below the new level; on
+    PostgreSQL rows another transaction holds are skipped (that sweep's, or the next one's).
+    """
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        # One statement for the batch: its rows locked, checked and raised together. The earlier lock, read and
+        # one UPDATE per level with 1,000 ids each as parameters cost more in Django and psycopg to compile
+        # and send than the database spent on them (issue 12, ADR 031).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                WITH wanted AS (
+                    SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::smallint[], %s::integer[])
+                        AS w(id, level, from_level, version)
+                ), locked AS (
+                    SELECT c.id FROM cases_case c WHERE c.id IN (SELECT id FROM wanted) FOR UPDATE SKIP LOCKED
+                )
+                UPDATE cases_case c SET supervision = w.level, version = c.version + 1, updated_at = %s
+                FROM wanted w
+                WHERE c.id = w.id AND c.id IN (SELECT id FROM locked)
+                  AND c.supervision = w.from_level AND c.version = w.version AND c.supervision < w.level
+                RETURNING c.id
+                """,
+                [
+                    [e.case.pk for e in escalations], [int(e.level) for e in escalations],
+                    [int(e.case.supervision) for e in escalations], [e.case.version for e in escalations], now,
+                ],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    rows = Case.objects.filter(pk__in=[e.case.pk for e in escalations]).select_for_update()
+    current = {pk: (supervision, version) for pk, supervision, version in rows.values_list("pk", "supervision", "version")}
+    applied = [
+        e for e in escalations
+        if e.case.pk in current and current[e.case.pk] == (e.case.supervision, e.case.version) and e.case.supervision < e.level
+    ]
+    for level in sorted({e.level for e in applied}):
+        Case.objects.filter(pk__in=[e.case.pk for e in applied if e.level == level]).update(
+            supervision=level, version=F("version") + 1, updated_at=now
+        )
+    return {e.case.pk for e in applied}
 
 
 def _message_template(level: int) -> str:
@@ -274,26 +321,15 @@ def cases_escalate_bulk(*, escalations: Sequence[Escalation], at: datetime) -> l
         if item.level not in LEVEL_ACTION:
             raise ValidationFailed(_("Unknown supervision level."))
     with transaction.atomic():
-        rows = Case.objects.filter(pk__in=[e.case.pk for e in escalations]).select_for_update(
-            skip_locked=connection.features.has_select_for_update_skip_locked
-        )
-        current = {pk: (supervision, version) for pk, supervision, version in rows.values_list("pk", "supervision", "version")}
-        applied = [
-            e for e in escalations
-            if e.case.pk in current and current[e.case.pk] == (e.case.supervision, e.case.version)
-            and e.case.supervision < e.level
-        ]
+        raised = _raise_levels(escalations)
+        applied = [e for e in escalations if e.case.pk in raised]
         if not applied:
             return []
-        now = timezone.now()
-        for level in sorted({e.level for e in applied}):
-            Case.objects.filter(pk__in=[e.case.pk for e in applied if e.level == level]).update(
-                supervision=level, version=F("version") + 1, updated_at=now
-            )
         events: list[tuple[Any, ...]] = []
         outgoing: list[Outgoing] = []
         memo = _memo.get()
         templates = {level: _message_template(level) for level in LEVEL_ACTION}  # gettext once, not per case
+        shown: dict[datetime | None, str] = {}  # deadlines cluster (17:30 of a few days): format each once
         for e in applied:
             case = e.case
             clock_name, due = _pick_clock(case, e.clock)
@@ -304,7 +340,7 @@ def cases_escalate_bulk(*, escalations: Sequence[Escalation], at: datetime) -> l
             ))
             outgoing.append(Outgoing(
                 recipient_ids=tuple(escalation_recipients(case, e.level, clock_name, memo=memo)),
-                kind=LEVEL_NOTIFICATION_KIND[e.level], message=templates[e.level] % _message_params(case, due),
+                kind=LEVEL_NOTIFICATION_KIND[e.level], message=templates[e.level] % _message_params(case, due, shown),
                 subject_type="case", subject_ref=case.number,
             ))
         insert_rows(CaseEvent, ("case", "action", "from_status", "to_status", "note", "created_at", "data"), events)
