@@ -6,11 +6,12 @@ its dimension, the points it takes off 100 and its reason in the user's language
 
 - relevance: the request's key points — places (小区, 路, 村 …, jieba's ns), objects (nouns of the title) and the
   demand (the title's verbs) — and which of them the reply names (a word, or most of its character pairs, so
-  景蓉华苑 written 景蓉花苑 still counts);
+  景蓉华苑 written 景蓉花苑 still counts), and a request that asks *when* answered without a date;
 - completeness: what was found or done, what will be done, or why not; a date when a step is promised, a contact
   when the requester is sent elsewhere; a reply that only says the request was received or forwarded;
 - specificity: substance left after greetings and thanks, concrete facts (dates, figures, documents), and the
-  nearest of the unit's replies to *different* requests (a near copy is a template answer);
+  nearest of the unit's replies to *different* requests (a near copy is a template answer), and a reply without one
+  sentence that states a finding, a measure taken or a fact (general terms only);
 - on time; forbidden or impolite phrases; personal data (mobile and ID numbers, the requester's name);
   a refusal without a policy cited; a reply that asks for details instead of answering.
 
