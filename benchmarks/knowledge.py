@@ -20,14 +20,17 @@ held-out questions; `kb_cpu_p95_ms` its CPU time (the machine is shared), `kb_lo
 Database: `DATABASE_URL` if set (an empty PostgreSQL database: the benchmark migrates it and fills it), else a
 temporary SQLite file. Prints one JSON line; other functions (the reply check) add their keys to it.
 Reply check (`reply_figures`): every pair of `replies.csv` is checked (templates against all replies to other
-requests). The hand labels (`knowledge/data/reply_labels.csv`, docs/reply-check-guide.md) come in two blocks of
+requests). The hand labels (`knowledge/data/reply_labels.csv`, docs/reply-check-guide.md) come in blocks of
 200: **a**, looked at while the rules were written and used to fit the weights (benchmarks/reply_fit.py); **b**,
 labelled later and never used for tuning; **c**, labelled after b had been scored, before the check scored c.
 `reply_agreement` is Spearman's ρ between the score and the label sum on the held-out blocks b and c (with a
 bootstrap 95 % interval, `_ci95`; `_b`, `_c` each), `reply_kappa` Cohen's κ on the level there; `_development` the
 same on block a (fitted on it: optimistic; reply_fit.py prints its cross-validated figure), `_all` on all labels;
 `_hand_set` the first, hand-set weights of ADR 025 (reply_defaults.HAND_SET_RULES) on b and c; `reply_kendall`
-Kendall's τ-b on b and c.
+Kendall's τ-b on b and c. Block **d** (2026-12-08: 200 more, labelled before any change that could be fitted to
+it and before the check scored them) is the clean held-out block from then on: `reply_agreement_d` (with
+`_d_ci95`), `reply_kappa_d`, `reply_kendall_d`, `reply_agreement_hand_set_d`; `reply_agreement_abc` and
+`reply_kappa_abc` are the development blocks a + b + c together.
 Plus the share of the 2,816 at each level.
 Build once, evaluate many times: `--reuse DIR` keeps the data directory (the SQLite file) in DIR; the PostgreSQL
 database named by `DATABASE_URL` is kept anyway. When the database already holds the benchmark's base (the reply
@@ -395,14 +398,20 @@ def reply_figures(folder: Path, *, verbose: bool = False) -> dict[str, Any]:
     # Held out: block b (scored once with the weights fitted on a) and block c (labelled after that, before the
     # check scored it); together the headline, each on its own beside it.
     held_out = [i for i in ids if labels[i]["block"] in ("b", "c")]
-    by_block = {b: agreement([i for i in ids if labels[i]["block"] == b]) for b in ("b", "c")}
+    by_block = {b: agreement([i for i in ids if labels[i]["block"] == b]) for b in ("a", "b", "c", "d")
+                if any(labels[i]["block"] == b for i in ids)}
     rho, kappa = agreement(held_out)
-    rng = random.Random(25)
-    resampled = []
-    for _ in range(1000):
-        sample = [held_out[rng.randrange(len(held_out))] for _ in held_out]
-        resampled.append(spearman([float(results[i].score) for i in sample], [float(total(i)) for i in sample]))
-    resampled.sort()
+    block_d = [i for i in ids if labels[i]["block"] == "d"]
+    development_abc = [i for i in ids if labels[i]["block"] in ("a", "b", "c")]
+
+    def ci95(sampled_ids: list[str]) -> tuple[float, float]:
+        rng = random.Random(25)
+        resampled = []
+        for _ in range(1000):
+            sample = [sampled_ids[rng.randrange(len(sampled_ids))] for _ in sampled_ids]
+            resampled.append(spearman([float(results[i].score) for i in sample], [float(total(i)) for i in sample]))
+        resampled.sort()
+        return round(resampled[24], 3), round(resampled[974], 3)
     rho_a, kappa_a = agreement(development)
     rho_all, kappa_all = agreement(ids)
     rho_first, kappa_first = agreement(held_out, first)
@@ -415,9 +424,15 @@ def reply_figures(folder: Path, *, verbose: bool = False) -> dict[str, Any]:
             print(i, total(i), label_level(total(i)), res.score, res.level, [f.code for f in res.findings if f.points], file=sys.stderr)
     return {
         "reply_agreement": round(rho, 3), "reply_kappa": round(kappa, 3), "reply_heldout_pairs": len(held_out),
-        "reply_agreement_ci95": (round(resampled[24], 3), round(resampled[974], 3)),
+        "reply_agreement_ci95": ci95(held_out),
         "reply_agreement_b": round(by_block["b"][0], 3), "reply_kappa_b": round(by_block["b"][1], 3),
         "reply_agreement_c": round(by_block["c"][0], 3), "reply_kappa_c": round(by_block["c"][1], 3),
+        **({"reply_agreement_d": round(by_block["d"][0], 3), "reply_kappa_d": round(by_block["d"][1], 3),
+            "reply_agreement_d_ci95": ci95(block_d),
+            "reply_kendall_d": round(kendall_tau_b([float(results[i].score) for i in block_d], [float(total(i)) for i in block_d]), 3),
+            "reply_agreement_hand_set_d": round(agreement(block_d, first)[0], 3),
+            "reply_agreement_abc": round(agreement(development_abc)[0], 3),
+            "reply_kappa_abc": round(agreement(development_abc)[1], 3)} if block_d else {}),
         "reply_kendall": round(kendall_tau_b([float(results[i].score) for i in held_out], [float(total(i)) for i in held_out]), 3),
         "reply_agreement_hand_set": round(rho_first, 3), "reply_kappa_hand_set": round(kappa_first, 3),
         "reply_agreement_development": round(rho_a, 3), "reply_kappa_development": round(kappa_a, 3),

@@ -29,6 +29,16 @@ block a was 0.65, below the procedure above (squared error rewards spreading the
 9 over the whole scale; ranks do not). The weights printed are what `reply_defaults.DEFAULT_RULES` and migration
 `knowledge/0005_reply_fitted_weights` carry.
 
+2026-12-08 (ADR 025 amendment): two findings were added to `FITTED` — `no_concrete` (no sentence states a finding, a
+measure taken, a date, a figure or a document) and `unanswered_when` (the request asks when, the reply gives no
+date) — with proposed weights of 10 for step 3, and a fourth label block **d** was labelled before anything was
+fitted to it. `--blocks a,b,c` (600 pairs): no forward selection (cross-validated ρ 0.701, κ 0.537; with it
+0.698 / 0.536), `short` 100 at 150, `transfer_only` 50, `relevance` 30 at 0.1, `no_contact` 10, and step 3 kept
+`ask_info` 10 and `no_concrete` 10 (the labels did not mind them), 退回修改 below 15: ρ 0.734 on a + b + c, but on
+the held-out block d ρ 0.649 and κ 0.550, against 0.672 and 0.560 for the committed weights, so those weights were
+not adopted (both new findings are advice, weight 0). `--blocks a` gives the committed weights again (new rules
+at 0; cross-validated ρ 0.697, κ 0.634).
+
 Usage: JINGZHI_TIPDM_DIR=/path/to/tipdm2020 python benchmarks/reply_fit.py [--tipdm DIR] [--blocks a]
 """
 
@@ -52,7 +62,7 @@ sys.path.insert(0, str(ROOT))
 # guide judges the text only; none of the 2,816 replies is rude or leaks a mobile number), so they keep their
 # hand-set weights.
 FITTED = ("relevance", "relevance_point", "transfer_only", "no_action", "no_time", "no_contact", "ask_info", "short",
-          "no_facts", "template", "refusal_no_policy")
+          "no_facts", "template", "refusal_no_policy", "no_concrete", "unanswered_when")
 GRID = {"short": (100, 120, 150, 200, 300), "relevance": (0.1, 0.25, 0.34), "template": (0.7, 0.85), "no_facts": (1, 3)}
 
 
@@ -125,7 +135,9 @@ def levels_for(score: Any, totals: list[float]) -> tuple[int, int, float]:
 WEIGHTS = (5, 10, 20, 30, 50)
 # The weights ADR 025 set by hand (before this fit): a rule the labels are indifferent to keeps it (step 3).
 HAND_SET = {"relevance": 30, "relevance_point": 2, "transfer_only": 50, "no_action": 35, "no_time": 5, "no_contact": 10,
-            "ask_info": 10, "short": 30, "no_facts": 8, "template": 30, "refusal_no_policy": 15}
+            "ask_info": 10, "short": 30, "no_facts": 8, "template": 30, "refusal_no_policy": 15,
+            # Proposed with the findings of 2026-12-08 (not fitted): what step 3 tries for them.
+            "no_concrete": 10, "unanswered_when": 10}
 
 
 def select(matrices: dict[tuple[float, ...], Any], totals: list[float], rows: list[int], *, forward: bool = True) -> dict[str, Any]:

@@ -100,6 +100,33 @@ def test_asking_for_details_is_advice_until_an_administrator_weights_it() -> Non
     assert not [x for x in check(REQUEST, GOOD, rules).findings if x.code == "ask_info"]
 
 
+def test_a_reply_in_general_terms_only_is_found_as_advice() -> None:
+    """no_concrete (2026-12-08): long enough, on the topic, but not one sentence with a finding, a measure taken, a
+    date, a figure or a document."""
+    vague = ("您好！您反映的景蓉华苑小区夜间施工噪音扰民的问题，我们高度重视。我局将进一步加强对辖区建筑工地的监督管理，"
+             "加大夜间巡查力度，督促施工单位文明施工，切实维护景蓉华苑小区居民的休息环境。"
+             "同时我们也将加强宣传引导，推动建设单位与周边居民加强沟通，妥善处理施工与居民生活之间的矛盾。") * 2
+    rules = default_rules()
+    result = check(REQUEST, vague, rules)
+    found = [x for x in result.findings if x.code == "no_concrete"]
+    assert found and found[0].points == 0 and found[0].reason
+    assert not [x for x in result.findings if x.code == "short"]  # the length alone would not tell
+    assert not [x for x in check(REQUEST, GOOD, rules).findings if x.code == "no_concrete"]
+    weighted = Rules({**rules.rules, "no_concrete": Rule(10, 1)}, rules.phrases)
+    assert check(REQUEST, vague, weighted).score == result.score - 10
+
+
+def test_a_request_that_asks_when_needs_a_date_in_the_reply() -> None:
+    when = Request(title="景蓉华苑小区门前道路何时修好", content="道路开挖半年了，请问什么时候能恢复通行？")
+    body = "您好！经查，景蓉华苑小区门前道路为雨污分流改造工程，施工单位为市政公司，现已完成管道铺设。"
+    without = check(when, body + "下一步将尽快恢复路面，请您理解。", default_rules())
+    found = [x for x in without.findings if x.code == "unanswered_when"]
+    assert found and found[0].dimension == "relevance" and found[0].points == 0
+    dated = check(when, body + "路面将于6月30日前恢复通行。", default_rules())
+    assert not [x for x in dated.findings if x.code == "unanswered_when"]
+    assert not [x for x in check(REQUEST, GOOD, default_rules()).findings if x.code == "unanswered_when"]
+
+
 def test_a_template_answer_to_different_requests_is_found() -> None:
     template = ("您好！您反映的问题我们高度重视，已安排工作人员进行调查处理，我局将进一步加强管理，"
                 "切实维护群众合法权益，感谢您对我们工作的支持、理解与监督！")
@@ -161,6 +188,13 @@ def test_the_migrations_seed_the_fitted_defaults_and_keep_what_an_administrator_
     assert ReplyRule.objects.get(code="short").weight == 42
     assert (ReplyRule.objects.get(code="relevance").threshold, ReplyRule.objects.get(code="level_send").threshold) == (0.1, 85)
     assert ReplyRule.objects.filter(code="ask_info", weight=0).exists()
+    # 0007 adds the two findings of 2026-12-08 as advice, and takes them away again.
+    later = import_module("jingzhi.knowledge.migrations.0007_reply_general_and_when")
+    later.backward(apps, None)
+    assert not ReplyRule.objects.filter(code__in=["no_concrete", "unanswered_when"]).exists()
+    later.forward(apps, None)
+    assert {r.code: (r.weight, r.threshold) for r in ReplyRule.objects.filter(code__in=["no_concrete", "unanswered_when"])} \
+        == {"no_concrete": (0, 1), "unanswered_when": (0, 0)}
 
 
 def _handling(city: Any) -> Any:

@@ -6,11 +6,12 @@ its dimension, the points it takes off 100 and its reason in the user's language
 
 - relevance: the request's key points — places (小区, 路, 村 …, jieba's ns), objects (nouns of the title) and the
   demand (the title's verbs) — and which of them the reply names (a word, or most of its character pairs, so
-  景蓉华苑 written 景蓉花苑 still counts);
+  景蓉华苑 written 景蓉花苑 still counts), and a request that asks *when* answered without a date;
 - completeness: what was found or done, what will be done, or why not; a date when a step is promised, a contact
   when the requester is sent elsewhere; a reply that only says the request was received or forwarded;
 - specificity: substance left after greetings and thanks, concrete facts (dates, figures, documents), and the
-  nearest of the unit's replies to *different* requests (a near copy is a template answer);
+  nearest of the unit's replies to *different* requests (a near copy is a template answer), and a reply without one
+  sentence that states a finding, a measure taken or a fact (general terms only);
 - on time; forbidden or impolite phrases; personal data (mobile and ID numbers, the requester's name);
   a refusal without a policy cited; a reply that asks for details instead of answering.
 
@@ -44,6 +45,8 @@ _CONTACT = re.compile(r"\d{3,4}[-－—]\d{3,8}|\b1\d{4}\b|\b\d{7,8}\b|电话|�
 _TIME = re.compile(r"\d{1,4}\s*(?:年|月|日|号|天|个?工作日|小时|周)|年底|年内|月底|月中|上旬|中旬|下旬|本周|下周|近日|春节前|[一二三四五六七八九十两]+(?:个月|天|周)")
 _FACT = re.compile(r"\d+(?:\.\d+)?\s*(?:年|月|日|号|元|万|米|公里|平方|亩|户|人|个|栋|台|座|所|套|辆|%|条|次|班|路)|《[^》]{2,40}》|〔\d{4}〕|\[\d{4}\]")
 _SENTENCE = re.compile(r"[。！？!?；;\n]+")
+# The request asks *when* (the title or the start of its description): the answer must carry a date or a time limit.
+_WHEN = re.compile(r"何时|什么时候|多久|啥时|哪年|哪一年|时间表|几时|多长时间")
 _HANDLE = re.compile(r"[“\"]?[A-Za-z]{1,3}\d{4,}[”\"]?")
 _DIVISION = re.compile(r"^[a-z]\d*[市县区]?$|^[a-z]\d+$")
 _PLACE_END = ("路", "街", "道", "巷", "小区", "村", "镇", "乡", "社区", "苑", "园", "城", "广场", "大道", "学校", "中学", "小学",
@@ -318,6 +321,8 @@ def signals(
         add("no_time", "completeness", _("The reply promises a step but gives no date or time limit."))
     if _has(text, rules.phrases.get("referral", ())) and not _CONTACT.search(text):
         add("no_contact", "completeness", _("The reply sends the requester elsewhere without a telephone number or an address."))
+    if _WHEN.search(normalise(request.title) + " " + normalise(request.content or "")[:300]) and not _TIME.search(core):
+        add("unanswered_when", "relevance", _("The request asks when; the reply gives no date or time limit."))
     asks = [p for p in rules.phrases.get("ask_info", ()) if p and p in core]
     if asks:
         add("ask_info", "completeness", _("The reply asks for more details or says the matter cannot be verified (%(words)s) instead of answering it.")
@@ -333,6 +338,11 @@ def signals(
     if facts < facts_at:
         add("no_facts", "specificity", _("The reply gives few concrete facts (dates, figures, documents, places): %(n)d.") % {"n": facts},
             (facts_at - facts) / facts_at)
+    # A sentence is concrete if it states a finding or a measure taken (the "done" list) or a fact (date, figure,
+    # document); a reply of any length without one answers in general terms only ("we will strengthen …").
+    concrete = sum(1 for s in core.split("。") if len(s) >= 6 and (_FACT.search(s) or _has(s, rules.phrases.get("done", ()))))
+    if concrete < rules.threshold("no_concrete", 1):
+        add("no_concrete", "specificity", _("No sentence of the reply states a finding, a measure taken, a date, a figure or a document: it answers in general terms only."))
     similarity, peer = peer_similarity if peer_similarity is not None else nearest_peer(reply, peers)
     if similarity >= rules.threshold("template", 0.85) and substance_len < 600:
         add("template", "specificity", _("The reply is nearly the same (%(pct).0f%%) as the unit's reply to a different request (%(peer)s): a template answer.")

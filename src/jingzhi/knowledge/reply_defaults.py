@@ -34,6 +34,9 @@ DEFAULT_RULES: tuple[tuple[str, int, float, bool, str], ...] = (
     ("personal_data", 60, 0, True, "A mobile number, an ID number or the requester's name, which must not go public."),
     ("refusal_no_policy", 0, 0, False, "The reply refuses without citing a policy, law or document."),
     ("ask_info", 0, 0, False, "The reply asks for more details or says the matter cannot be verified, instead of answering."),
+    ("no_concrete", 0, 1, False,
+     "Fewer than this many sentences stating a finding, a measure taken, a date, a figure or a document."),
+    ("unanswered_when", 0, 0, False, "The request asks when; the reply gives no date or time limit."),
     ("level_send", 0, 85, False, "Score at or above this: 可发 (may be sent)."),
     ("level_return", 0, 40, False, "Score below this: 退回修改 (send back for rewriting); between the two: 建议修改."),
 )
