@@ -254,9 +254,12 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
     action = models.CharField(_("action"), max_length=30)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor"),
+        db_index=False,  # indexed where set (Meta): the sweep's system events, most of a burst, have no actor (ADR 031)
     )
-    actor_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit"))
+    actor_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit"), db_index=False
+    )
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -266,7 +269,12 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         # The daily roll-up reads one day of one kind of event.
-        indexes = [models.Index(fields=["action", "created_at"])]
+        indexes = [
+            models.Index(fields=["action", "created_at"]),
+            # Only where set: they serve the PROTECT checks when a user or unit is deleted, never a system event.
+            models.Index(fields=["actor"], name="caseevent_actor", condition=models.Q(actor__isnull=False)),
+            models.Index(fields=["actor_unit"], name="caseevent_actor_unit", condition=models.Q(actor_unit__isnull=False)),
+        ]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
 
