@@ -30,7 +30,7 @@ from functools import reduce
 
 import psycopg.types.datetime
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 
 from jingzhi.cases import sla
@@ -260,6 +260,9 @@ def candidate_rows(pol: _Policy, now: datetime, *, batch_size: int = BATCH_SIZE)
         yield [CandidateCase(*row) for row in rows]
 
 
+_COLUMNS = tuple(str(f.column) for name in _FIELDS if isinstance(f := Case._meta.get_field(name), Field))
+
+
 def _candidate_rows_pg(ids: list[int], batch_size: int) -> Iterator[list[CandidateCase]]:
     """On PostgreSQL: one statement per batch with the ids as one array, its timestamps read by psycopg's C loader.
 
@@ -268,7 +271,7 @@ def _candidate_rows_pg(ids: list[int], batch_size: int) -> Iterator[list[Candida
     cost more to compile and send than the rows. psycopg's loader gives the same instants, aware, in the
     session's zone (UTC, as Django sets it).
     """
-    columns = ", ".join(Case._meta.get_field(name).column for name in _FIELDS)
+    columns = ", ".join(_COLUMNS)
     sql = f"SELECT {columns} FROM {Case._meta.db_table} WHERE id = ANY(%s) ORDER BY id"  # noqa: S608 - names from the model
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper: its adapters are its own copy
