@@ -135,3 +135,56 @@ def test_a_long_description_is_read_up_to_its_first_query_chars(city: Any, kb: A
     filler = "，" * search_module.QUERY_CHARS
     assert _top(city.operator, "城区集中供暖什么时候开始" + filler)[0] == kb.heat.pk
     assert kb.heat.pk not in _top(city.operator, filler + "城区集中供暖什么时候开始")
+
+
+def test_each_body_is_counted_at_index_time_and_kept_on_every_write(city: Any, kb: Any) -> None:
+    # The rescoring reads a question's terms from the stored counts instead of the body text (ADR 018, 2026-12-08):
+    # they must equal counting the stored body terms, after a write too, and the migration writes the same format.
+    import importlib
+    from collections import Counter
+
+    from jingzhi.knowledge import search as search_module
+
+    migration = importlib.import_module("jingzhi.knowledge.migrations.0008_search_body_counts")
+    article_update(actor=city.unit_head, article=kb.fund, answer="提取公积金带身份证。租房提取公积金带租赁合同，公积金当日到账。")
+    for a in Article.objects.all():
+        body = Counter(a.search_body.split())
+        assert body and a.search_body_counts == search_module.body_counts(a.search_body) == migration.counts(a.search_body)
+        wanted = {*list(body)[:5], "不在正文里的词"}
+        assert search_module.counted(a.search_body_counts, wanted) == {t: body[t] for t in wanted if t in body}
+    fund = Article.objects.get(pk=kb.fund.pk)
+    assert search_module.counted(fund.search_body_counts, {"公积金", "租房", "暖气"}) == {"公积金": 3, "租房": 1}
+    assert search_module.counted("", {"公积金"}) == {} and search_module.body_counts("") == ""
+
+
+def test_the_first_stage_chooses_the_rarest_terms_and_reads_their_matches(city: Any, kb: Any, monkeypatch: Any) -> None:
+    # One statement on PostgreSQL (counts, choice and matches), two on SQLite: both give the SearchTerm counts, the
+    # rarest terms by (count, term) within the budget, and exactly the per-term matches of `_matches`.
+    from jingzhi.knowledge import search as search_module
+
+    article_update(actor=city.unit_head, article=kb.heat, questions="暖气费可以用公积金交吗")
+    terms = sorted({"公积金", "银行卡", "供热", "暖气", "不在库里的词"})
+    stored = dict(SearchTerm.objects.filter(term__in=terms, df__gt=0).values_list("term", "df"))
+    assert stored["公积金"] == 2 and "不在库里的词" not in stored
+    monkeypatch.setattr(search_module, "CANDIDATE_TERMS", 2)
+    df, n, chosen, matches = search_module._first_stage(terms)
+    assert df == stored and n == Article.objects.count()
+    assert chosen == sorted(stored, key=lambda t: (stored[t], t))[:2] and "公积金" not in chosen  # the commonest is left out
+    assert sorted(matches) == sorted(search_module._matches(chosen))
+    monkeypatch.setattr(search_module, "CANDIDATE_TERMS", 64)
+    monkeypatch.setattr(search_module, "POSTINGS_FLOOR", 3)  # a budget of 3 postings: the rarest terms while they fit
+    df, n, chosen, matches = search_module._first_stage(terms)
+    spent = [sum(sorted(stored.values())[:k]) for k in range(1, len(stored) + 1)]
+    assert len(chosen) == max(1, sum(s <= 3 for s in spent)) and len(chosen) < len(stored)
+    assert {(i, pk) for i, pk, *_ in matches} == {(i, pk) for i, pk, *_ in search_module._matches(chosen)}
+
+
+def test_the_passage_marks_the_words_whatever_their_case(city: Any, kb: Any) -> None:
+    # The pattern is built from the question's terms the passage holds (text.highlight); a term in another case in
+    # the answer (ETC typed etc) is still marked, and terms the passage lacks are not. (A short sentence is shown with
+    # the next one.)
+    from jingzhi.knowledge import text
+
+    pieces = text.highlight("高速公路ETC办理请到银行网点。其他问题请拨打热线。", {"etc", "办理", "公积金", "热线"})
+    assert [p for p, on in pieces if on] == ["ETC", "办理", "热线"]
+    assert "".join(p for p, _on in pieces) == "高速公路ETC办理请到银行网点。其他问题请拨打热线。"

@@ -62,6 +62,9 @@ class Article(models.Model):
     # How many terms each holds: the length normalisation of the candidate stage, read without the texts (ADR 018).
     search_head_terms = models.PositiveIntegerField(default=0, editable=False)
     search_body_terms = models.PositiveIntegerField(default=0, editable=False)
+    # The body's terms counted once at index time (search.body_counts), so that the rescoring does not split and
+    # count the whole body for every question (ADR 018, 2026-12-08).
+    search_body_counts = models.TextField(default="", editable=False)
     # The last flag sent to the unit ("expired:2026-12-01"), so the sweep tells a unit once per reason.
     flag_sent = models.CharField(max_length=40, blank=True, default="", editable=False)
 

@@ -160,9 +160,14 @@ def highlight(text: str, query_terms: Iterable[str], max_chars: int = 160) -> li
         passage += sentences[best + 1].strip()
     if len(passage) > max_chars:
         passage = passage[:max_chars] + "…"
-    if not wanted:
+    # Only the terms the passage holds go into the pattern: a long question has hundreds of terms, and compiling an
+    # alternation of all of them cost more than the rest of the passage's work. The test is looser than the
+    # pattern's (normalised or lower-cased text), so no term the pattern would match is left out.
+    folded, lowered = normalise(passage), passage.lower()
+    present = [t for t in wanted if t in folded or t in lowered]
+    if not present:
         return [(passage, False)]
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(wanted, key=len, reverse=True)), re.IGNORECASE)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(present, key=lambda t: (-len(t), t))), re.IGNORECASE)
     pieces: list[tuple[str, bool]] = []
     last = 0
     for m in pattern.finditer(passage):
