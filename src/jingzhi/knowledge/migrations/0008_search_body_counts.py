@@ -38,7 +38,7 @@ def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("knowledge", "0006_search_term_counts"),
+        ("knowledge", "0007_reply_general_and_when"),
     ]
 
     operations = [
