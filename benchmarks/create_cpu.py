@@ -12,9 +12,15 @@ The database named by --database-url (PostgreSQL on 127.0.0.1) is migrated, and 
 none is there (--demo-cases, default 100). Every create must answer 201.
 
 Prints one JSON line: cpu_ms_per_create (CPU of this process, median of --rounds rounds of N creates),
-min_cpu_ms_per_create (the least disturbed round), rounds_cpu_ms (each round's), wall_ms_per_create, statements_per_create (counted on a separate pass, so the
-counting costs the timed rounds nothing), creates. --profile adds the top functions by own time (cProfile,
-one more pass) to the line as profile_top, and writes the full table to stderr.
+min_cpu_ms_per_create (the least disturbed round), rounds_cpu_ms (each round's), wall_ms_per_create,
+statements_per_create (Django's cursor statements, BEGIN/COMMIT not included; counted on a separate pass, so the
+counting costs the timed rounds nothing), creates, load_average. --profile adds the top functions by own CPU time
+(cProfile with a CPU timer, one more pass) to the line as profile_top and writes the full table to stderr
+(CREATE_CPU_PROFILE_OUT=file also dumps it for pstats); --sql writes one create's statements to stderr.
+
+To compare with an earlier commit, run this same script against that commit's sources: e.g.
+`git archive <commit> | tar -x -C /tmp/base && cp benchmarks/create_cpu.py /tmp/base/benchmarks/` and run
+/tmp/base/benchmarks/create_cpu.py (it puts its own src/ first on the path), alternating with this one.
 
 Usage:
   python benchmarks/create_cpu.py --database-url postgres://postgres@127.0.0.1:5432/intake3_bench
