@@ -181,9 +181,14 @@ _KEY_MODELS = ((ApiKey, "k"), (User, "u"), (Unit, "n"))
 def _key_sql(quote: Callable[[str], str]) -> str:
     columns = ", ".join(f"{alias}.{quote(str(f.column))}" for model, alias in _KEY_MODELS for f in model._meta.concrete_fields)
     key, user, unit = (quote(m._meta.db_table) for m, _a in _KEY_MODELS)
-    return (f"SELECT {columns} FROM {key} k INNER JOIN {user} u ON u.{quote('id')} = k.{quote('user_id')} "  # noqa: S608
-            f"LEFT OUTER JOIN {unit} n ON n.{quote('id')} = u.{quote('unit_id')} "
-            f"WHERE k.{quote('prefix')} = %s AND k.{quote('revoked_at')} IS NULL")
+
+    def col(model: Any, name: str) -> str:
+        return quote(str(model._meta.get_field(name).column))
+
+    return (f"SELECT {columns} FROM {key} k "  # noqa: S608
+            f"INNER JOIN {user} u ON u.{quote(str(User._meta.pk.column))} = k.{col(ApiKey, 'user')} "  # type: ignore[union-attr]
+            f"LEFT OUTER JOIN {unit} n ON n.{quote(str(Unit._meta.pk.column))} = u.{col(User, 'unit')} "  # type: ignore[union-attr]
+            f"WHERE k.{col(ApiKey, 'prefix')} = %s AND k.{col(ApiKey, 'revoked_at')} IS NULL")
 
 
 def _active_key_with_user(prefix: str) -> ApiKey | None:
