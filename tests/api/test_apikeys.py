@@ -81,3 +81,29 @@ def test_admin_creates_a_key_shows_the_secret_once_and_revokes(city: Any) -> Non
     client.post(changelist, {"action": "revoke", "_selected_action": [key.pk]})
     key.refresh_from_db()
     assert key.revoked_at is not None and key.user.is_active is False
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_a_checked_key_comes_with_its_user_and_unit_as_the_orm_reads_them(city: Any) -> None:
+    """apikey_check reads the key, its user and the user's unit with its own SQL (issue 12): the instances must be
+    the ORM's, field for field (dates, booleans, JSON on either database), with or without a unit."""
+    from jingzhi.api.services import apikey_check, apikey_create, apikey_revoke
+
+    _key, with_unit = apikey_create(name="intake", actor=None, role="operator")
+    _key, without_unit = apikey_create(name="watch", actor=None, role="supervisor", division_code="211282")
+    for secret in (with_unit, without_unit):
+        checked = apikey_check(secret)
+        assert checked is not None
+        read = ApiKey.objects.select_related("user__unit").get(pk=checked.pk)
+        # last_used_at: the check stamps the key's first use after it read it (as before, the row, not the instance).
+        assert {**_fields(checked), "last_used_at": None} == {**_fields(read), "last_used_at": None}
+        assert _fields(checked.user) == _fields(read.user)
+        assert (checked.user.unit is None) == (read.user.unit is None) == (secret == without_unit)
+        if read.user.unit is not None:
+            assert _fields(checked.user.unit) == _fields(read.user.unit)
+    assert apikey_check(with_unit + "x") is None
+    apikey_revoke(actor=None, name="watch")
+    assert apikey_check(without_unit) is None

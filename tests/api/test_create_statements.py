@@ -65,6 +65,24 @@ def test_a_rest_create_costs_at_most_twelve_statements_and_queues_its_hooks(city
     _queued_hooks(2)
 
 
+def test_the_201_body_is_the_case_as_read_back_and_a_retry_gets_the_same(city: Any, api: Any) -> None:
+    """The 201 body is built from the rows the create wrote (its one event included), not read back: it must say
+    exactly what a read of the case says, and the retry with the same key (read back) the same again."""
+    client = api(city.operator)
+
+    def create() -> Any:
+        return client.post("/api/v1/cases/", json.dumps(NEW), content_type="application/json", HTTP_IDEMPOTENCY_KEY="same")
+
+    created = create()
+    assert created.status_code == 201
+    body = created.json()
+    assert [e["action"] for e in body["timeline"]] == ["create"]
+    assert body["timeline"][0]["unit"] == city.operator.unit.name and body["timeline"][0]["actor"]
+    assert client.get(created["Location"]).json() == body
+    retried = create()
+    assert retried.status_code == 200 and retried.json() == body
+
+
 def test_an_open311_create_costs_at_most_thirteen_statements(city: Any, taxonomy: Any, fms: str) -> None:  # noqa: F811
     assert open311_submit(Client(), fms, taxonomy["heating"]).status_code == 201
     response, sql = _statements(lambda: open311_submit(Client(), fms, taxonomy["heating"]))

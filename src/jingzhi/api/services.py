@@ -6,8 +6,10 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
+from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,13 +161,62 @@ def apikey_check(secret: str) -> ApiKey | None:
     if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
     prefix = secret[len(KEY_PREFIX):].split("_", 1)[0]
-    key = ApiKey.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    key = _active_key_with_user(prefix)
     if key is None or not hmac.compare_digest(key.key_hash, _hash(secret)) or not key.user.is_active:
         return None
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > _TOUCH_SECONDS:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key
+
+
+# The key, its user and the user's unit (a create's 201 body names it on the timeline: cases/services/intake.py), as
+# the ORM would read them with select_related("user__unit"). Every API request asks this, and the ORM spent more
+# Python compiling that three-table query than anything else on a create (issue 12), so its SQL is written out here
+# from the models' own fields and the rows become instances the way the ORM makes them (Model.from_db, with the
+# database backend's and the fields' converters).
+_KEY_MODELS = ((ApiKey, "k"), (User, "u"), (Unit, "n"))
+
+
+def _key_sql(quote: Callable[[str], str]) -> str:
+    columns = ", ".join(f"{alias}.{quote(str(f.column))}" for model, alias in _KEY_MODELS for f in model._meta.concrete_fields)
+    key, user, unit = (quote(m._meta.db_table) for m, _a in _KEY_MODELS)
+
+    def col(model: Any, name: str) -> str:
+        return quote(str(model._meta.get_field(name).column))
+
+    return (f"SELECT {columns} FROM {key} k "  # noqa: S608
+            f"INNER JOIN {user} u ON u.{quote(str(User._meta.pk.column))} = k.{col(ApiKey, 'user')} "  # type: ignore[union-attr]
+            f"LEFT OUTER JOIN {unit} n ON n.{quote(str(Unit._meta.pk.column))} = u.{col(User, 'unit')} "  # type: ignore[union-attr]
+            f"WHERE k.{col(ApiKey, 'prefix')} = %s AND k.{col(ApiKey, 'revoked_at')} IS NULL")
+
+
+def _active_key_with_user(prefix: str) -> ApiKey | None:
+    """The unrevoked key with this (unique) prefix, its user and the user's unit loaded; None if there is none."""
+    db = router.db_for_read(ApiKey)
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(_key_sql(connection.ops.quote_name), [prefix])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = iter(row)
+    made: list[Any] = []
+    for model, alias in _KEY_MODELS:
+        fields = model._meta.concrete_fields
+        converted = []
+        for field in fields:
+            value, col = next(values), field.get_col(alias)
+            for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
+                value = convert(value, col, connection)
+            converted.append(value)
+        # A user without a unit: the outer join gave NULLs, and the ORM caches None for the relation.
+        made.append(None if model is Unit and converted[0] is None else
+                    model.from_db(db, [f.attname for f in fields], converted))
+    key, user, unit = made
+    ApiKey.user.field.set_cached_value(key, user)  # type: ignore[attr-defined]
+    User.unit.field.set_cached_value(user, unit)  # type: ignore[attr-defined]
+    return key  # type: ignore[no-any-return]
 
 
 def open311_token_for(*, case: Case, api_key: ApiKey) -> str:

@@ -65,8 +65,9 @@ def case_detail_data(case: Case, user: Any, *, as_written: bool = False) -> dict
         }
     else:
         case = selectors.case_with_related(case)
+    timeline = getattr(case, "intake_timeline", None) if as_written else None  # the create's own event (intake.py)
     context = {
-        "timeline": list(selectors.case_timeline(case=case)),
+        "timeline": timeline if timeline is not None else list(selectors.case_timeline(case=case)),
         "allowed_actions": selectors.allowed_actions(case=case, user=user),
     }
     return CaseDetailSerializer(case, context=context).data  # type: ignore[return-value]
