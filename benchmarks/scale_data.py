@@ -147,7 +147,7 @@ WITH r AS (
   INSERT INTO cases_case (id, number, channel, kind, priority, status, title, content, category_id, division_id,
     lead_unit_id, requester_name, requester_phone, requester_id_number, address, created_at, dispatched_at,
     acknowledged_at, replied_at, followed_up_at, closed_at, updated_at, dispatch_due, acknowledge_due, reply_due,
-    follow_up_due, extensions_granted, supervision, reopen_count, return_count, reply, resolution, satisfaction,
+    follow_up_due, extensions_granted, supervision, reopen_count, return_count, reply, outcome, resolution, satisfaction,
     contacted, version, review, review_reasons)
   SELECT i, 'SC' || lpad(i::text, 10, '0'),
     (%(channels)s::text[])[1 + floor(r_chan * 100)::int], (%(kinds)s::text[])[1 + floor(r_kind * 100)::int],
@@ -166,7 +166,7 @@ WITH r AS (
     CASE WHEN stage IN (1, 2) AND %(now)s::timestamptz > reply_due
          THEN CASE WHEN %(now)s::timestamptz - reply_due > interval '7 days' THEN 3 ELSE 2 END ELSE 0 END,
     CASE WHEN reopened AND stage >= 4 THEN 1 ELSE 0 END, CASE WHEN returned AND stage >= 1 THEN 1 ELSE 0 END,
-    CASE WHEN stage >= 3 THEN '已办理' ELSE '' END,
+    CASE WHEN stage >= 3 THEN '已办理' ELSE '' END, '',
     CASE WHEN stage >= 4 AND r_con < 0.95 THEN
       CASE WHEN r_res < 0.75 THEN 'resolved' WHEN r_res < 0.90 THEN 'partly' ELSE 'unresolved' END ELSE '' END,
     CASE WHEN stage >= 4 AND r_con < 0.95 THEN
