@@ -90,13 +90,11 @@ DJANGO_SETTINGS_MODULE=jingzhi.settings "$PY" manage.py makemigrations --check -
 # shown when it ends.
 SQLITE_LOG="$(mktemp)"
 SQLITE_DATA_DIR="$(mktemp -d)"
-# The browser tests drive the same pages whatever the database, so they run once: in the SQLite run, the embedded
-# default a new user's first command starts. Why there: the PostgreSQL run is the longer one (replica, schemathesis,
-# PostgreSQL-only tests), so the two runs side by side end together, about 13 minutes each on the CI machine instead
-# of 18 and 8. JINGZHI_TEST_BROWSER_TWICE=1 runs them on PostgreSQL too; a -m of the caller's wins.
-PG_MARK=(-m "not browser")
-[ "${JINGZHI_TEST_BROWSER_TWICE:-}" = 1 ] && PG_MARK=()
-run_sqlite() { JINGZHI_DATA_DIR="$SQLITE_DATA_DIR" env -u DATABASE_URL "$PY" -m pytest "$@"; }
+# The browser tests drive the same pages whatever the database, so they run once, on PostgreSQL (production's);
+# the SQLite run leaves them out (JINGZHI_TEST_BROWSER_TWICE=1 runs them there too; a -m of the caller's wins).
+SQLITE_MARK=(-m "not browser")
+[ "${JINGZHI_TEST_BROWSER_TWICE:-}" = 1 ] && SQLITE_MARK=()
+run_sqlite() { JINGZHI_DATA_DIR="$SQLITE_DATA_DIR" env -u DATABASE_URL "$PY" -m pytest "${SQLITE_MARK[@]}" "$@"; }
 if [ "${JINGZHI_TEST_SERIAL:-}" = 1 ]; then
   echo "== tests on SQLite"
   run_sqlite "$@"
@@ -122,7 +120,7 @@ fi
 
 echo "== tests on PostgreSQL"
 PG_RC=0
-DATABASE_URL="$PG_URL" "$PY" -m pytest --create-db "${PG_MARK[@]}" "$@" || PG_RC=$?
+DATABASE_URL="$PG_URL" "$PY" -m pytest --create-db "$@" || PG_RC=$?
 SQLITE_RC=0
 if [ -n "${SQLITE_PID:-}" ]; then
   wait "$SQLITE_PID" || SQLITE_RC=$?
