@@ -60,14 +60,11 @@ def _setup(database_url: str) -> None:
 
 
 def _prepare(cases: int) -> None:
-    from django.core.management import call_command
+    from intake_load import (
+        _prepare as prepare,  # the load benchmark's own: migrate, and the demo city if missing
+    )
 
-    from jingzhi.demo.loader import demo_is_loaded, load_demo
-
-    call_command("migrate", verbosity=0)
-    if not demo_is_loaded():
-        print(f"loading the demo city ({cases} cases)…", file=sys.stderr, flush=True)
-        load_demo(password="Benchmark-only1", cases=cases)
+    prepare(cases)
 
 
 def main() -> int:
